@@ -1,0 +1,54 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Sluice",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "runner", targets: ["runner"]),
+        .library(name: "SluiceCore", targets: ["SluiceCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // A thin extern "C" shim over simdjson (Debian's libsimdjson-dev): one call parses one document
+        // into a flat token array that Swift turns into values.
+        .target(
+            name: "CSimdjson",
+            path: "Sources/CSimdjson",
+            cxxSettings: [.unsafeFlags(["-O3"])],
+            linkerSettings: [.linkedLibrary("simdjson")]
+        ),
+        // Events, values, diagnostics, options, expressions, JSON and the stage registry:
+        // the API that stages and plugins build on.
+        .target(name: "SluiceCore", dependencies: ["CSimdjson"]),
+        // YAML → PipelineDefinition, keeping source positions.
+        .target(name: "SluiceConfig", dependencies: ["SluiceCore", .product(name: "Yams", package: "Yams")]),
+        // PipelineDefinition + registry → StageGraph.
+        .target(name: "SluiceGraph", dependencies: ["SluiceCore", "SluiceConfig"]),
+        // Worker pool, bounded queues, scheduling and metrics.
+        .target(name: "SluiceEngine", dependencies: ["SluiceCore", "SluiceGraph"]),
+        // The built-in stages, registered exactly as a plugin would be.
+        .target(name: "SluiceStages", dependencies: ["SluiceCore"]),
+        .executableTarget(
+            name: "runner",
+            dependencies: [
+                "SluiceCore", "SluiceConfig", "SluiceGraph", "SluiceEngine", "SluiceStages",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "sluice-bench",
+            dependencies: ["SluiceCore", "SluiceEngine", "SluiceGraph", "SluiceConfig", "SluiceStages"],
+            path: "Benchmarks/Sources/sluice-bench"
+        ),
+        .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"]),
+        .testTarget(name: "SluiceConfigTests", dependencies: ["SluiceConfig"]),
+        .testTarget(name: "SluiceGraphTests", dependencies: ["SluiceGraph", "SluiceStages"]),
+        .testTarget(name: "SluiceEngineTests", dependencies: ["SluiceEngine", "SluiceStages"]),
+        .testTarget(name: "SluiceStagesTests", dependencies: ["SluiceStages", "SluiceEngine", "SluiceGraph", "SluiceConfig"]),
+        .testTarget(name: "RunnerTests", dependencies: ["runner"]),
+    ]
+)

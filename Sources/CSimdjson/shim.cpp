@@ -1,0 +1,1 @@
+extern "C" int sluice_simdjson_placeholder(void) { return 0; }

@@ -1,0 +1,97 @@
+/// A pipeline-file value with the position it came from: the YAML tree, independent of any YAML library.
+///
+/// The config layer builds it from the parsed file (after `${VAR}` substitution); stage configurations
+/// read their options from it through `OptionsReader`, so every error can point at a line and column.
+public struct ConfigNode: Sendable, Equatable {
+    /// The shape of a node.
+    public enum Content: Sendable, Equatable {
+        /// A scalar's text; `quoted` is true when it was written in quotes (so `"1"` stays a string).
+        case scalar(String, quoted: Bool)
+        case list([ConfigNode])
+        case map([Entry])
+    }
+
+    /// One `key: value` pair of a mapping, with the key's own position.
+    public struct Entry: Sendable, Equatable {
+        public var key: String
+        public var keyLocation: SourceLocation
+        public var value: ConfigNode
+
+        public init(key: String, keyLocation: SourceLocation, value: ConfigNode) {
+            self.key = key
+            self.keyLocation = keyLocation
+            self.value = value
+        }
+    }
+
+    public var content: Content
+    public var location: SourceLocation
+
+    public init(_ content: Content, at location: SourceLocation) {
+        self.content = content
+        self.location = location
+    }
+
+    /// The scalar text, when the node is a scalar.
+    public var scalar: String? {
+        if case .scalar(let text, _) = content { return text }
+        return nil
+    }
+
+    /// The entries, when the node is a mapping.
+    public var entries: [Entry]? {
+        if case .map(let entries) = content { return entries }
+        return nil
+    }
+
+    /// The items, when the node is a list.
+    public var items: [ConfigNode]? {
+        if case .list(let items) = content { return items }
+        return nil
+    }
+
+    /// The value of `key`, when the node is a mapping that has it.
+    public subscript(key: String) -> ConfigNode? {
+        entries?.first { $0.key == key }?.value
+    }
+
+    /// A short name for the node's shape, for "expected X, found Y" messages.
+    public var shapeName: String {
+        switch content {
+        case .scalar: return "a scalar"
+        case .list: return "a list"
+        case .map: return "a mapping"
+        }
+    }
+
+    /// The node as a plain value: scalars typed as YAML 1.2 core would type them (unless quoted).
+    public var plainValue: Value {
+        switch content {
+        case .scalar(let text, let quoted):
+            return quoted ? .string(text) : ScalarTyping.value(of: text)
+        case .list(let items):
+            return .array(items.map(\.plainValue))
+        case .map(let entries):
+            var event = Event(capacity: entries.count)
+            for entry in entries { event[FieldName(entry.key)] = entry.value.plainValue }
+            return .object(event)
+        }
+    }
+}
+
+/// YAML 1.2 core-schema typing of unquoted scalars.
+enum ScalarTyping {
+    static func value(of text: String) -> Value {
+        switch text {
+        case "", "~", "null", "Null", "NULL": return .null
+        case "true", "True", "TRUE": return .bool(true)
+        case "false", "False", "FALSE": return .bool(false)
+        default:
+            if let int = Int64(text) { return .int(int) }
+            if text.contains(where: { $0.isNumber }), let double = Double(text), !text.hasPrefix("0x") {
+                return .double(double)
+            }
+            return .string(text)
+        }
+    }
+}

@@ -1,0 +1,85 @@
+/// A running transform, aggregation or sink: processes the batches that reach it.
+///
+/// The engine guarantees that one worker at a time calls into a processor, so its state needs no locks.
+public protocol Processor: AnyObject {
+    /// Processes one batch, emitting results (for transforms and aggregations) through `output`.
+    func process(_ batch: EventBatch, output: inout ProcessorOutput) throws
+
+    /// Called once when every input has ended (end of input or shutdown): emit what is still held
+    /// (open windows) and flush what is buffered (sinks).
+    func finish(output: inout ProcessorOutput) throws
+
+    /// How often the engine should call `tick`, or `nil` for never (the default).
+    var tickInterval: ConfigDuration? { get }
+
+    /// Called every `tickInterval` between batches: time-driven work such as closing windows on
+    /// processing time or flushing a sink's buffer.
+    func tick(nowMilliseconds: Int64, output: inout ProcessorOutput) throws
+}
+
+extension Processor {
+    public func finish(output: inout ProcessorOutput) throws {}
+    public var tickInterval: ConfigDuration? { nil }
+    public func tick(nowMilliseconds: Int64, output: inout ProcessorOutput) throws {}
+}
+
+/// What a processor produces from one call: batches per output port, and counts of what it dropped.
+///
+/// Port 0 is the main output; ports 1... are the stage's `namedOutputs`, in order.
+public struct ProcessorOutput {
+    /// Batches emitted so far, by port.
+    public private(set) var batches: [[EventBatch]]
+    /// Events dropped, by reason, during this call.
+    public private(set) var drops: [DropReason: Int] = [:]
+    /// Bytes written to the outside world during this call (sinks).
+    public var bytesWritten = 0
+    /// Where to log rejected input.
+    public let log: StageLog
+
+    public init(portCount: Int, log: StageLog) {
+        batches = Array(repeating: [], count: max(1, portCount))
+        self.log = log
+    }
+
+    /// Emits a batch on `port`.
+    public mutating func emit(_ batch: EventBatch, port: Int = 0) {
+        if !batch.isEmpty { batches[port].append(batch) }
+    }
+
+    /// Counts events dropped for `reason`; `message`, if given, is logged (rate-limited).
+    public mutating func drop(_ count: Int, reason: DropReason, message: String? = nil) {
+        guard count > 0 else { return }
+        drops[reason, default: 0] += count
+        if let message { log.warn(reason: reason, message) }
+    }
+
+    /// Takes the batches emitted so far, leaving none.
+    public mutating func takeBatches() -> [[EventBatch]] {
+        defer { for port in batches.indices { batches[port].removeAll(keepingCapacity: true) } }
+        return batches
+    }
+
+    /// Takes the drop counts so far, leaving none.
+    public mutating func takeDrops() -> [DropReason: Int] {
+        defer { drops.removeAll() }
+        return drops
+    }
+}
+
+/// Why events were dropped or rejected; the `reason` label of the drop metric.
+public struct DropReason: RawRepresentable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(stringLiteral value: String) { rawValue = value }
+    public var description: String { rawValue }
+
+    public static let malformedJSON: DropReason = "malformed_json"
+    public static let invalidUTF8: DropReason = "invalid_utf8"
+    public static let lineTooLong: DropReason = "line_too_long"
+    public static let csvColumns: DropReason = "csv_column_count"
+    public static let notAnObject: DropReason = "not_an_object"
+    public static let filtered: DropReason = "filtered"
+    public static let late: DropReason = "late"
+    public static let missingTime: DropReason = "missing_time"
+    public static let unmatched: DropReason = "unmatched"
+}

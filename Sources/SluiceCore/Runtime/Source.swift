@@ -1,0 +1,25 @@
+/// A running source: reads from the outside world and sends batches downstream.
+///
+/// The engine calls `run(output:)` on a thread of the source's own, since sources block on I/O.
+/// `run` returns when the input is finished (a file read once) or soon after `output.isStopping`
+/// turns true (shutdown, or a reload that removes the source). `output.send` blocks while the
+/// downstream queue is full: that is how backpressure reaches the outside world.
+public protocol Source: AnyObject, Sendable {
+    func run(output: SourceOutput) throws
+}
+
+/// Where a source sends its batches, provided by the engine.
+public protocol SourceOutput: AnyObject, Sendable {
+    /// The number of events a source should put in one batch.
+    var batchSize: Int { get }
+    /// True once the source should stop; a blocked `send` also returns then.
+    var isStopping: Bool { get }
+    /// Sends a batch downstream, blocking while the downstream queue is full. Returns false when the
+    /// pipeline is stopping and the batch was not accepted.
+    @discardableResult
+    func send(_ batch: EventBatch) -> Bool
+    /// Counts input the source rejected (a malformed line, say) and logs `message` (rate-limited).
+    func reject(_ count: Int, reason: DropReason, message: String)
+    /// Waits up to `seconds` or until stopping, whichever comes first (for polling and rate limits).
+    func sleep(seconds: Double)
+}
