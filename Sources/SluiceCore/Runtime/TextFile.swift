@@ -1,0 +1,36 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Whole-file reads without Foundation, for configuration files and tests.
+public enum TextFile {
+    /// Why a file could not be read.
+    public struct ReadError: Error, CustomStringConvertible {
+        public let path: String
+        public let reason: String
+        public var description: String { "cannot read '\(path)': \(reason)" }
+    }
+
+    /// The file's bytes.
+    public static func readBytes(_ path: String) -> Result<[UInt8], ReadError> {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return .failure(ReadError(path: path, reason: String(cString: strerror(errno)))) }
+        defer { close(fd) }
+        var result: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return .failure(ReadError(path: path, reason: String(cString: strerror(errno))))
+            }
+            if count == 0 { return .success(result) }
+            result.append(contentsOf: chunk[..<count])
+        }
+    }
+
+    /// The file's text, decoded as UTF-8 (invalid sequences become U+FFFD).
+    public static func read(_ path: String) -> Result<String, ReadError> {
+        readBytes(path).map { String(decoding: $0, as: UTF8.self) }
+    }
+}
