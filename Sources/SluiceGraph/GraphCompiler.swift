@@ -1,0 +1,137 @@
+import SluiceConfig
+import SluiceCore
+
+/// Turns a `PipelineDefinition` into a `StageGraph` against a registry: pure and synchronous, it starts
+/// nothing and collects every problem before failing.
+public struct GraphCompiler: Sendable {
+    public let registry: StageRegistry
+
+    public init(registry: StageRegistry) {
+        self.registry = registry
+    }
+
+    /// Compiles `definition`, or returns every diagnostic found.
+    public func compile(_ definition: PipelineDefinition) -> Result<StageGraph, Diagnostics> {
+        var diagnostics = Diagnostics()
+        var configs: [String: any StageConfig] = [:]
+        for stage in definition.stages {
+            if let config = readConfig(stage, diagnostics: &diagnostics) { configs[stage.id] = config }
+        }
+        let byId = Dictionary(definition.stages.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var inputs: [String: [StageInput]] = [:]
+        for stage in definition.stages {
+            inputs[stage.id] = stage.inputs.compactMap {
+                resolve($0, of: stage, byId: byId, configs: configs, diagnostics: &diagnostics)
+            }
+        }
+        let order = topologicalOrder(definition.stages, inputs: inputs, diagnostics: &diagnostics)
+        if diagnostics.hasErrors { return .failure(diagnostics) }
+        let nodes = order.map { stage in
+            StageNode(
+                id: stage.id, kind: stage.kind, typeName: stage.typeName, config: configs[stage.id]!,
+                inputs: inputs[stage.id] ?? [], parallelism: stage.parallelism,
+                identity: StageIdentity(id: stage.id, optionsDigest: OptionsDigest.of(stage.options)),
+                location: stage.location)
+        }
+        return .success(StageGraph(name: definition.name, file: definition.file, nodes: nodes))
+    }
+
+    private func readConfig(_ stage: StageDefinition, diagnostics: inout Diagnostics) -> (any StageConfig)? {
+        guard let entry = registry.entry(named: stage.typeName, kind: stage.kind) else {
+            let names = registry.names(of: stage.kind)
+            var message = "unknown \(stage.kind.rawValue) type '\(stage.typeName)'"
+            let otherKinds = StageKind.allCases.filter { registry.entry(named: stage.typeName, kind: $0) != nil }
+            if let other = otherKinds.first {
+                message += " ('\(stage.typeName)' is a \(other.rawValue) type; move it under '\(other.section)')"
+            }
+            diagnostics.error(
+                .unknownStageType, message, at: stage.typeLocation, stage: stage.id,
+                suggestion: otherKinds.isEmpty ? Suggestion.closest(to: stage.typeName, among: names) : nil)
+            return nil
+        }
+        var reader = OptionsReader(stage.options, stage: stage.id, ignoring: StageDefinition.commonKeys)
+        let config = entry.readConfig(&reader)
+        diagnostics.append(contentsOf: reader.finish())
+        if stage.parallelism > 1, let config, !config.isStateless, config.partitionFields == nil {
+            diagnostics.error(
+                .invalidValue, "stage type '\(stage.typeName)' keeps global state and cannot run with parallelism > 1",
+                at: stage.options["parallelism"]?.location ?? stage.location, stage: stage.id)
+        }
+        return config
+    }
+
+    private func resolve(
+        _ input: InputReference, of stage: StageDefinition, byId: [String: StageDefinition],
+        configs: [String: any StageConfig], diagnostics: inout Diagnostics
+    ) -> StageInput? {
+        guard let producer = byId[input.stage] else {
+            let candidates = byId.values.filter { $0.kind.hasOutputs && $0.id != stage.id }.map(\.id).sorted()
+            diagnostics.error(
+                .unknownInput, "input '\(input.stage)' is not a stage of this pipeline", at: input.location,
+                stage: stage.id, suggestion: Suggestion.closest(to: input.stage, among: candidates))
+            return nil
+        }
+        guard producer.kind.hasOutputs else {
+            diagnostics.error(
+                .kindMismatch, "input '\(input.stage)' is a sink; sinks have no output to read", at: input.location,
+                stage: stage.id)
+            return nil
+        }
+        guard let outputName = input.output else { return StageInput(stage: producer.id, port: 0, label: producer.id) }
+        // Without a valid config the producer's outputs are unknown; its own diagnostics say why.
+        guard let config = configs[producer.id] else { return nil }
+        guard let index = config.namedOutputs.firstIndex(of: outputName) else {
+            let names = config.namedOutputs
+            let known = names.isEmpty ? "it has none" : "it has \(names.map { "'\($0)'" }.joined(separator: ", "))"
+            diagnostics.error(
+                .unknownInput, "stage '\(producer.id)' has no output named '\(outputName)'; \(known)",
+                at: input.location, stage: stage.id, suggestion: Suggestion.closest(to: outputName, among: names))
+            return nil
+        }
+        return StageInput(stage: producer.id, port: index + 1, label: input.description)
+    }
+
+    /// Kahn's algorithm in file order; stages left over sit on or behind a cycle, reported once per cycle.
+    private func topologicalOrder(
+        _ stages: [StageDefinition], inputs: [String: [StageInput]], diagnostics: inout Diagnostics
+    ) -> [StageDefinition] {
+        var remaining = stages
+        var placed: Set<String> = []
+        var order: [StageDefinition] = []
+        while true {
+            let ready = remaining.filter { stage in (inputs[stage.id] ?? []).allSatisfy { placed.contains($0.stage) } }
+            if ready.isEmpty { break }
+            for stage in ready { placed.insert(stage.id) }
+            order += ready
+            remaining.removeAll { placed.contains($0.id) }
+        }
+        guard !remaining.isEmpty else { return order }
+        let stuck = Dictionary(remaining.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var reported: Set<String> = []
+        for stage in remaining where !reported.contains(stage.id) {
+            guard let cycle = findCycle(from: stage.id, stuck: stuck, inputs: inputs) else { continue }
+            if cycle.contains(where: reported.contains) { continue }
+            reported.formUnion(cycle)
+            let first = stuck[cycle[0]]!
+            diagnostics.error(
+                .cycle, "the stages form a cycle: \((cycle + [cycle[0]]).joined(separator: " → "))",
+                at: first.location, stage: first.id)
+        }
+        return order
+    }
+
+    /// Follows inputs from `start` among the stuck stages until a stage repeats; returns the loop.
+    private func findCycle(
+        from start: String, stuck: [String: StageDefinition], inputs: [String: [StageInput]]
+    ) -> [String]? {
+        var path: [String] = []
+        var current = start
+        while !path.contains(current) {
+            path.append(current)
+            guard let next = (inputs[current] ?? []).first(where: { stuck[$0.stage] != nil })?.stage else { return nil }
+            current = next
+        }
+        // The path runs against the data flow; reverse it so the message reads producer → consumer.
+        return Array(path[path.firstIndex(of: current)!...].reversed())
+    }
+}

@@ -1,0 +1,59 @@
+import SluiceConfig
+import SluiceCore
+
+/// A compiled pipeline: every stage checked against the registry, with its validated configuration and
+/// resolved connections. Immutable; a reload compiles a new graph and compares the two.
+public struct StageGraph: Sendable {
+    /// The pipeline's name.
+    public let name: String
+    /// The file it came from.
+    public let file: String
+    /// The stages in topological order: every stage comes after all of its inputs.
+    public let nodes: [StageNode]
+
+    /// The node with id `id`.
+    public func node(_ id: String) -> StageNode? {
+        nodes.first { $0.id == id }
+    }
+
+    /// The nodes that read an output of `id`, with the port they read.
+    public func consumers(of id: String) -> [(node: StageNode, port: Int)] {
+        nodes.flatMap { node in node.inputs.filter { $0.stage == id }.map { (node, $0.port) } }
+    }
+}
+
+/// One stage of a compiled graph.
+public struct StageNode: Sendable, CustomStringConvertible {
+    public let id: String
+    public let kind: StageKind
+    public let typeName: String
+    public let config: any StageConfig
+    /// Resolved inputs: the producing stage and the output port read (0 = main output).
+    public let inputs: [StageInput]
+    public let parallelism: Int
+    /// The stage's identity across reloads: its id and a hash of its options and inputs. Two nodes with
+    /// equal identity in two graphs are the same running stage.
+    public let identity: StageIdentity
+    public let location: SourceLocation
+
+    public var description: String { "\(id) (\(kind.rawValue) \(typeName))" }
+}
+
+/// A resolved `inputs` entry.
+public struct StageInput: Sendable, Hashable {
+    public let stage: String
+    public let port: Int
+    /// The output's name as written, for display (`route.errors`).
+    public let label: String
+}
+
+/// A stage's id plus a digest of what configures it, so a reload can tell kept stages from changed ones.
+public struct StageIdentity: Sendable, Hashable, CustomStringConvertible {
+    public let id: String
+    public let optionsDigest: UInt64
+
+    public var description: String {
+        let hex = String(optionsDigest, radix: 16)
+        return "\(id)@\(String(repeating: "0", count: max(0, 16 - hex.count)))\(hex)"
+    }
+}
