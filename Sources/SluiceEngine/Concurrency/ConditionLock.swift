@@ -1,0 +1,92 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A mutex with a condition variable, for threads that must sleep until another thread changes state
+/// (workers waiting for work, sources waiting for queue space).
+final class ConditionLock: @unchecked Sendable {
+    // The pthread objects live in their own allocations so their addresses never move.
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+
+    init() {
+        pthread_mutex_init(mutex, nil)
+        var attributes = pthread_condattr_t()
+        pthread_condattr_init(&attributes)
+        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
+        pthread_cond_init(condition, &attributes)
+        pthread_condattr_destroy(&attributes)
+    }
+
+    deinit {
+        pthread_cond_destroy(condition)
+        pthread_mutex_destroy(mutex)
+        condition.deallocate()
+        mutex.deallocate()
+    }
+
+    func withLock<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body()
+    }
+
+    /// Waits for a signal or until `seconds` pass; call with the lock held (inside `withLock`).
+    func wait(seconds: Double) {
+        var deadline = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &deadline)
+        let nanoseconds = Int(deadline.tv_nsec) + Int(seconds * 1e9)
+        deadline.tv_sec += nanoseconds / 1_000_000_000
+        deadline.tv_nsec = nanoseconds % 1_000_000_000
+        pthread_cond_timedwait(condition, mutex, &deadline)
+    }
+
+    /// Waits for a signal; call with the lock held.
+    func wait() {
+        pthread_cond_wait(condition, mutex)
+    }
+
+    func signal() {
+        pthread_cond_signal(condition)
+    }
+
+    func broadcast() {
+        pthread_cond_broadcast(condition)
+    }
+}
+
+/// Starts an OS thread running `body`; threads here are few and long-lived (workers, sources, timers).
+@discardableResult
+func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t {
+    final class Box: @unchecked Sendable {
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) {
+            self.body = body
+        }
+    }
+    let box = Unmanaged.passRetained(Box(body)).toOpaque()
+    var thread = pthread_t()
+    let result = pthread_create(
+        &thread, nil,
+        { argument in
+            let box = Unmanaged<AnyObject>.fromOpaque(argument!).takeRetainedValue() as! Box
+            box.body()
+            return nil
+        }, box)
+    precondition(result == 0, "pthread_create failed: \(result)")
+    return thread
+}
+
+/// Milliseconds since the Unix epoch, from the wall clock.
+func wallClockMilliseconds() -> Int64 {
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    return Int64(now.tv_sec) * 1_000 + Int64(now.tv_nsec) / 1_000_000
+}
+
+/// Nanoseconds from a monotonic clock, for measuring busy time.
+func monotonicNanoseconds() -> UInt64 {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+}

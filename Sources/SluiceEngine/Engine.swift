@@ -1,0 +1,64 @@
+import SluiceCore
+import SluiceGraph
+import Synchronization
+
+/// Runs pipelines: one worker pool shared by every pipeline, plus a timer that ticks the stages that
+/// asked for it.
+public final class Engine: Sendable {
+    public let options: EngineOptions
+    private let pool: WorkerPool
+    private let pipelines = Mutex<[RunningPipeline]>([])
+    private let stopping = Atomic<Bool>(false)
+    private let timerDone = ConditionLock()
+
+    public init(options: EngineOptions = EngineOptions()) {
+        self.options = options
+        pool = WorkerPool(workers: options.workers)
+        startThread { [self] in self.tickLoop() }
+    }
+
+    /// Builds and starts `graph`; throws if a stage cannot start (then nothing of it runs).
+    @discardableResult
+    public func start(_ graph: StageGraph) throws(EngineError) -> RunningPipeline {
+        let pipeline = try RunningPipeline(graph: graph, options: options, pool: pool)
+        pipelines.withLock { $0.append(pipeline) }
+        pipeline.start()
+        return pipeline
+    }
+
+    /// The pipelines started so far.
+    public var running: [RunningPipeline] {
+        pipelines.withLock { $0 }
+    }
+
+    /// Every stage's counters, across pipelines.
+    public func snapshot() -> [StageMetricsSnapshot] {
+        running.flatMap { $0.snapshot() }
+    }
+
+    /// Stops the timer and the workers; call after every pipeline has finished.
+    public func shutdown() {
+        stopping.store(true, ordering: .releasing)
+        timerDone.withLock { timerDone.broadcast() }
+        pool.shutdown()
+    }
+
+    private func tickLoop() {
+        var due: [ObjectIdentifier: Int64] = [:]
+        while !stopping.load(ordering: .acquiring) {
+            let now = wallClockMilliseconds()
+            for pipeline in running where !pipeline.isFinished {
+                for (node, interval) in pipeline.tickingNodes {
+                    let key = ObjectIdentifier(node)
+                    if now >= due[key] ?? 0 {
+                        due[key] = now + max(interval.milliseconds, 10)
+                        node.enqueue(.tick)
+                    }
+                }
+            }
+            timerDone.withLock {
+                if !stopping.load(ordering: .acquiring) { timerDone.wait(seconds: 0.05) }
+            }
+        }
+    }
+}

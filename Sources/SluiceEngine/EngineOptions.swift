@@ -1,0 +1,27 @@
+/// Tunables of the engine, set from the command line.
+public struct EngineOptions: Sendable {
+    /// Worker threads shared by every pipeline (sources run on threads of their own).
+    public var workers: Int
+    /// Events a stage's input queue holds before its producers wait.
+    public var queueCapacity: Int
+    /// Events a source puts in one batch.
+    public var batchSize: Int
+
+    public init(workers: Int = SystemInfo.coreCount, queueCapacity: Int = 16_384, batchSize: Int = 1_024) {
+        self.workers = workers
+        self.queueCapacity = queueCapacity
+        self.batchSize = batchSize
+    }
+}
+
+/// Facts about the machine.
+public enum SystemInfo {
+    /// The number of cores online.
+    public static var coreCount: Int {
+        max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    }
+}
+
+#if canImport(Glibc)
+    import Glibc
+#endif

@@ -1,0 +1,38 @@
+/// Renders stage metrics as an aligned text table, for `runner apply --stats`.
+public enum StatsTable {
+    public static func render(_ snapshots: [StageMetricsSnapshot]) -> String {
+        let header = ["pipeline", "stage", "type", "events in", "events out", "bytes in", "bytes out", "errors",
+                      "dropped", "queue", "busy s"]
+        let rows = snapshots.map { s -> [String] in
+            let drops = s.drops.isEmpty ? "0" : s.drops.sorted { $0.key.rawValue < $1.key.rawValue }
+                .map { "\($0.value) \($0.key.rawValue)" }.joined(separator: ", ")
+            return [s.pipeline, s.stage, "\(s.kind.rawValue) \(s.typeName)", "\(s.eventsIn)", "\(s.eventsOut)",
+                    "\(s.bytesIn)", "\(s.bytesOut)", "\(s.errors)", drops, "\(s.queueDepth)/\(s.queueCapacity)",
+                    formatSeconds(s.busySeconds)]
+        }
+        let widths = header.indices.map { column in
+            ([header] + rows).map { $0[column].count }.max() ?? 0
+        }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { index, cell in
+                let padding = String(repeating: " ", count: widths[index] - cell.count)
+                // Numbers read better right-aligned; names left-aligned.
+                return index >= 3 && index != 8 ? padding + cell : cell + padding
+            }.joined(separator: "  ").trimmingTrailingSpaces()
+        }
+        return ([line(header)] + rows.map(line)).joined(separator: "\n") + "\n"
+    }
+
+    private static func formatSeconds(_ seconds: Double) -> String {
+        let millis = Int((seconds * 1000).rounded())
+        return "\(millis / 1000).\(String(repeating: "0", count: 3 - String(millis % 1000).count))\(millis % 1000)"
+    }
+}
+
+extension String {
+    fileprivate func trimmingTrailingSpaces() -> String {
+        var text = self
+        while text.last == " " { text.removeLast() }
+        return text
+    }
+}

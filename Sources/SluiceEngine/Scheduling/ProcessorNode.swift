@@ -1,0 +1,234 @@
+import SluiceCore
+import Synchronization
+
+/// One running copy of a chain of processors (a single stage, or stateless stages fused together)
+/// with its bounded input queue.
+///
+/// Producers `enqueue` messages; the first message that finds the node idle puts it on the worker
+/// pool's run queue. A worker then takes a turn: it processes a few messages and hands the outputs to
+/// the consuming nodes. Before each message it checks the consumers' queues: if one is full, the node
+/// parks itself as a waiter on that queue and is rescheduled when the queue drains, so a slow stage
+/// holds back its producers all the way to the sources.
+final class ProcessorNode: QueueSpaceWaiter, @unchecked Sendable {
+    /// One processor of the chain, with the metrics it counts into.
+    struct Link {
+        let processor: any Processor
+        let metrics: StageMetrics
+        let portCount: Int
+        let log: StageLog
+    }
+
+    let name: String
+    let capacity: Int
+    private let links: [Link]
+    private unowned let pool: WorkerPool
+    /// Consumers of the last link's outputs, by port. Set once while the pipeline is wired, before start.
+    var outlets: [[Outlet]] = []
+    /// Called once when the node has finished (all inputs ended, chain finished, ends sent downstream).
+    var onFinished: (@Sendable () -> Void)?
+
+    private struct Mailbox {
+        var messages = FIFO<Message>()
+        var queuedEvents = 0
+        var scheduled = false
+        var openInputs = 0
+        var tickPending = false
+        var waiters: [QueueSpaceWaiter] = []
+    }
+
+    private let mailbox = Mutex(Mailbox())
+    // Touched only by the worker holding the node's turn.
+    private var roundRobinTurn = 0
+    private var finished = false
+    private static let messagesPerTurn = 16
+
+    init(name: String, links: [Link], capacity: Int, pool: WorkerPool) {
+        self.name = name
+        self.links = links
+        self.capacity = capacity
+        self.pool = pool
+    }
+
+    /// The stage ids of the chain, for tick intervals and diagnostics.
+    var tickInterval: ConfigDuration? {
+        links.compactMap(\.processor.tickInterval).min()
+    }
+
+    /// Registers one more upstream producer whose `end` the node must see before it finishes.
+    func addInput() {
+        mailbox.withLock { $0.openInputs += 1 }
+    }
+
+    // MARK: Producers' side
+
+    /// True while the queue holds at least `capacity` events.
+    var isFull: Bool {
+        mailbox.withLock { $0.queuedEvents >= capacity }
+    }
+
+    /// Adds `waiter` to be woken when the queue has room; false (and not added) if it has room now.
+    func park(_ waiter: QueueSpaceWaiter) -> Bool {
+        mailbox.withLock { box in
+            guard box.queuedEvents >= capacity else { return false }
+            if !box.waiters.contains(where: { $0 === waiter }) { box.waiters.append(waiter) }
+            return true
+        }
+    }
+
+    func enqueue(_ message: Message) {
+        let events = message.eventCount
+        let wake = mailbox.withLock { box -> Bool in
+            if case .tick = message {
+                if box.tickPending { return false }
+                box.tickPending = true
+            }
+            box.messages.push(message)
+            box.queuedEvents += events
+            if box.scheduled { return false }
+            box.scheduled = true
+            return true
+        }
+        if events > 0 { links[0].metrics.queueDepth.add(events, ordering: .relaxed) }
+        if wake { pool.schedule(self) }
+    }
+
+    /// A consumer this node waited on has room again: take a turn if there is work.
+    func queueHasSpace() {
+        let wake = mailbox.withLock { box -> Bool in
+            guard !box.scheduled, !box.messages.isEmpty else { return false }
+            box.scheduled = true
+            return true
+        }
+        if wake { pool.schedule(self) }
+    }
+
+    // MARK: The worker's side
+
+    /// Processes up to a few messages; called by a worker that took the node from the run queue.
+    func runTurn() {
+        for _ in 0..<Self.messagesPerTurn {
+            if parkOnFullConsumer() { return }
+            let (message, waiters) = mailbox.withLock { box -> (Message?, [QueueSpaceWaiter]) in
+                guard let message = box.messages.pop() else {
+                    box.scheduled = false
+                    return (nil, [])
+                }
+                box.queuedEvents -= message.eventCount
+                if case .tick = message { box.tickPending = false }
+                guard box.queuedEvents < capacity, !box.waiters.isEmpty else { return (message, []) }
+                defer { box.waiters.removeAll() }
+                return (message, box.waiters)
+            }
+            guard let message else { return }
+            let events = message.eventCount
+            if events > 0 { links[0].metrics.queueDepth.subtract(events, ordering: .relaxed) }
+            for waiter in waiters { waiter.queueHasSpace() }
+            handle(message)
+        }
+        let more = mailbox.withLock { box -> Bool in
+            if box.messages.isEmpty {
+                box.scheduled = false
+                return false
+            }
+            return true
+        }
+        if more { pool.schedule(self) }
+    }
+
+    /// If a consumer's queue is full, gives up the turn and waits on it. True when the turn was given up.
+    private func parkOnFullConsumer() -> Bool {
+        for outlet in outlets.joined() {
+            for copy in outlet.copies where copy !== self && copy.isFull {
+                mailbox.withLock { $0.scheduled = false }
+                // From here another worker may take the node's turn; this one must not touch it again.
+                if !copy.park(self) { queueHasSpace() }
+                return true
+            }
+        }
+        return false
+    }
+
+    private func handle(_ message: Message) {
+        switch message {
+        case .batch(let batch):
+            run(from: 0, batches: [batch]) { processor, batch, output in try processor.process(batch, output: &output) }
+        case .tick:
+            guard !finished else { return }
+            let now = wallClockMilliseconds()
+            for index in links.indices where links[index].processor.tickInterval != nil {
+                run(from: index, batches: [EventBatch()]) { processor, _, output in
+                    try processor.tick(nowMilliseconds: now, output: &output)
+                }
+            }
+        case .end:
+            let last = mailbox.withLock { box -> Bool in
+                box.openInputs -= 1
+                return box.openInputs == 0
+            }
+            if last { finish() }
+        }
+    }
+
+    /// Finishes every link in order (what one link emits while finishing flows through the rest), then
+    /// tells every consumer this producer has ended.
+    private func finish() {
+        guard !finished else { return }
+        finished = true
+        for index in links.indices {
+            run(from: index, batches: [EventBatch()]) { processor, _, output in
+                try processor.finish(output: &output)
+            }
+        }
+        for outlet in outlets.joined() {
+            for copy in outlet.copies { copy.enqueue(.end) }
+        }
+        onFinished?()
+    }
+
+    /// Runs `call` on link `start` for each batch, then feeds what each link emits on port 0 to the next
+    /// link with `process`; the last link's output goes to the consumers.
+    private func run(
+        from start: Int, batches: [EventBatch],
+        _ call: (any Processor, EventBatch, inout ProcessorOutput) throws -> Void
+    ) {
+        var current = batches
+        for index in start..<links.count {
+            let link = links[index]
+            var output = ProcessorOutput(portCount: link.portCount, log: link.log)
+            let started = monotonicNanoseconds()
+            for batch in current {
+                link.metrics.eventsIn.add(batch.count, ordering: .relaxed)
+                link.metrics.bytesIn.add(batch.byteCount, ordering: .relaxed)
+                do {
+                    if index == start { try call(link.processor, batch, &output) } else {
+                        try link.processor.process(batch, output: &output)
+                    }
+                } catch {
+                    link.metrics.errors.add(1, ordering: .relaxed)
+                    link.metrics.addDrop(batch.count, reason: "stage_error")
+                    link.log.error("\(error)")
+                }
+            }
+            link.metrics.busyNanoseconds.add(monotonicNanoseconds() - started, ordering: .relaxed)
+            link.metrics.addDrops(output.takeDrops())
+            link.metrics.bytesOut.add(output.bytesWritten, ordering: .relaxed)
+            let produced = output.takeBatches()
+            link.metrics.eventsOut.add(produced.joined().reduce(0) { $0 + $1.count }, ordering: .relaxed)
+            if index == links.count - 1 {
+                deliver(produced)
+            } else {
+                current = produced[0]
+            }
+        }
+    }
+
+    private func deliver(_ produced: [[EventBatch]]) {
+        for (port, batches) in produced.enumerated() where port < outlets.count {
+            for batch in batches {
+                for outlet in outlets[port] {
+                    for (copy, part) in outlet.route(batch, turn: &roundRobinTurn) { copy.enqueue(.batch(part)) }
+                }
+            }
+        }
+    }
+}
