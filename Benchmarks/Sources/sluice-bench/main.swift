@@ -1,1 +1,1 @@
-print("bench")
+print("Benchmarks: see Benchmarks/README.md")

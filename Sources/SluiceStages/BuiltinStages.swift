@@ -1,0 +1,16 @@
+import SluiceCore
+
+/// The stage types that ship with the runner: one explicit list, registered exactly as a plugin
+/// registers its own.
+public enum BuiltinStages {
+    /// Registers every built-in stage type into `registry`.
+    public static func register(into registry: inout StageRegistry) {
+    }
+
+    /// A registry holding the built-in stage types.
+    public static var registry: StageRegistry {
+        var registry = StageRegistry()
+        register(into: &registry)
+        return registry
+    }
+}

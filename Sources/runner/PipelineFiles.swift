@@ -1,0 +1,81 @@
+import ArgumentParser
+import SluiceConfig
+import SluiceCore
+import SluiceGraph
+import SluiceStages
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Turns the paths given on the command line into compiled graphs, printing diagnostics as
+/// `FILE:LINE:COL: error: message`.
+struct PipelineFiles {
+    let registry: StageRegistry
+    let loader = PipelineLoader()
+
+    init(registry: StageRegistry = BuiltinStages.registry) {
+        self.registry = registry
+    }
+
+    /// The pipeline files named by `paths`: files as given, folders expanded to their `*.yaml`/`*.yml`
+    /// files in name order.
+    func expand(_ paths: [String]) throws -> [String] {
+        var files: [String] = []
+        for path in paths {
+            var info = stat()
+            guard stat(path, &info) == 0 else {
+                throw ValidationError("cannot open '\(path)': \(String(cString: strerror(errno)))")
+            }
+            if (info.st_mode & S_IFMT) == S_IFDIR {
+                let found = Self.yamlFiles(in: path)
+                if found.isEmpty { throw ValidationError("no *.yaml files in folder '\(path)'") }
+                files += found
+            } else {
+                files.append(path)
+            }
+        }
+        return files
+    }
+
+    /// Loads and compiles every file; diagnostics of all of them are printed to standard error.
+    /// Returns the graphs, or nil when any file has an error.
+    func compileAll(_ files: [String]) -> [StageGraph]? {
+        var graphs: [StageGraph] = []
+        var failed = false
+        for file in files {
+            switch compile(file) {
+            case .success(let graph): graphs.append(graph)
+            case .failure(let diagnostics):
+                StandardError.write(diagnostics.description + "\n")
+                failed = true
+            }
+        }
+        var seen: [String: String] = [:]
+        for graph in graphs {
+            if let other = seen[graph.name] {
+                StandardError.write(
+                    "\(graph.file): error: pipeline name '\(graph.name)' is also used by \(other) [duplicate-pipeline]\n")
+                failed = true
+            }
+            seen[graph.name] = graph.file
+        }
+        return failed ? nil : graphs
+    }
+
+    func compile(_ file: String) -> Result<StageGraph, Diagnostics> {
+        loader.load(file: file).flatMap { GraphCompiler(registry: registry).compile($0) }
+    }
+
+    private static func yamlFiles(in folder: String) -> [String] {
+        guard let directory = opendir(folder) else { return [] }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            if name.hasSuffix(".yaml") || name.hasSuffix(".yml") { names.append(name) }
+        }
+        let prefix = folder.hasSuffix("/") ? folder : folder + "/"
+        return names.sorted().map { prefix + $0 }
+    }
+}
