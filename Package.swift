@@ -50,5 +50,7 @@ let package = Package(
         .testTarget(name: "SluiceEngineTests", dependencies: ["SluiceEngine", "SluiceStages"]),
         .testTarget(name: "SluiceStagesTests", dependencies: ["SluiceStages", "SluiceEngine", "SluiceGraph", "SluiceConfig"]),
         .testTarget(name: "RunnerTests", dependencies: ["runner"]),
-    ]
+    ],
+    // simdjson's header needs C++17; only the CSimdjson shim is C++.
+    cxxLanguageStandard: .cxx17
 )

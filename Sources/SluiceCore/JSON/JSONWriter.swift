@@ -39,18 +39,7 @@ public struct JSONWriter {
         case .null: append("null")
         case .bool(let b): append(b ? "true" : "false")
         case .int(let i): writeInteger(i)
-        case .double(let d):
-            if d.isFinite {
-                if d == d.rounded(.towardZero), abs(d) < 1e15 {
-                    // Keep a visible fraction so the value reads back as a double.
-                    writeInteger(Int64(d))
-                    append(".0")
-                } else {
-                    appendText(d.description)
-                }
-            } else {
-                append("null")
-            }
+        case .double(let d): writeDouble(d)
         case .string(let s): writeString(s)
         case .array(let items):
             bytes.append(UInt8(ascii: "["))
@@ -98,14 +87,31 @@ public struct JSONWriter {
             case 0x0D: append("\\r")
             case 0x09: append("\\t")
             default:
-                let hex: [UInt8] = Array("0123456789abcdef".utf8)
                 append("\\u00")
-                bytes.append(hex[Int(byte >> 4)])
-                bytes.append(hex[Int(byte & 0xF)])
+                bytes.append(Self.hexDigit(byte >> 4))
+                bytes.append(Self.hexDigit(byte & 0xF))
             }
         }
         bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func writeDouble(_ value: Double) {
+        guard value.isFinite else {
+            append("null")
+            return
+        }
+        if value == value.rounded(.towardZero), value.magnitude < 1e15 {
+            // Keep a visible fraction so the value reads back as a double, and the sign of -0.0,
+            // which converting to an integer would lose.
+            if value == 0, value.sign == .minus { bytes.append(UInt8(ascii: "-")) }
+            writeInteger(Int64(value))
+            append(".0")
+        } else {
+            // Swift prints the shortest text that reads back as the same double, in a JSON-compatible
+            // form (`0.1`, `1e+16`, `5e-324`).
+            appendText(value.description)
+        }
     }
 
     private mutating func writeInteger(_ value: Int64) {
@@ -116,7 +122,7 @@ public struct JSONWriter {
         var magnitude = value.magnitude
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch, enough for 20 digits
-        let count = withUnsafeMutableBytes(of: &digits) { scratch -> Int in
+        withUnsafeMutableBytes(of: &digits) { scratch in
             var position = scratch.count
             while magnitude > 0 {
                 position -= 1
@@ -124,9 +130,11 @@ public struct JSONWriter {
                 magnitude /= 10
             }
             bytes.append(contentsOf: scratch[position...])
-            return scratch.count - position
         }
-        _ = count
+    }
+
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
     }
 
     private mutating func appendText(_ text: String) {
