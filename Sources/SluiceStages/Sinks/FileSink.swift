@@ -1,0 +1,109 @@
+import SluiceCore
+
+/// `type: file` (sink) — writes events to a file as NDJSON or CSV.
+///
+/// The file and its missing parent folders are created when the stage starts; it is truncated then
+/// unless `append: true`. Each batch is written with one `write(2)` when it has been encoded (larger
+/// batches every 256 KiB), so the file is never behind by more than one batch; `finish` flushes and
+/// closes it. A failed write is logged and thrown as a `SinkIOError` carrying the stage and the path.
+public enum FileSink: Stage {
+    public static let typeName = "file"
+    public static let kind = StageKind.sink
+    public static let summary = "Writes events to a file as NDJSON or CSV, truncating or appending."
+
+    public static let options = [
+        OptionDoc("path", "string", "The file to write; missing parent folders are created."),
+        OptionDoc(
+            "format", "ndjson | csv", default: "ndjson",
+            "ndjson: one compact JSON object per line. csv: one row per event, quoted per RFC 4180; "
+                + "nested values are written as JSON text and missing fields as empty cells."),
+        OptionDoc(
+            "fields", "[field]", default: "the first event's fields",
+            "csv only: the columns, in order (dotted paths allowed). Without it the columns are the "
+                + "top-level fields of the first event, or the header of the file being appended to."),
+        OptionDoc(
+            "append", "bool", default: "false",
+            "Append to an existing file instead of truncating it. A csv header is only written to an empty file."),
+    ]
+
+    public static let example = """
+        sources:
+          clicks:
+            type: generate
+            count: 1000
+            fields:
+              id: sequence()
+              category: choice(["books", "games", "music"])
+              value: uniform(0, 1000)
+        sinks:
+          table:
+            type: file
+            inputs: [clicks]
+            path: out/clicks.csv
+            format: csv
+            fields: [id, category, value]
+            append: false
+        """
+
+    /// How events are written.
+    public enum Format: String, Sendable, CaseIterable {
+        case ndjson
+        case csv
+    }
+
+    /// The options of a `file` sink.
+    public struct Config: StageConfig {
+        public var path: String
+        public var format: Format
+        /// The csv columns; `nil` takes them from the first event (or the appended file's header).
+        public var fields: [FieldPath]?
+        public var append: Bool
+
+        public init(path: String, format: Format = .ndjson, fields: [FieldPath]? = nil, append: Bool = false) {
+            self.path = path
+            self.format = format
+            self.fields = fields
+            self.append = append
+        }
+
+        public init?(reading reader: inout OptionsReader) {
+            let path = reader.requiredString("path")
+            let format = reader.choice("format", as: Format.self)
+            let fields = reader.fieldList("fields")
+            let append = reader.bool("append")
+            if let fieldsNode = reader.node("fields"), format != .csv {
+                reader.error(.invalidValue, "option 'fields' applies only to format: csv", at: fieldsNode.location)
+            }
+            if let fields, fields.isEmpty, let fieldsNode = reader.node("fields") {
+                reader.error(.invalidValue, "option 'fields' must name at least one field", at: fieldsNode.location)
+            }
+            guard let path else { return nil }
+            if path.isEmpty, let pathNode = reader.node("path") {
+                reader.error(.invalidValue, "option 'path' must not be empty", at: pathNode.location)
+            }
+            self.init(path: path)
+            if let format { self.format = format }
+            if let fields { self.fields = fields }
+            if let append { self.append = append }
+        }
+
+        public func makeRuntime(context: StageContext) throws -> StageRuntime {
+            let (fd, hadData) = try OutputFile.open(path, append: append, log: context.log)
+            let descriptor = OutputDescriptor(fd: fd, path: path, owned: true, stopsOnBrokenPipe: false, log: context.log)
+            switch format {
+            case .ndjson:
+                return .processor(EncodingSink(encoder: NDJSONEncoder(), descriptor: descriptor))
+            case .csv:
+                let encoder = CSVEncoder(columns: fields ?? existingColumns(hadData), writesHeader: !hadData)
+                return .processor(EncodingSink(encoder: encoder, descriptor: descriptor))
+            }
+        }
+
+        /// The header of the file being appended to, so new rows line up with the old ones.
+        private func existingColumns(_ hadData: Bool) -> [FieldPath]? {
+            guard hadData, let header = OutputFile.firstLine(of: path) else { return nil }
+            let paths = CSVEncoder.cells(ofRow: header).compactMap(FieldPath.init)
+            return paths.isEmpty ? nil : paths
+        }
+    }
+}

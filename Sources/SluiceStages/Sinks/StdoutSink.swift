@@ -1,0 +1,76 @@
+import SluiceCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `type: stdout` — writes events to standard output, one write per batch.
+///
+/// If the reader of standard output goes away (`runner apply p.yaml | head`), the sink logs once,
+/// stops writing and counts the events it could not deliver as dropped (`output_closed`); the rest of
+/// the pipeline keeps running.
+public enum StdoutSink: Stage {
+    public static let typeName = "stdout"
+    public static let kind = StageKind.sink
+    public static let summary = "Writes events to standard output as NDJSON, pretty-printed JSON or plain text."
+
+    public static let options = [
+        OptionDoc(
+            "format", "ndjson | json | text", default: "ndjson",
+            "ndjson: one compact JSON object per line. json: one pretty-printed JSON object per event "
+                + "(two-space indent). text: the `message` field as it is, one per line; an event without "
+                + "`message` is written as compact JSON."),
+    ]
+
+    public static let example = """
+        sources:
+          clicks:
+            type: generate
+            count: 10
+            fields:
+              id: sequence()
+              message: choice(["hello", "world"])
+        sinks:
+          console:
+            type: stdout
+            inputs: [clicks]
+            format: text
+        """
+
+    /// How events are written.
+    public enum Format: String, Sendable, CaseIterable {
+        case ndjson
+        case json
+        case text
+    }
+
+    /// The options of a `stdout` sink.
+    public struct Config: StageConfig {
+        public var format: Format
+
+        public init(format: Format = .ndjson) {
+            self.format = format
+        }
+
+        public init?(reading reader: inout OptionsReader) {
+            self.init()
+            if let format = reader.choice("format", as: Format.self) { self.format = format }
+        }
+
+        public func makeRuntime(context: StageContext) throws -> StageRuntime {
+            // A closed reader must surface as EPIPE from write(2), not kill the runner with SIGPIPE.
+            signal(SIGPIPE, SIG_IGN)
+            return .processor(makeProcessor(fd: STDOUT_FILENO, path: "<stdout>", log: context.log))
+        }
+
+        /// The runtime writing to `fd` (standard output in production, a pipe or temp file in tests).
+        func makeProcessor(fd: Int32, path: String, log: StageLog) -> any Processor {
+            let descriptor = OutputDescriptor(fd: fd, path: path, owned: false, stopsOnBrokenPipe: true, log: log)
+            switch format {
+            case .ndjson: return EncodingSink(encoder: NDJSONEncoder(), descriptor: descriptor)
+            case .json: return EncodingSink(encoder: PrettyJSONEncoder(), descriptor: descriptor)
+            case .text: return EncodingSink(encoder: TextEncoder(), descriptor: descriptor)
+            }
+        }
+    }
+}

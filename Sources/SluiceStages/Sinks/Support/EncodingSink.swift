@@ -1,0 +1,153 @@
+import SluiceCore
+
+/// Turns events into the bytes a sink writes.
+///
+/// Encoders append to a `JSONWriter`'s buffer so JSON-based formats reuse its cached, escaped keys.
+/// `EncodingSink` is generic over its encoder, so encoding an event is a direct call.
+protocol EventEncoder {
+    /// Appends what precedes the first event (a CSV header), if anything.
+    mutating func begin(into buffer: inout JSONWriter)
+    /// Appends `event`, including its terminator.
+    mutating func encode(_ event: Event, into buffer: inout JSONWriter)
+}
+
+extension EventEncoder {
+    mutating func begin(into buffer: inout JSONWriter) {}
+}
+
+/// The runtime of a sink that encodes events and writes them to a descriptor.
+///
+/// Write policy: a batch is encoded into one buffer and written with one `write(2)` at the end of the
+/// batch, so output is never older than the batch that produced it (low latency, `tail -f` friendly)
+/// while a syscall costs only once per hundreds or thousands of events (high throughput). A batch whose
+/// encoding outgrows `flushThreshold` is written in parts, which bounds the buffer's memory.
+final class EncodingSink<Encoder: EventEncoder>: Processor {
+    /// The buffered bytes at which a write happens before the batch ends.
+    static var flushThreshold: Int { 256 * 1024 }
+
+    private var encoder: Encoder
+    private var buffer = JSONWriter(capacity: 64 * 1024)
+    private let descriptor: OutputDescriptor
+
+    init(encoder: Encoder, descriptor: OutputDescriptor) {
+        self.encoder = encoder
+        self.descriptor = descriptor
+        self.encoder.begin(into: &buffer)
+    }
+
+    func process(_ batch: EventBatch, output: inout ProcessorOutput) throws {
+        guard !descriptor.isBroken else {
+            output.drop(batch.count, reason: .outputClosed)
+            return
+        }
+        for event in batch.events {
+            encoder.encode(event, into: &buffer)
+            if buffer.bytes.count >= Self.flushThreshold { try flush(output: &output) }
+        }
+        try flush(output: &output)
+        if descriptor.isBroken { output.drop(batch.count, reason: .outputClosed) }
+    }
+
+    func finish(output: inout ProcessorOutput) throws {
+        try flush(output: &output)
+        try descriptor.close()
+    }
+
+    private func flush(output: inout ProcessorOutput) throws {
+        guard !buffer.bytes.isEmpty else { return }
+        defer { buffer.reset() }
+        let delivered = try buffer.bytes.withUnsafeBytes { try descriptor.write($0) }
+        if delivered { output.bytesWritten += buffer.bytes.count }
+    }
+}
+
+/// One compact JSON object per line.
+struct NDJSONEncoder: EventEncoder {
+    mutating func encode(_ event: Event, into buffer: inout JSONWriter) {
+        buffer.write(event)
+        buffer.bytes.append(UInt8(ascii: "\n"))
+    }
+}
+
+/// One pretty-printed JSON object per event (two-space indent, `"key": value`), each ending in a newline.
+struct PrettyJSONEncoder: EventEncoder {
+    private var compact = JSONWriter()
+
+    mutating func encode(_ event: Event, into buffer: inout JSONWriter) {
+        compact.reset()
+        compact.write(event)
+        Self.indent(compact.bytes, into: &buffer.bytes)
+        buffer.bytes.append(UInt8(ascii: "\n"))
+    }
+
+    /// Re-indents compact JSON text; re-using `JSONWriter` keeps one escaping and number format.
+    static func indent(_ json: [UInt8], into out: inout [UInt8]) {
+        var depth = 0
+        var inString = false
+        var escaped = false
+        var index = 0
+        func newline() {
+            out.append(UInt8(ascii: "\n"))
+            out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * depth))
+        }
+        while index < json.count {
+            let byte = json[index]
+            index += 1
+            if inString {
+                out.append(byte)
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""):
+                inString = true
+                out.append(byte)
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                out.append(byte)
+                let close = byte == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
+                // An empty object or array stays on one line.
+                if index < json.count, json[index] == close {
+                    out.append(close)
+                    index += 1
+                } else {
+                    depth += 1
+                    newline()
+                }
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+                newline()
+                out.append(byte)
+            case UInt8(ascii: ","):
+                out.append(byte)
+                newline()
+            case UInt8(ascii: ":"):
+                out.append(contentsOf: [UInt8(ascii: ":"), UInt8(ascii: " ")])
+            default:
+                out.append(byte)
+            }
+        }
+    }
+}
+
+/// The `message` field as plain text, one per line; events without one are written as compact JSON.
+struct TextEncoder: EventEncoder {
+    private let message = FieldName("message")
+
+    mutating func encode(_ event: Event, into buffer: inout JSONWriter) {
+        switch event[message] {
+        case .string(let text)?:
+            buffer.bytes.append(contentsOf: text.utf8)
+        case let value?:
+            buffer.write(value)
+        case nil:
+            buffer.write(event)
+        }
+        buffer.bytes.append(UInt8(ascii: "\n"))
+    }
+}

@@ -1,0 +1,118 @@
+import SluiceCore
+
+/// `type: clean` — normalizes string fields: trims and collapses whitespace, lower- or upper-cases.
+///
+/// Values that are not strings are left as they are, and missing fields stay missing. An event whose
+/// fields need no change is passed on untouched (no copy).
+public enum CleanTransform: Stage {
+    public static let typeName = "clean"
+    public static let kind = StageKind.transform
+    public static let summary = "Trims, collapses whitespace in and lower- or upper-cases string fields."
+
+    public static let options = [
+        OptionDoc("fields", "[field]", "The string fields to clean (dotted paths allowed)."),
+        OptionDoc("trim", "bool", default: "false", "Remove leading and trailing Unicode whitespace."),
+        OptionDoc("lowercase", "bool", default: "false", "Map to lower case (full Unicode rules)."),
+        OptionDoc(
+            "uppercase", "bool", default: "false",
+            "Map to upper case (full Unicode rules); not together with `lowercase`."),
+        OptionDoc(
+            "collapse_whitespace", "bool", default: "false",
+            "Replace every run of Unicode whitespace with one ASCII space."),
+    ]
+
+    public static let example = """
+        sources:
+          clicks:
+            type: generate
+            count: 1000
+            fields:
+              id: sequence()
+              category: choice(["  Books", "GAMES ", "Board  games"])
+        transforms:
+          tidy:
+            type: clean
+            inputs: [clicks]
+            fields: [category]
+            trim: true
+            lowercase: true
+            collapse_whitespace: true
+        sinks:
+          out:
+            type: stdout
+            inputs: [tidy]
+        """
+
+    /// The options of a `clean` transform.
+    public struct Config: StageConfig {
+        public var fields: [FieldPath]
+        public var cleaner: TextCleaner
+
+        public init(fields: [FieldPath], cleaner: TextCleaner = TextCleaner()) {
+            self.fields = fields
+            self.cleaner = cleaner
+        }
+
+        public init?(reading reader: inout OptionsReader) {
+            let fields = reader.fieldList("fields")
+            let trim = reader.bool("trim")
+            let lowercase = reader.bool("lowercase")
+            let uppercase = reader.bool("uppercase")
+            let collapse = reader.bool("collapse_whitespace")
+            if lowercase == true, uppercase == true, let node = reader.node("uppercase") {
+                reader.error(.invalidValue, "options 'lowercase' and 'uppercase' cannot both be true", at: node.location)
+            }
+            guard let fields else {
+                if reader.node("fields") == nil { reader.missing("fields") }
+                return nil
+            }
+            if fields.isEmpty, let node = reader.node("fields") {
+                reader.error(.invalidValue, "option 'fields' must name at least one field", at: node.location)
+            }
+            self.init(fields: fields)
+            if let trim { cleaner.trim = trim }
+            if let collapse { cleaner.collapseWhitespace = collapse }
+            if lowercase == true { cleaner.caseMapping = .lower } else if uppercase == true { cleaner.caseMapping = .upper }
+        }
+
+        public var isStateless: Bool { true }
+
+        public func makeRuntime(context: StageContext) throws -> StageRuntime {
+            .processor(Runtime(fields: fields, cleaner: cleaner))
+        }
+    }
+
+    /// Cleans the configured fields of every event.
+    final class Runtime: Processor {
+        private let fields: [FieldPath]
+        private let cleaner: TextCleaner
+
+        init(fields: [FieldPath], cleaner: TextCleaner) {
+            self.fields = fields
+            self.cleaner = cleaner
+        }
+
+        func process(_ batch: EventBatch, output: inout ProcessorOutput) throws {
+            var batch = batch
+            // Values are read first and written only when they change, so a batch that needs no change
+            // is emitted without copying its events.
+            for index in batch.events.indices {
+                for path in fields {
+                    if path.tail.isEmpty {
+                        guard let position = batch.events[index].fields.firstIndex(where: { $0.name == path.head }),
+                            case .string(let text) = batch.events[index].fields[position].value,
+                            let cleaned = cleaner.cleanedIfChanged(text)
+                        else { continue }
+                        batch.events[index].fields[position].value = .string(cleaned)
+                    } else {
+                        guard case .string(let text)? = batch.events[index].value(at: path),
+                            let cleaned = cleaner.cleanedIfChanged(text)
+                        else { continue }
+                        batch.events[index].setValue(.string(cleaned), at: path)
+                    }
+                }
+            }
+            output.emit(batch)
+        }
+    }
+}
