@@ -1,0 +1,110 @@
+/// A compiled expression: a filter condition, an enrich value, a generated field or a metric argument.
+///
+/// Expressions are parsed and type-checked once, when the pipeline compiles (`compile`), and then
+/// evaluated per event without parsing or allocating for numbers, bools and field reads. The language
+/// is described in docs/expressions.md.
+public struct Expression: Sendable, Equatable, CustomStringConvertible {
+    /// The text the expression was compiled from.
+    public let source: String
+    /// The type the checker inferred; `any` when it depends on the event.
+    public let staticType: ValueType
+    /// The functions the expression was allowed to call.
+    public let functions: FunctionSet
+    private let root: CompiledNode
+
+    /// Parses and checks `source`, which starts at `location` in the pipeline file; errors are
+    /// `.expression` diagnostics at the exact line and column of the offending token, all of them.
+    public static func compile(
+        _ source: String, at location: SourceLocation, functions: FunctionSet = .standard
+    ) -> Result<Expression, Diagnostics> {
+        let text = ExpressionText(source, at: location)
+        var parser = ExpressionParser(text.scalars)
+        let syntax = parser.parseComplete()
+        return build(syntax, in: text, functions: functions, syntaxErrors: parser.errors)
+    }
+
+    /// Checks and builds `syntax`, a node of `text`, reporting `syntaxErrors` with the checker's errors.
+    static func build(
+        _ syntax: SyntaxNode, in text: ExpressionText, functions: FunctionSet, syntaxErrors: [ExpressionError] = []
+    ) -> Result<Expression, Diagnostics> {
+        var compiler = ExpressionCompiler(functions: functions)
+        let root = compiler.compile(syntax)
+        let errors = syntaxErrors + compiler.errors
+        guard errors.isEmpty else { return .failure(text.diagnostics(for: errors)) }
+        return .success(Expression(source: text.slice(syntax), root: root, functions: functions))
+    }
+
+    private init(source: String, root: CompiledNode, functions: FunctionSet) {
+        self.source = source
+        self.root = root
+        self.functions = functions
+        staticType = root.type
+    }
+
+    /// The expression's value for `event`; a missing field reads as null.
+    @inlinable
+    public func evaluate(_ event: Event, context: inout EvaluationContext) -> Value {
+        evaluator(event, &context)
+    }
+
+    /// True when the expression's value for `event` is the bool `true` (null and non-bools are false).
+    @inlinable
+    public func isTrue(_ event: Event, context: inout EvaluationContext) -> Bool {
+        condition(event, &context)
+    }
+
+    @usableFromInline
+    var evaluator: @Sendable (Event, inout EvaluationContext) -> Value { root.evaluate }
+
+    @usableFromInline
+    var condition: @Sendable (Event, inout EvaluationContext) -> Bool { root.test }
+
+    /// The value, when the expression is a constant (`42`, `"a" + "b"`, `[1, 2]`).
+    public var constantValue: Value? { root.constant }
+
+    /// Two expressions are equal when they have the same text and function set.
+    public static func == (lhs: Expression, rhs: Expression) -> Bool {
+        lhs.source == rhs.source && lhs.functions == rhs.functions
+    }
+
+    public var description: String { source }
+}
+
+/// The source text of an expression and where it starts in the pipeline file, mapping token offsets
+/// to file positions.
+struct ExpressionText {
+    let scalars: [Unicode.Scalar]
+    let origin: SourceLocation
+
+    init(_ source: String, at origin: SourceLocation) {
+        scalars = Array(source.unicodeScalars)
+        self.origin = origin
+    }
+
+    /// The file position of scalar `offset`. Inside a multi-line scalar, later lines are assumed to
+    /// start at the first line's column (YAML does not tell us their indentation).
+    func location(at offset: Int) -> SourceLocation {
+        var line = origin.line, lineStart = 0
+        for index in 0..<min(offset, scalars.count) where scalars[index] == "\n" {
+            line += 1
+            lineStart = index + 1
+        }
+        return SourceLocation(file: origin.file, line: line, column: origin.column + offset - lineStart)
+    }
+
+    func diagnostics(for errors: [ExpressionError]) -> Diagnostics {
+        var diagnostics = Diagnostics()
+        for error in errors {
+            diagnostics.error(.expression, error.message, at: location(at: error.offset), suggestion: error.suggestion)
+        }
+        return diagnostics
+    }
+
+    /// The text of `node`.
+    func slice(_ node: SyntaxNode) -> String {
+        let end = min(max(node.start, node.end), scalars.count)
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars[min(node.start, end)..<end])
+        return String(view)
+    }
+}

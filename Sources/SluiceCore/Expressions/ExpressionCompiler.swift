@@ -1,0 +1,210 @@
+/// Type-checks a syntax tree and builds its closure tree, collecting every error it finds.
+///
+/// Operands whose types clash (`"a" - 1`, `"x" > 3`, `len(5)`) are errors; a field's type is `any`,
+/// so expressions over fields are checked as far as their literals and functions allow and follow the
+/// run-time null rules otherwise. Constant subtrees are folded.
+struct ExpressionCompiler {
+    let functions: FunctionSet
+    private(set) var errors: [ExpressionError] = []
+
+    init(functions: FunctionSet) {
+        self.functions = functions
+    }
+
+    mutating func compile(_ node: SyntaxNode) -> CompiledNode {
+        switch node.kind {
+        case .literal(let value):
+            return .constant(value)
+        case .invalid:
+            return CompiledNode(type: .any) { _, _ in .null }
+        case .array(let items):
+            return compileArray(items)
+        case .field(let path):
+            return Self.field(path)
+        case .unary(let op, let operand):
+            return compileUnary(op, operand, at: node.start)
+        case .binary(let op, let left, let right, let operatorOffset):
+            return compileBinary(op, left, right, at: operatorOffset)
+        case .call(let name, let arguments):
+            return compileCall(name, arguments, at: node.start)
+        }
+    }
+
+    private mutating func error(_ offset: Int, _ message: String, suggestion: String? = nil) {
+        errors.append(ExpressionError(offset: offset, message: message, suggestion: suggestion))
+    }
+
+    static func field(_ path: FieldPath) -> CompiledNode {
+        if path.tail.isEmpty {
+            let name = path.head
+            return CompiledNode(type: .any) { event, _ in event[name] ?? .null }
+        }
+        return CompiledNode(type: .any) { event, _ in event.value(at: path) ?? .null }
+    }
+
+    private mutating func compileArray(_ items: [SyntaxNode]) -> CompiledNode {
+        let compiled = items.map { compile($0) }
+        let evaluators = compiled.map(\.evaluate)
+        let node = CompiledNode(type: .array) { event, context in
+            .array(evaluators.map { $0(event, &context) })
+        }
+        return compiled.allSatisfy { $0.constant != nil } ? node.folded() : node
+    }
+
+    private mutating func compileUnary(_ op: UnaryOperator, _ operandSyntax: SyntaxNode, at offset: Int) -> CompiledNode {
+        let operand = compile(operandSyntax)
+        let node: CompiledNode
+        switch op {
+        case .not:
+            if !operand.type.canBe(.bool) && operand.type != .null {
+                error(offset, "'!' needs a bool, found \(operand.type)")
+            }
+            let test = operand.test
+            node = CompiledNode(type: .bool, evaluate: { event, context in .bool(!test(event, &context)) }) {
+                event, context in !test(event, &context)
+            }
+        case .negate:
+            if !operand.type.canBe(.number) && operand.type != .null {
+                error(offset, "'-' needs a number, found \(operand.type)")
+            }
+            let evaluate = operand.evaluate
+            node = CompiledNode(type: operand.type.isNumeric ? operand.type : .number) { event, context in
+                ValueSemantics.negate(evaluate(event, &context))
+            }
+        }
+        return operand.constant != nil ? node.folded() : node
+    }
+
+    private mutating func compileBinary(
+        _ op: BinaryOperator, _ leftSyntax: SyntaxNode, _ rightSyntax: SyntaxNode, at offset: Int
+    ) -> CompiledNode {
+        let left = compile(leftSyntax), right = compile(rightSyntax)
+        let node: CompiledNode
+        switch op {
+        case .and, .or:
+            for operand in [left, right] where !operand.type.canBe(.bool) {
+                error(offset, "'\(op.rawValue)' needs bool operands, found \(operand.type)")
+            }
+            node = Self.logical(op, left.test, right.test)
+        case .equal, .notEqual:
+            if left.type != .null, right.type != .null, !left.type.canBe(right.type) {
+                error(offset, "'\(op.rawValue)' compares \(left.type) with \(right.type), which are never equal")
+            }
+            node = Self.equality(negated: op == .notEqual, left, right)
+        case .less, .lessEqual, .greater, .greaterEqual:
+            let comparable =
+                (left.type.canBe(.number) && right.type.canBe(.number))
+                || (left.type.canBe(.string) && right.type.canBe(.string))
+            if !comparable {
+                error(offset, "'\(op.rawValue)' cannot order \(left.type) and \(right.type)")
+            }
+            node = Self.ordering(op, left, right)
+        case .in:
+            if !right.type.canBe(.array) {
+                error(offset, "'in' needs an array on its right, found \(right.type)")
+            }
+            let (l, r) = (left.evaluate, right.evaluate)
+            node = Self.predicate { event, context in ValueSemantics.isMember(l(event, &context), of: r(event, &context)) }
+        case .add, .subtract, .multiply, .divide, .remainder:
+            node = compileArithmetic(op, left, right, at: offset)
+        }
+        return left.constant != nil && right.constant != nil ? node.folded() : node
+    }
+
+    private mutating func compileArithmetic(
+        _ op: BinaryOperator, _ left: CompiledNode, _ right: CompiledNode, at offset: Int
+    ) -> CompiledNode {
+        let (lt, rt) = (left.type, right.type)
+        let numeric = lt.canBe(.number) && rt.canBe(.number)
+        let strings = op == .add && lt.canBe(.string) && rt.canBe(.string)
+        let type: ValueType
+        if lt == .null || rt == .null {
+            type = .null
+        } else if numeric && strings {
+            type = .any
+        } else if strings {
+            type = .string
+        } else if numeric {
+            type = lt == .int && rt == .int ? .int : (lt == .float || rt == .float ? .float : .number)
+        } else {
+            error(offset, "'\(op.rawValue)' cannot be applied to \(lt) and \(rt)")
+            type = .any
+        }
+        let (l, r) = (left.evaluate, right.evaluate)
+        return CompiledNode(type: type) { event, context in
+            ValueSemantics.arithmetic(op, l(event, &context), r(event, &context))
+        }
+    }
+
+    private static func predicate(_ test: @escaping Condition) -> CompiledNode {
+        CompiledNode(type: .bool, evaluate: { event, context in .bool(test(event, &context)) }, test: test)
+    }
+
+    private static func logical(_ op: BinaryOperator, _ l: @escaping Condition, _ r: @escaping Condition) -> CompiledNode {
+        if op == .and {
+            return predicate { event, context in l(event, &context) && r(event, &context) }
+        }
+        return predicate { event, context in l(event, &context) || r(event, &context) }
+    }
+
+    private static func equality(negated: Bool, _ left: CompiledNode, _ right: CompiledNode) -> CompiledNode {
+        let l = left.evaluate
+        // Comparing with a constant is the common case (`status == "error"`): skip evaluating a closure.
+        if let constant = right.constant {
+            return predicate { event, context in ValueSemantics.equals(l(event, &context), constant) != negated }
+        }
+        let r = right.evaluate
+        return predicate { event, context in ValueSemantics.equals(l(event, &context), r(event, &context)) != negated }
+    }
+
+    private static func ordering(_ op: BinaryOperator, _ left: CompiledNode, _ right: CompiledNode) -> CompiledNode {
+        let l = left.evaluate
+        if let constant = right.constant {
+            return predicate { event, context in ValueSemantics.holds(op, l(event, &context), constant) }
+        }
+        let r = right.evaluate
+        return predicate { event, context in ValueSemantics.holds(op, l(event, &context), r(event, &context)) }
+    }
+
+    // MARK: Calls
+
+    private mutating func compileCall(_ name: String, _ argumentSyntax: [SyntaxNode], at offset: Int) -> CompiledNode {
+        guard let function = BuiltinFunctions.all[name] else {
+            error(
+                offset, "unknown function '\(name)'",
+                suggestion: Suggestion.closest(to: name, among: functions.names))
+            argumentSyntax.forEach { _ = compile($0) }
+            return CompiledNode(type: .any) { _, _ in .null }
+        }
+        if function.isGenerator && !functions.allowsGenerators {
+            error(offset, "\(name)() is a generator function, available only in the fields of a 'generate' source")
+        }
+        guard function.accepts(argumentCount: argumentSyntax.count) else {
+            error(offset, "\(name)() takes \(function.arityDescription), found \(argumentSyntax.count)")
+            argumentSyntax.forEach { _ = compile($0) }
+            return CompiledNode(type: function.resultType([]), evaluate: { _, _ in .null })
+        }
+        if name == "exists" { return compileExists(argumentSyntax[0]) }
+        let arguments = argumentSyntax.map { compile($0) }
+        for (index, argument) in arguments.enumerated() {
+            let accepted = function.parameterTypes(at: index)
+            if argument.type != .null, !accepted.contains(where: argument.type.canBe) {
+                let expected = accepted.map(\.description).joined(separator: " or ")
+                error(
+                    argumentSyntax[index].start,
+                    "\(name)() expects \(expected) as argument \(index + 1), found \(argument.type)")
+            }
+        }
+        let node = CompiledNode(
+            type: function.resultType(arguments), evaluate: function.build(arguments, BuiltinFunctions.newSite()))
+        return function.isPure && arguments.allSatisfy({ $0.constant != nil }) ? node.folded() : node
+    }
+
+    private mutating func compileExists(_ argument: SyntaxNode) -> CompiledNode {
+        guard case .field(let path) = argument.kind else {
+            error(argument.start, "exists() takes a field path such as exists(user.id)")
+            return .constant(.bool(false))
+        }
+        return Self.predicate { event, _ in event.value(at: path) != nil }
+    }
+}

@@ -1,0 +1,187 @@
+/// One lexical token of an expression; `offset` counts Unicode scalars from the start of the source,
+/// which is how YAML columns count.
+struct ExpressionToken: Sendable {
+    enum Kind: Sendable, Equatable {
+        case integer(Int64)
+        case float(Double)
+        case string(String)
+        /// A plain name; also the words `true`, `false`, `null`, `in` and `where`, told apart by the parser.
+        case identifier(String)
+        /// A name written in backticks, never a keyword or a function.
+        case quotedIdentifier(String)
+        case symbol(ExpressionSymbol)
+        /// Text that is no token; the message says why.
+        case invalid(String)
+        case end
+    }
+
+    var kind: Kind
+    var offset: Int
+    /// The token as written, for messages.
+    var text: String
+}
+
+/// Operators and punctuation.
+enum ExpressionSymbol: String, Sendable, CaseIterable {
+    case plus = "+", minus = "-", star = "*", slash = "/", percent = "%"
+    case equal = "==", notEqual = "!=", lessEqual = "<=", less = "<", greaterEqual = ">=", greater = ">"
+    case and = "&&", or = "||", not = "!"
+    case leftParen = "(", rightParen = ")", leftBracket = "[", rightBracket = "]", comma = ",", dot = "."
+}
+
+/// Splits expression source into tokens; errors become `.invalid` tokens so the parser reports them in place.
+struct ExpressionLexer {
+    private let scalars: [Unicode.Scalar]
+    private var position = 0
+    private var tokens: [ExpressionToken] = []
+
+    // Two-character symbols first so `<=` is not read as `<` then `=`.
+    private static let symbols = ExpressionSymbol.allCases.sorted { $0.rawValue.count > $1.rawValue.count }
+
+    static func tokenize(_ scalars: [Unicode.Scalar]) -> [ExpressionToken] {
+        var lexer = ExpressionLexer(scalars: scalars)
+        lexer.run()
+        return lexer.tokens
+    }
+
+    private init(scalars: [Unicode.Scalar]) {
+        self.scalars = scalars
+    }
+
+    private mutating func run() {
+        while true {
+            while position < scalars.count, scalars[position].properties.isWhitespace { position += 1 }
+            guard position < scalars.count else {
+                tokens.append(ExpressionToken(kind: .end, offset: position, text: "end of expression"))
+                return
+            }
+            let start = position
+            let kind = lexToken()
+            tokens.append(ExpressionToken(kind: kind.kind, offset: kind.offset ?? start, text: text(start, position)))
+        }
+    }
+
+    private func text(_ start: Int, _ end: Int) -> String {
+        var result = String.UnicodeScalarView()
+        result.append(contentsOf: scalars[start..<end])
+        return String(result)
+    }
+
+    private func peek(_ ahead: Int = 0) -> Unicode.Scalar? {
+        position + ahead < scalars.count ? scalars[position + ahead] : nil
+    }
+
+    /// Lexes one token; `offset` overrides the token's position for an error inside it (a bad escape).
+    private mutating func lexToken() -> (kind: ExpressionToken.Kind, offset: Int?) {
+        let c = scalars[position]
+        if Self.isDigit(c) { return (lexNumber(), nil) }
+        if Self.isNameStart(c) {
+            let start = position
+            while let next = peek(), Self.isNameStart(next) || Self.isDigit(next) { position += 1 }
+            return (.identifier(text(start, position)), nil)
+        }
+        if c == "\"" || c == "'" { return lexString(quote: c) }
+        if c == "`" { return lexQuotedIdentifier() }
+        for symbol in Self.symbols {
+            let spelling = Array(symbol.rawValue.unicodeScalars)
+            if position + spelling.count <= scalars.count,
+                scalars[position..<position + spelling.count].elementsEqual(spelling)
+            {
+                position += spelling.count
+                return (.symbol(symbol), nil)
+            }
+        }
+        position += 1
+        if c == "=" { return (.invalid("unexpected '='; use '==' to compare"), nil) }
+        if c == "&" || c == "|" { return (.invalid("unexpected '\(c)'; use '\(c)\(c)'"), nil) }
+        return (.invalid("unexpected character '\(c)'"), nil)
+    }
+
+    private mutating func lexNumber() -> ExpressionToken.Kind {
+        let start = position
+        var isFloat = false
+        while let c = peek(), Self.isDigit(c) { position += 1 }
+        if peek() == ".", let next = peek(1), Self.isDigit(next) {
+            isFloat = true
+            position += 1
+            while let c = peek(), Self.isDigit(c) { position += 1 }
+        }
+        if peek() == "e" || peek() == "E" {
+            let sign = peek(1) == "+" || peek(1) == "-" ? 1 : 0
+            if let digit = peek(1 + sign), Self.isDigit(digit) {
+                isFloat = true
+                position += 1 + sign
+                while let c = peek(), Self.isDigit(c) { position += 1 }
+            }
+        }
+        let spelling = text(start, position)
+        if isFloat {
+            guard let value = Double(spelling), value.isFinite else { return .invalid("number '\(spelling)' is out of range") }
+            return .float(value)
+        }
+        guard let value = Int64(spelling) else { return .invalid("integer '\(spelling)' is out of range") }
+        return .integer(value)
+    }
+
+    private mutating func lexString(quote: Unicode.Scalar) -> (kind: ExpressionToken.Kind, offset: Int?) {
+        let start = position
+        position += 1
+        var value = String.UnicodeScalarView()
+        var badEscape: (message: String, offset: Int)?
+        while let c = peek() {
+            position += 1
+            if c == quote {
+                if let badEscape { return (.invalid(badEscape.message), badEscape.offset) }
+                return (.string(String(value)), nil)
+            }
+            guard c == "\\" else {
+                value.append(c)
+                continue
+            }
+            let escapeOffset = position - 1
+            guard let escaped = peek() else { break }
+            position += 1
+            switch escaped {
+            case "n": value.append("\n")
+            case "t": value.append("\t")
+            case "r": value.append("\r")
+            case "\\", "\"", "'", "/": value.append(escaped)
+            case "u":
+                if let scalar = lexUnicodeEscape() {
+                    value.append(scalar)
+                } else if badEscape == nil {
+                    badEscape = ("invalid escape; '\\u' takes four hex digits of a Unicode scalar", escapeOffset)
+                }
+            default:
+                if badEscape == nil { badEscape = ("invalid escape '\\\(escaped)' in string", escapeOffset) }
+            }
+        }
+        return (.invalid("unterminated string; add the closing \(quote)"), start)
+    }
+
+    private mutating func lexUnicodeEscape() -> Unicode.Scalar? {
+        guard position + 4 <= scalars.count else { return nil }
+        let hex = text(position, position + 4)
+        guard let code = UInt32(hex, radix: 16), let scalar = Unicode.Scalar(code) else { return nil }
+        position += 4
+        return scalar
+    }
+
+    private mutating func lexQuotedIdentifier() -> (kind: ExpressionToken.Kind, offset: Int?) {
+        let start = position
+        position += 1
+        let nameStart = position
+        while let c = peek(), c != "`" { position += 1 }
+        guard peek() == "`" else { return (.invalid("unterminated field name; add the closing `"), start) }
+        let name = text(nameStart, position)
+        position += 1
+        if name.isEmpty { return (.invalid("empty field name"), start) }
+        return (.quotedIdentifier(name), nil)
+    }
+
+    private static func isDigit(_ c: Unicode.Scalar) -> Bool { c >= "0" && c <= "9" }
+
+    private static func isNameStart(_ c: Unicode.Scalar) -> Bool {
+        (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || c == "_"
+    }
+}

@@ -1,0 +1,249 @@
+/// The parsed, not yet checked form of an expression. Offsets count Unicode scalars from the start of
+/// the source text being parsed.
+struct SyntaxNode: Sendable {
+    indirect enum Kind: Sendable {
+        case literal(Value)
+        case array([SyntaxNode])
+        case field(FieldPath)
+        case unary(UnaryOperator, SyntaxNode)
+        /// `operatorOffset` is where the operator is written, where type errors point.
+        case binary(BinaryOperator, SyntaxNode, SyntaxNode, operatorOffset: Int)
+        case call(name: String, arguments: [SyntaxNode])
+        /// Text that did not parse; the parser has reported it.
+        case invalid
+    }
+
+    var kind: Kind
+    /// The first and one-past-the-last scalar of the node's text.
+    var start: Int
+    var end: Int
+}
+
+/// `-x` and `!x`.
+enum UnaryOperator: String, Sendable {
+    case negate = "-"
+    case not = "!"
+}
+
+/// Infix operators, by precedence group.
+enum BinaryOperator: String, Sendable {
+    case or = "||"
+    case and = "&&"
+    case equal = "=="
+    case notEqual = "!="
+    case less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">="
+    case `in` = "in"
+    case add = "+", subtract = "-"
+    case multiply = "*", divide = "/", remainder = "%"
+
+    /// Higher binds tighter; all groups associate to the left.
+    var precedence: Int {
+        switch self {
+        case .or: return 1
+        case .and: return 2
+        case .equal, .notEqual: return 3
+        case .less, .lessEqual, .greater, .greaterEqual, .in: return 4
+        case .add, .subtract: return 5
+        case .multiply, .divide, .remainder: return 6
+        }
+    }
+
+    var isArithmetic: Bool { precedence >= 5 }
+    var isOrdering: Bool { precedence == 4 && self != .in }
+}
+
+/// A problem found while parsing or checking, at a scalar offset into the source.
+struct ExpressionError: Sendable {
+    var offset: Int
+    var message: String
+    var suggestion: String?
+}
+
+/// A recursive-descent (precedence-climbing) parser over the lexer's tokens.
+///
+/// After a syntax error it returns `.invalid` nodes and reports no further syntax errors (they would
+/// mostly be echoes of the first), but keeps building the tree so the checker can still report unknown
+/// functions and type errors in the parts that did parse.
+struct ExpressionParser {
+    private let tokens: [ExpressionToken]
+    private var index = 0
+    private(set) var errors: [ExpressionError] = []
+    private var failed = false
+
+    init(_ scalars: [Unicode.Scalar]) {
+        tokens = ExpressionLexer.tokenize(scalars)
+    }
+
+    /// Parses a whole expression; anything after it is an error.
+    mutating func parseComplete() -> SyntaxNode {
+        let node = parseExpression()
+        expectEnd()
+        return node
+    }
+
+    /// Reports a syntax error unless the parser already stopped at the end.
+    mutating func expectEnd() {
+        if current.kind != .end { fail("unexpected \(describe(current)) after the expression") }
+    }
+
+    var current: ExpressionToken { tokens[index] }
+
+    mutating func advance() {
+        if index < tokens.count - 1 { index += 1 }
+    }
+
+    mutating func fail(_ message: String, at offset: Int? = nil) {
+        guard !failed else { return }
+        failed = true
+        if case .invalid(let lexMessage) = current.kind, offset == nil {
+            errors.append(ExpressionError(offset: current.offset, message: lexMessage))
+        } else {
+            errors.append(ExpressionError(offset: offset ?? current.offset, message: message))
+        }
+    }
+
+    mutating func parseExpression(minimumPrecedence: Int = 1) -> SyntaxNode {
+        var left = parseUnary()
+        while let op = binaryOperator(current), op.precedence >= minimumPrecedence {
+            let operatorOffset = current.offset
+            advance()
+            let right = parseExpression(minimumPrecedence: op.precedence + 1)
+            left = SyntaxNode(
+                kind: .binary(op, left, right, operatorOffset: operatorOffset), start: left.start, end: right.end)
+        }
+        return left
+    }
+
+    private func binaryOperator(_ token: ExpressionToken) -> BinaryOperator? {
+        switch token.kind {
+        case .symbol(let symbol): return BinaryOperator(rawValue: symbol.rawValue)
+        case .identifier("in"): return .in
+        default: return nil
+        }
+    }
+
+    private mutating func parseUnary() -> SyntaxNode {
+        let start = current.offset
+        let op: UnaryOperator
+        switch current.kind {
+        case .symbol(.minus): op = .negate
+        case .symbol(.not): op = .not
+        default: return parsePrimary()
+        }
+        advance()
+        let operand = parseUnary()
+        // Fold `-5` into a literal so `-9223372036854775807` and `[-1, 2]` are constants.
+        if op == .negate, case .literal(let value) = operand.kind {
+            switch value {
+            case .int(let i): return SyntaxNode(kind: .literal(.int(0 &- i)), start: start, end: operand.end)
+            case .double(let d): return SyntaxNode(kind: .literal(.double(-d)), start: start, end: operand.end)
+            default: break
+            }
+        }
+        return SyntaxNode(kind: .unary(op, operand), start: start, end: operand.end)
+    }
+
+    private mutating func parsePrimary() -> SyntaxNode {
+        let token = current
+        let end = token.offset + token.text.unicodeScalars.count
+        func literal(_ value: Value) -> SyntaxNode {
+            advance()
+            return SyntaxNode(kind: .literal(value), start: token.offset, end: end)
+        }
+        switch token.kind {
+        case .integer(let i): return literal(.int(i))
+        case .float(let d): return literal(.double(d))
+        case .string(let s): return literal(.string(s))
+        case .identifier("true"): return literal(.bool(true))
+        case .identifier("false"): return literal(.bool(false))
+        case .identifier("null"): return literal(.null)
+        case .identifier("in"), .identifier("where"):
+            fail("expected a value, found '\(token.text)'; write `\(token.text)` for a field of that name")
+            return invalid(at: token.offset)
+        case .identifier(let name):
+            advance()
+            if current.kind == .symbol(.leftParen) { return parseCall(name: name, start: token.offset) }
+            return parsePath(first: name, start: token.offset, end: end)
+        case .quotedIdentifier(let name):
+            advance()
+            return parsePath(first: name, start: token.offset, end: end)
+        case .symbol(.leftParen):
+            advance()
+            var inner = parseExpression()
+            inner.start = token.offset
+            inner.end = current.offset + 1
+            expect(.rightParen, closing: "(")
+            return inner
+        case .symbol(.leftBracket):
+            advance()
+            let items = parseList(closing: .rightBracket, openedAt: token.offset)
+            return SyntaxNode(kind: .array(items.nodes), start: token.offset, end: items.end)
+        default:
+            fail("expected a value, found \(describe(token))")
+            if token.kind != .end { advance() }
+            return invalid(at: token.offset)
+        }
+    }
+
+    private func invalid(at offset: Int) -> SyntaxNode {
+        SyntaxNode(kind: .invalid, start: offset, end: offset)
+    }
+
+    mutating func parseCall(name: String, start: Int) -> SyntaxNode {
+        let open = current.offset
+        advance()
+        let arguments = parseList(closing: .rightParen, openedAt: open)
+        return SyntaxNode(kind: .call(name: name, arguments: arguments.nodes), start: start, end: arguments.end)
+    }
+
+    private mutating func parsePath(first: String, start: Int, end: Int) -> SyntaxNode {
+        var names = [FieldName(first)]
+        var end = end
+        while current.kind == .symbol(.dot) {
+            advance()
+            switch current.kind {
+            case .identifier(let name), .quotedIdentifier(let name):
+                names.append(FieldName(name))
+                end = current.offset + current.text.unicodeScalars.count
+                advance()
+            default:
+                fail("expected a field name after '.', found \(describe(current))")
+                return invalid(at: current.offset)
+            }
+        }
+        let path = FieldPath(head: names[0], tail: Array(names.dropFirst()))
+        return SyntaxNode(kind: .field(path), start: start, end: end)
+    }
+
+    /// Comma-separated expressions up to `closing`, which the current token has just opened.
+    private mutating func parseList(closing: ExpressionSymbol, openedAt open: Int) -> (nodes: [SyntaxNode], end: Int) {
+        var nodes: [SyntaxNode] = []
+        if current.kind == .symbol(closing) {
+            advance()
+            return (nodes, open + 2)
+        }
+        while true {
+            nodes.append(parseExpression())
+            if current.kind == .symbol(.comma) {
+                advance()
+                continue
+            }
+            let end = current.offset + 1
+            let opening = closing == .rightParen ? "(" : "["
+            expect(closing, closing: opening)
+            return (nodes, end)
+        }
+    }
+
+    private mutating func expect(_ symbol: ExpressionSymbol, closing opening: String) {
+        if current.kind == .symbol(symbol) {
+            advance()
+        } else {
+            fail("expected '\(symbol.rawValue)' to close '\(opening)', found \(describe(current))")
+        }
+    }
+
+    func describe(_ token: ExpressionToken) -> String {
+        token.kind == .end ? "the end of the expression" : "'\(token.text)'"
+    }
+}

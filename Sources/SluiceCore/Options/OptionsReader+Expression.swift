@@ -1,0 +1,60 @@
+extension ConfigNode {
+    /// Where a scalar's text begins: one column after the opening quote of a quoted scalar.
+    public var textLocation: SourceLocation {
+        if case .scalar(_, quoted: true) = content { return location.advanced(byColumns: 1) }
+        return location
+    }
+}
+
+extension OptionsReader {
+    /// Reads `key` as an expression, recording its diagnostics at their positions in the file; `expecting`
+    /// also rejects an expression whose static type cannot be that type (a filter condition that is
+    /// not bool). `nil` when absent or invalid.
+    public mutating func expression(
+        _ key: String, functions: FunctionSet = .standard, expecting: ValueType? = nil
+    ) -> Expression? {
+        guard let value = node(key) else { return nil }
+        return expression(in: value, describedAs: "option '\(key)'", functions: functions, expecting: expecting)
+    }
+
+    /// Reads `key` as a mapping of names to expressions (enrich's `fields`, route's `routes`), in file
+    /// order; invalid entries are reported and left out.
+    public mutating func expressions(
+        _ key: String, functions: FunctionSet = .standard, expecting: ValueType? = nil
+    ) -> [(name: String, nameLocation: SourceLocation, expression: Expression)]? {
+        guard let value = node(key) else { return nil }
+        guard let entries = value.entries else {
+            error(.wrongType, "option '\(key)' must be a mapping, found \(value.shapeName)", at: value.location)
+            return nil
+        }
+        return entries.compactMap { entry in
+            expression(
+                in: entry.value, describedAs: "'\(key).\(entry.key)'", functions: functions, expecting: expecting
+            ).map { (entry.key, entry.keyLocation, $0) }
+        }
+    }
+
+    /// Compiles the scalar `value` as an expression; `description` names it in messages.
+    public mutating func expression(
+        in value: ConfigNode, describedAs description: String, functions: FunctionSet = .standard,
+        expecting: ValueType? = nil
+    ) -> Expression? {
+        guard let text = value.scalar else {
+            error(.wrongType, "\(description) must be an expression, found \(value.shapeName)", at: value.location)
+            return nil
+        }
+        switch Expression.compile(text, at: value.textLocation, functions: functions) {
+        case .failure(let diagnostics):
+            append(diagnostics)
+            return nil
+        case .success(let expression):
+            if let expecting, !expression.staticType.canBe(expecting) {
+                error(
+                    .expression, "\(description) must be a \(expecting) expression, found \(expression.staticType)",
+                    at: value.textLocation)
+                return nil
+            }
+            return expression
+        }
+    }
+}
