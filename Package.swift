@@ -32,6 +32,8 @@ let package = Package(
         .target(name: "SluiceEngine", dependencies: ["SluiceCore", "SluiceGraph"]),
         // The built-in stages, registered exactly as a plugin would be.
         .target(name: "SluiceStages", dependencies: ["SluiceCore"]),
+        // Test stages (an in-memory source and sink) and a harness that runs YAML on a real engine.
+        .target(name: "SluiceTesting", dependencies: ["SluiceCore", "SluiceConfig", "SluiceGraph", "SluiceEngine"]),
         .executableTarget(
             name: "runner",
             dependencies: [
@@ -46,9 +48,9 @@ let package = Package(
         ),
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"]),
         .testTarget(name: "SluiceConfigTests", dependencies: ["SluiceConfig"]),
-        .testTarget(name: "SluiceGraphTests", dependencies: ["SluiceGraph", "SluiceStages"]),
-        .testTarget(name: "SluiceEngineTests", dependencies: ["SluiceEngine", "SluiceStages"]),
-        .testTarget(name: "SluiceStagesTests", dependencies: ["SluiceStages", "SluiceEngine", "SluiceGraph", "SluiceConfig"]),
+        .testTarget(name: "SluiceGraphTests", dependencies: ["SluiceGraph", "SluiceStages", "SluiceTesting"]),
+        .testTarget(name: "SluiceEngineTests", dependencies: ["SluiceEngine", "SluiceStages", "SluiceTesting"]),
+        .testTarget(name: "SluiceStagesTests", dependencies: ["SluiceStages", "SluiceEngine", "SluiceGraph", "SluiceConfig", "SluiceTesting"]),
         .testTarget(name: "RunnerTests", dependencies: ["runner"]),
     ],
     // simdjson's header needs C++17; only the CSimdjson shim is C++.

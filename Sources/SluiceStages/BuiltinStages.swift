@@ -5,6 +5,13 @@ import SluiceCore
 public enum BuiltinStages {
     /// Registers every built-in stage type into `registry`.
     public static func register(into registry: inout StageRegistry) {
+        registry.register(CleanTransform.self)
+        registry.register(RenameTransform.self)
+        registry.register(RemoveTransform.self)
+        registry.register(WindowedAggregation.self)
+        registry.register(StdoutSink.self)
+        registry.register(FileSink.self)
+        registry.register(BlackholeSink.self)
     }
 
     /// A registry holding the built-in stage types.

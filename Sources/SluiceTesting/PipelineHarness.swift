@@ -1,0 +1,35 @@
+import SluiceConfig
+import SluiceCore
+import SluiceEngine
+import SluiceGraph
+
+/// Compiles pipeline YAML against a registry and runs it on a real engine, for tests.
+public struct PipelineHarness: Sendable {
+    public var registry: StageRegistry
+
+    /// A harness whose registry holds `stages` plus the test stages.
+    public init(registry: StageRegistry = StageRegistry()) {
+        var registry = registry
+        registry.register(TestSource.self)
+        registry.register(TestSink.self)
+        self.registry = registry
+    }
+
+    /// Loads and compiles `yaml` as if read from `file`.
+    public func compile(_ yaml: String, file: String = "test.yaml", environment: [String: String] = [:])
+        -> Result<StageGraph, Diagnostics>
+    {
+        PipelineLoader(environment: environment).load(text: yaml, file: file)
+            .flatMap { GraphCompiler(registry: registry).compile($0) }
+    }
+
+    /// Compiles and runs `yaml` to completion with `options`, returning the stage counters.
+    public func run(_ yaml: String, options: EngineOptions = EngineOptions()) throws -> [StageMetricsSnapshot] {
+        let graph = try compile(yaml).get()
+        let engine = Engine(options: options)
+        defer { engine.shutdown() }
+        let pipeline = try engine.start(graph)
+        pipeline.wait()
+        return pipeline.snapshot()
+    }
+}
