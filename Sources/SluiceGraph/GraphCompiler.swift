@@ -109,8 +109,12 @@ public struct GraphCompiler: Sendable {
         let stuck = Dictionary(remaining.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var reported: Set<String> = []
         for stage in remaining where !reported.contains(stage.id) {
-            guard let cycle = findCycle(from: stage.id, stuck: stuck, inputs: inputs) else { continue }
+            guard var cycle = findCycle(from: stage.id, stuck: stuck, inputs: inputs) else { continue }
             if cycle.contains(where: reported.contains) { continue }
+            // Start the loop at its stage that comes first in the file, so the message reads naturally.
+            if let first = remaining.first(where: { cycle.contains($0.id) }), let index = cycle.firstIndex(of: first.id) {
+                cycle = Array(cycle[index...] + cycle[..<index])
+            }
             reported.formUnion(cycle)
             let first = stuck[cycle[0]]!
             diagnostics.error(
