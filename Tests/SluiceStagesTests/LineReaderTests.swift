@@ -49,6 +49,9 @@ import Testing
     }
 
     @Test func acceptsALineOfExactlyTheLimit() throws {
-        #expect(try split("1234567890\r\n123456789", chunkSize: 3, maxLineBytes: 10) == ["1:1234567890:12", "2:123456789:9"])
+        #expect(
+            try split("1234567890\r\n123456789", chunkSize: 3, maxLineBytes: 10) == [
+                "1:1234567890:12", "2:123456789:9",
+            ])
     }
 }

@@ -11,7 +11,8 @@ func optionsNode(_ pairs: KeyValuePairs<String, String>) -> ConfigNode {
 func optionsNode(_ pairs: [(String, String)]) -> ConfigNode {
     let location = SourceLocation(file: "test.yaml", line: 1, column: 1)
     let entries = pairs.map { key, value in
-        ConfigNode.Entry(key: key, keyLocation: location, value: ConfigNode(.scalar(value, quoted: false), at: location))
+        ConfigNode.Entry(
+            key: key, keyLocation: location, value: ConfigNode(.scalar(value, quoted: false), at: location))
     }
     return ConfigNode(.map(entries), at: location)
 }
@@ -33,7 +34,8 @@ func readConfig<S: Stage>(_ stage: S.Type, _ pairs: [(String, String)]) -> Resul
 /// Builds the source runtime of `stage` from `pairs`.
 func makeSource<S: Stage>(_ stage: S.Type, _ pairs: [(String, String)]) throws -> any Source {
     let config = try readConfig(stage, pairs).get()
-    let context = StageContext(pipeline: "test", stage: "under_test", log: StageLog(pipeline: "test", stage: "under_test"))
+    let context = StageContext(
+        pipeline: "test", stage: "under_test", log: StageLog(pipeline: "test", stage: "under_test"))
     guard case .source(let source) = try config.makeRuntime(context: context) else {
         throw TestFailure("\(S.typeName) did not build a source")
     }
