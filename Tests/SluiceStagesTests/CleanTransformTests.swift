@@ -62,7 +62,8 @@ import Testing
     @Test func requiresFields() {
         let (config, diagnostics) = loadConfig(CleanTransform.self, yaml: "type: clean\ntrim: true\n")
         #expect(config == nil)
-        #expect(diagnostics.lines == ["test.yaml:1:1: error: stage 'id': missing required option 'fields' [missing-field]"])
+        #expect(
+            diagnostics.lines == ["test.yaml:1:1: error: stage 'id': missing required option 'fields' [missing-field]"])
     }
 
     @Test func rejectsBadFieldPathAndNonBoolean() {
@@ -76,7 +77,8 @@ import Testing
         #expect(
             diagnostics.lines == [
                 "test.yaml:1:14: error: stage 'id': 'a..b' is not a field name or dotted path [invalid-value]",
-                "test.yaml:2:7: error: stage 'id': option 'trim' must be true or false, found 'yes please' [wrong-type]",
+                "test.yaml:2:7: error: stage 'id': option 'trim' must be true or false, found 'yes please' "
+                    + "[wrong-type]",
             ])
     }
 
@@ -96,7 +98,8 @@ import Testing
     @Test func collapsesWhitespaceRunsToOneSpace() throws {
         #expect(try clean("a \t\n b\u{A0}\u{3000}c", "collapse_whitespace: true") == "a b c")
         #expect(try clean("  board   games ", "collapse_whitespace: true") == " board games ")
-        #expect(try clean("  Board \t Games  ", "collapse_whitespace: true\ntrim: true\nlowercase: true") == "board games")
+        #expect(
+            try clean("  Board \t Games  ", "collapse_whitespace: true\ntrim: true\nlowercase: true") == "board games")
         #expect(try clean("  Café \u{3000} Noir  ", "collapse_whitespace: true\ntrim: true") == "Café Noir")
     }
 
@@ -154,7 +157,9 @@ import Testing
     }
 
     @Test func unicodePathMatchesSplitJoinAndLowercase() {
-        let samples = ["  Ärger  im   Büro ", "\u{3000}ΣΊΣΥΦΟΣ\u{A0}", "e\u{301}COLE", "日本　語", "x\u{2009}y"]
+        let samples = [
+            "  Ärger  im   Büro ", "\u{3000}ΣΊΣΥΦΟΣ\u{A0}", "e\u{301}COLE", "日本　語", "x\u{2009}y",
+        ]
         for sample in samples {
             let words = sample.split(whereSeparator: \.isWhitespace).joined(separator: " ")
             #expect(full.clean(sample) == words.lowercased())

@@ -41,7 +41,10 @@ import Testing
     @Test func rejectsAnEmptyList() {
         let (config, diagnostics) = loadConfig(RemoveTransform.self, yaml: "fields: []")
         #expect(config == nil)
-        #expect(diagnostics.lines == ["test.yaml:1:9: error: stage 'id': option 'fields' must name at least one field [invalid-value]"])
+        #expect(
+            diagnostics.lines == [
+                "test.yaml:1:9: error: stage 'id': option 'fields' must name at least one field [invalid-value]"
+            ])
     }
 
     @Test func exampleDecodesAndDocumentsEveryOption() throws {

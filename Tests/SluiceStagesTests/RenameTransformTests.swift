@@ -46,7 +46,8 @@ import Testing
     @Test func movesValuesBetweenNestedPaths() throws {
         let event = Event(["user": .object(Event(["id": 7, "name": "Ada"])), "ts": 5])
         let renamed = try rename(event, "  user.id: uid\n  ts: meta.time")
-        #expect(renamed == Event(["user": .object(Event(["name": "Ada"])), "uid": 7, "meta": .object(Event(["time": 5]))]))
+        #expect(
+            renamed == Event(["user": .object(Event(["name": "Ada"])), "uid": 7, "meta": .object(Event(["time": 5]))]))
     }
 
     @Test func appliesRenamingsInTheOrderWritten() throws {
@@ -55,7 +56,8 @@ import Testing
 
     @Test func requiresAMappingOfFieldNames() {
         let missing = loadConfig(RenameTransform.self, yaml: "type: rename\n")
-        #expect(missing.1.lines == ["test.yaml:1:1: error: stage 'id': missing required option 'fields' [missing-field]"])
+        #expect(
+            missing.1.lines == ["test.yaml:1:1: error: stage 'id': missing required option 'fields' [missing-field]"])
         let list = loadConfig(RenameTransform.self, yaml: "type: rename\nfields: [a, b]\n")
         #expect(
             list.1.lines == [

@@ -27,8 +27,10 @@ final class ProcessorHarness {
     /// Builds the runtime of `config` for a stage with id `stage`.
     init<C: StageConfig>(_ config: C, stage: String = "id") throws {
         let log = StageLog(pipeline: "test", stage: stage)
-        guard case .processor(let processor) = try config.makeRuntime(context: StageContext(
-            pipeline: "test", stage: stage, log: log))
+        guard
+            case .processor(let processor) = try config.makeRuntime(
+                context: StageContext(
+                    pipeline: "test", stage: stage, log: log))
         else { throw HarnessError.notAProcessor }
         self.processor = processor
         self.log = log

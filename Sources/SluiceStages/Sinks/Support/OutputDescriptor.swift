@@ -29,9 +29,12 @@ public struct SinkIOError: Error, Sendable, Equatable, CustomStringConvertible {
         self.code = code
     }
 
-    public var description: String {
-        "stage '\(stage)': cannot \(operation.rawValue) '\(path)': \(String(cString: strerror(code)))"
+    /// What failed, without the stage: `cannot write 'out/x.ndjson': No space left on device`.
+    public var message: String {
+        "cannot \(operation.rawValue) '\(path)': \(String(cString: strerror(code)))"
     }
+
+    public var description: String { "stage '\(stage)': \(message)" }
 }
 
 extension DropReason {
@@ -102,7 +105,7 @@ final class OutputDescriptor {
 
     private func failure(_ operation: SinkIOError.Operation, _ code: Int32) -> SinkIOError {
         let error = SinkIOError(stage: stage, path: path, operation: operation, code: code)
-        log.error(error.description)
+        log.error(error.message)
         return error
     }
 }
@@ -161,7 +164,7 @@ enum OutputFile {
         _ operation: SinkIOError.Operation, path: String, code: Int32, log: StageLog
     ) -> SinkIOError {
         let error = SinkIOError(stage: log.stage, path: path, operation: operation, code: code)
-        log.error(error.description)
+        log.error(error.message)
         return error
     }
 }
