@@ -83,7 +83,13 @@ final class OutputDescriptor {
                 continue
             }
             let code = errno
-            if code == EINTR || code == EAGAIN { continue }
+            if code == EINTR { continue }
+            if code == EAGAIN {
+                // A non-blocking descriptor (stdout inherited from a parent that set O_NONBLOCK): wait, don't spin.
+                var ready = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                _ = poll(&ready, 1, -1)
+                continue
+            }
             if code == EPIPE, stopsOnBrokenPipe {
                 isBroken = true
                 log.error("the reader of '\(path)' went away (broken pipe); discarding further output")
