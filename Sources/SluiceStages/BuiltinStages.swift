@@ -5,6 +5,8 @@ import SluiceCore
 public enum BuiltinStages {
     /// Registers every built-in stage type into `registry`.
     public static func register(into registry: inout StageRegistry) {
+        registry.register(FileSource.self)
+        registry.register(StdinSource.self)
         registry.register(CleanTransform.self)
         registry.register(RenameTransform.self)
         registry.register(RemoveTransform.self)

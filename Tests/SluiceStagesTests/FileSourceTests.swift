@@ -10,7 +10,6 @@ import Testing
         batchSize: Int = 1_000
     ) throws -> (CollectingSourceOutput, String) {
         let directory = try TemporaryDirectory()
-        defer { directory.cleanUp() }
         for (name, bytes) in files { try directory.write(name, bytes) }
         var pairs: [(String, String)] = [("path", directory.path + "/" + path)]
         pairs.append(contentsOf: options.map { ($0.key, $0.value) })

@@ -8,7 +8,6 @@ import Testing
     /// Splits `text` with a tiny chunk size so lines span chunks; returns lines and too-long markers.
     private func split(_ text: String, chunkSize: Int, maxLineBytes: Int = 100) throws -> [String] {
         let directory = try TemporaryDirectory()
-        defer { directory.cleanUp() }
         let path = try directory.write("in.txt", text)
         let descriptor = open(path, O_RDONLY)
         defer { close(descriptor) }
