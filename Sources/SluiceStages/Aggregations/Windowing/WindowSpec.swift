@@ -27,6 +27,8 @@ public enum WindowSpec: Sendable, Equatable {
         defer { reader.merge(&options) }
         guard let kind = options.choice("type", as: Kind.self) else {
             if options.node["type"] == nil { options.missing("type") }
+            // Without a valid type, the other options cannot be checked; do not also report them as unknown.
+            for key in timeOptions { _ = options.node(key) }
             return nil
         }
         switch kind {
