@@ -7,7 +7,11 @@ public enum BuiltinStages {
     public static func register(into registry: inout StageRegistry) {
         registry.register(FileSource.self)
         registry.register(StdinSource.self)
+        registry.register(GenerateSource.self)
         registry.register(CleanTransform.self)
+        registry.register(EnrichTransform.self)
+        registry.register(FilterTransform.self)
+        registry.register(RouteTransform.self)
         registry.register(RenameTransform.self)
         registry.register(RemoveTransform.self)
         registry.register(WindowedAggregation.self)
