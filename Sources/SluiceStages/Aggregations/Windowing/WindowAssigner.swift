@@ -1,6 +1,8 @@
 /// A window's time range in epoch milliseconds: start inclusive, end exclusive.
 public struct WindowBounds: Sendable, Hashable {
+    /// The first millisecond in the window.
     public var start: Int64
+    /// The first millisecond after the window.
     public var end: Int64
 
     public init(start: Int64, end: Int64) {
@@ -48,6 +50,23 @@ struct TumblingWindows: WindowAssigner {
 struct GlobalWindow: WindowAssigner {
     func forEachWindow(containing time: Int64, _ body: (WindowBounds) -> Void) {
         body(.global)
+    }
+}
+
+/// The assigner an aggregation uses, as a closed set of concrete types.
+///
+/// An enum rather than a generic parameter of the processor: the engine calls processors through
+/// `any Processor`, so a generic processor would run its per-event code unspecialized (witness-table
+/// calls and metadata lookups per event); a switch per event is cheaper. A new window type is a case here.
+enum WindowAssignment: WindowAssigner {
+    case tumbling(TumblingWindows)
+    case global(GlobalWindow)
+
+    func forEachWindow(containing time: Int64, _ body: (WindowBounds) -> Void) {
+        switch self {
+        case .tumbling(let windows): windows.forEachWindow(containing: time, body)
+        case .global(let window): window.forEachWindow(containing: time, body)
+        }
     }
 }
 
