@@ -21,8 +21,8 @@ public struct WindowBounds: Sendable, Hashable {
 ///
 /// Aligned windows (tumbling now, sliding later: `size` and `slide`, an event belongs to `size / slide`
 /// windows) only need this. Session windows depend on the group's earlier events, so they will need a
-/// merging refinement (Flink's `MergingWindowAssigner`) on top; the window store already keys state by
-/// bounds, so a merge is "move the slots of the old bounds into the new ones" with `Accumulator.merge`.
+/// merging refinement (Flink's `MergingWindowAssigner`) on top: the window store keys state by bounds, so a
+/// merge moves a group's slot from the old bounds into the new ones, combining accumulators (a `merge` to add).
 protocol WindowAssigner: Sendable {
     /// Calls `body` with every window that holds an event at `time`, in order of start.
     func forEachWindow(containing time: Int64, _ body: (WindowBounds) -> Void)
