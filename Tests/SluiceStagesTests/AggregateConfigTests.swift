@@ -105,7 +105,8 @@ import Testing
     @Test func reportsTimeOptionsThatCannotApply() throws {
         #expect(
             try onlyDiagnostic("window: { type: global, size: 1s }\nmetrics: { n: count() }")
-                == "test.yaml:1:25: error: stage 'agg': option 'size' does not apply to a global window [invalid-value]")
+                == "test.yaml:1:25: error: stage 'agg': option 'size' does not apply to a global window "
+                + "[invalid-value]")
         #expect(
             try onlyDiagnostic("window: { type: tumbling, size: 1s, allowed_lateness: 1s }\nmetrics: { n: count() }")
                 .hasPrefix("test.yaml:1:37: error: stage 'agg': option 'allowed_lateness' needs 'time_field'"))

@@ -58,6 +58,7 @@ public enum WindowSpec: Sendable, Equatable {
 
 /// Event-time settings of a window: where each event's time is and how late it may arrive.
 public struct EventTimeSpec: Sendable, Equatable {
+    /// Where each event's time is, and its unit.
     public var field: EventTimeField
     /// How far behind the largest time seen an event may be and still be counted in its window.
     public var allowedLateness: ConfigDuration
