@@ -132,9 +132,28 @@ struct ExpressionCompiler {
             error(offset, "'\(op.rawValue)' cannot be applied to \(lt) and \(rt)")
             type = .any
         }
-        let (l, r) = (left.evaluate, right.evaluate)
-        return CompiledNode(type: type) { event, context in
-            ValueSemantics.arithmetic(op, l(event, &context), r(event, &context))
+        let l = left.evaluate
+        // A number on the right (`value * 2`, `total / 1000.0`) is the common case: no closure for it.
+        switch right.constant {
+        case .int(let k)?:
+            let kd = Double(k)
+            return CompiledNode(type: type) { event, context in
+                switch l(event, &context) {
+                case .int(let x): return ValueSemantics.integer(op, x, k)
+                case .double(let x): return ValueSemantics.float(op, x, kd)
+                default: return .null
+                }
+            }
+        case .double(let k)?:
+            return CompiledNode(type: type) { event, context in
+                guard let x = l(event, &context).number else { return .null }
+                return ValueSemantics.float(op, x, k)
+            }
+        default:
+            let r = right.evaluate
+            return CompiledNode(type: type) { event, context in
+                ValueSemantics.arithmetic(op, l(event, &context), r(event, &context))
+            }
         }
     }
 

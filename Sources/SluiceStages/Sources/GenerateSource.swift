@@ -31,8 +31,9 @@ public enum GenerateSource: Stage {
               ts: now()
         sinks:
           out:
-            type: stdout
+            type: file
             inputs: [clicks]
+            path: out/clicks.ndjson
         """
 
     /// The decoded options of a generate source.

@@ -26,8 +26,9 @@ public enum FilterTransform: Stage {
             condition: value >= 1 && category != ""
         sinks:
           out:
-            type: stdout
+            type: file
             inputs: [valid]
+            path: out/valid.ndjson
         """
 
     /// The decoded options of a filter.
@@ -57,6 +58,10 @@ final class FilterProcessor: Processor {
     }
 
     func process(_ batch: EventBatch, output: inout ProcessorOutput) throws {
+        // Locals, not properties, inside the loop: reading a class's stored property per event retains it.
+        let condition = self.condition
+        var context = self.context
+        defer { self.context = context }
         var kept = batch
         kept.events.removeAll { !condition.isTrue($0, context: &context) }
         output.drop(batch.count - kept.count, reason: .filtered)

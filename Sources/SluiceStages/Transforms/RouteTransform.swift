@@ -32,11 +32,13 @@ public enum RouteTransform: Stage {
               missing: status == 404
         sinks:
           errors:
-            type: stdout
+            type: file
             inputs: [by_status.errors]
+            path: out/by_status_errors.ndjson
           rest:
-            type: stdout
+            type: file
             inputs: [by_status]
+            path: out/by_status.ndjson
         """
 
     /// One named output and its condition.
@@ -88,6 +90,10 @@ final class RouteProcessor: Processor {
     }
 
     func process(_ batch: EventBatch, output: inout ProcessorOutput) throws {
+        // Locals, not properties, inside the loop: reading a class's stored property per event retains it.
+        let conditions = self.conditions
+        var context = self.context
+        defer { self.context = context }
         var ports = [EventBatch](repeating: EventBatch(), count: conditions.count + 1)
         for event in batch.events {
             var matched = false
