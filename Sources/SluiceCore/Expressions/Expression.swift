@@ -83,7 +83,8 @@ struct ExpressionText {
     /// The file position of scalar `offset`. Inside a multi-line scalar, later lines are assumed to
     /// start at the first line's column (YAML does not tell us their indentation).
     func location(at offset: Int) -> SourceLocation {
-        var line = origin.line, lineStart = 0
+        var line = origin.line
+        var lineStart = 0
         for index in 0..<min(offset, scalars.count) where scalars[index] == "\n" {
             line += 1
             lineStart = index + 1

@@ -53,7 +53,8 @@ struct ExpressionCompiler {
         return compiled.allSatisfy { $0.constant != nil } ? node.folded() : node
     }
 
-    private mutating func compileUnary(_ op: UnaryOperator, _ operandSyntax: SyntaxNode, at offset: Int) -> CompiledNode {
+    private mutating func compileUnary(_ op: UnaryOperator, _ operandSyntax: SyntaxNode, at offset: Int) -> CompiledNode
+    {
         let operand = compile(operandSyntax)
         let node: CompiledNode
         switch op {
@@ -80,7 +81,8 @@ struct ExpressionCompiler {
     private mutating func compileBinary(
         _ op: BinaryOperator, _ leftSyntax: SyntaxNode, _ rightSyntax: SyntaxNode, at offset: Int
     ) -> CompiledNode {
-        let left = compile(leftSyntax), right = compile(rightSyntax)
+        let left = compile(leftSyntax)
+        let right = compile(rightSyntax)
         let node: CompiledNode
         switch op {
         case .and, .or:
@@ -106,7 +108,9 @@ struct ExpressionCompiler {
                 error(offset, "'in' needs an array on its right, found \(right.type)")
             }
             let (l, r) = (left.evaluate, right.evaluate)
-            node = Self.predicate { event, context in ValueSemantics.isMember(l(event, &context), of: r(event, &context)) }
+            node = Self.predicate { event, context in
+                ValueSemantics.isMember(l(event, &context), of: r(event, &context))
+            }
         case .add, .subtract, .multiply, .divide, .remainder:
             node = compileArithmetic(op, left, right, at: offset)
         }
@@ -161,7 +165,9 @@ struct ExpressionCompiler {
         CompiledNode(type: .bool, evaluate: { event, context in .bool(test(event, &context)) }, test: test)
     }
 
-    private static func logical(_ op: BinaryOperator, _ l: @escaping Condition, _ r: @escaping Condition) -> CompiledNode {
+    private static func logical(_ op: BinaryOperator, _ l: @escaping Condition, _ r: @escaping Condition)
+        -> CompiledNode
+    {
         if op == .and {
             return predicate { event, context in l(event, &context) && r(event, &context) }
         }
@@ -191,7 +197,9 @@ struct ExpressionCompiler {
 
     /// `field op constant` for a top-level field and a number or string constant, fused into one closure:
     /// the usual shape of a filter condition (`value >= 1`, `status == "error"`), and worth the code.
-    private static func fieldComparison(_ op: BinaryOperator, _ left: CompiledNode, _ right: CompiledNode) -> CompiledNode? {
+    private static func fieldComparison(_ op: BinaryOperator, _ left: CompiledNode, _ right: CompiledNode)
+        -> CompiledNode?
+    {
         guard let name = left.topLevelField, let constant = right.constant else { return nil }
         // A value of another type (null included) is unequal and unordered.
         let mismatch = op == .notEqual

@@ -18,7 +18,8 @@ public struct FieldAssignment: Sendable, Equatable {
         guard let entries = reader.expressions(key, functions: functions) else { return nil }
         return entries.compactMap { entry in
             guard let path = FieldPath(entry.name) else {
-                reader.error(.invalidValue, "'\(entry.name)' is not a field name or dotted path", at: entry.nameLocation)
+                reader.error(
+                    .invalidValue, "'\(entry.name)' is not a field name or dotted path", at: entry.nameLocation)
                 return nil
             }
             return FieldAssignment(path: path, expression: entry.expression)

@@ -63,7 +63,8 @@ public enum RouteTransform: Stage {
                     at: entry.nameLocation)
             }
             if entries.isEmpty, !reader.diagnostics.hasErrors {
-                reader.error(.invalidValue, "option 'routes' needs at least one route", at: reader.node["routes"]!.location)
+                reader.error(
+                    .invalidValue, "option 'routes' needs at least one route", at: reader.node["routes"]!.location)
             }
             guard !reader.diagnostics.hasErrors else { return nil }
             routes = entries.map { Route(name: $0.name, condition: $0.expression) }
