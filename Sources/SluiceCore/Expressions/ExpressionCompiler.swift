@@ -107,9 +107,17 @@ struct ExpressionCompiler {
             if !right.type.canBe(.array) {
                 error(offset, "'in' needs an array on its right, found \(right.type)")
             }
-            let (l, r) = (left.evaluate, right.evaluate)
-            node = Self.predicate { event, context in
-                ValueSemantics.isMember(l(event, &context), of: r(event, &context))
+            let l = left.evaluate
+            if case .array(let items)? = right.constant {
+                node = Self.predicate { event, context in
+                    let value = l(event, &context)
+                    return items.contains { ValueSemantics.equals(value, $0) }
+                }
+            } else {
+                let r = right.evaluate
+                node = Self.predicate { event, context in
+                    ValueSemantics.isMember(l(event, &context), of: r(event, &context))
+                }
             }
         case .add, .subtract, .multiply, .divide, .remainder:
             node = compileArithmetic(op, left, right, at: offset)
