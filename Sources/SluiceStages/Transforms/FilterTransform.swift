@@ -62,8 +62,12 @@ final class FilterProcessor: Processor {
         let condition = self.condition
         var context = self.context
         defer { self.context = context }
-        var kept = batch
-        kept.events.removeAll { !condition.isTrue($0, context: &context) }
+        // A new array of the survivors: filtering a copy of the shared input would retain every event.
+        var kept = EventBatch(capacity: batch.count)
+        kept.byteCount = batch.byteCount
+        for event in batch.events where condition.isTrue(event, context: &context) {
+            kept.append(event)
+        }
         output.drop(batch.count - kept.count, reason: .filtered)
         output.emit(kept)
     }
