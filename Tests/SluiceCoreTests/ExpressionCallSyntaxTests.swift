@@ -4,7 +4,9 @@ import Testing
 
 @Suite struct ExpressionCallSyntaxTests {
     @Test func parsesNameArgumentsAndCondition() throws {
-        let call = try Expression.parseCall("percentile(latency_ms * 2, 0.99) where status == \"error\"", at: expressionOrigin).get()
+        let call = try Expression.parseCall(
+            "percentile(latency_ms * 2, 0.99) where status == \"error\"", at: expressionOrigin
+        ).get()
         #expect(call.name == "percentile")
         #expect(call.nameLocation == expressionOrigin)
         #expect(call.arguments.map(\.source) == ["latency_ms * 2", "0.99"])
@@ -22,7 +24,9 @@ import Testing
     }
 
     @Test func reportsErrorsInsideArgumentsAtTheirColumns() {
-        guard case .failure(let diagnostics) = Expression.parseCall("sum(lenn(x)) where \"a\" - 1", at: expressionOrigin) else {
+        guard
+            case .failure(let diagnostics) = Expression.parseCall("sum(lenn(x)) where \"a\" - 1", at: expressionOrigin)
+        else {
             Issue.record("expected errors")
             return
         }

@@ -46,7 +46,10 @@ import Testing
         ("if(1, 2, 3)", "12:19", "if() expects bool as argument 1, found int"),
         ("exists(1)", "12:23", "exists() takes a field path such as exists(user.id)"),
         ("substr(s, \"1\")", "12:26", "substr() expects int as argument 2, found string"),
-        ("choice([1])", "12:16", "choice() is a generator function, available only in the fields of a 'generate' source"),
+        (
+            "choice([1])", "12:16",
+            "choice() is a generator function, available only in the fields of a 'generate' source"
+        ),
     ])
     func typeClashesPointAtTheOperatorOrArgument(source: String, position: String, message: String) {
         let errors = compileErrors(source)
@@ -79,12 +82,13 @@ import Testing
 
     @Test func reportsEveryErrorOfAnExpression() {
         let errors = compileErrors("lenn(a) + (\"x\" - 1) + uper(b) +")
-        #expect(errors.map(\.message).sorted() == [
-            "'-' cannot be applied to string and int",
-            "expected a value, found the end of the expression",
-            "unknown function 'lenn'",
-            "unknown function 'uper'",
-        ])
+        #expect(
+            errors.map(\.message).sorted() == [
+                "'-' cannot be applied to string and int",
+                "expected a value, found the end of the expression",
+                "unknown function 'lenn'",
+                "unknown function 'uper'",
+            ])
         #expect(positions("lenn(a) + uper(b)") == ["12:16", "12:26"])
     }
 

@@ -127,7 +127,9 @@ import Testing
 
     @Test func isTrueOnlyForTheBoolTrue() throws {
         var context = EvaluationContext()
-        for (source, expected) in [("true", true), ("1", false), ("\"true\"", false), ("null", false), ("value > 1", true)] {
+        for (source, expected) in [
+            ("true", true), ("1", false), ("\"true\"", false), ("null", false), ("value > 1", true),
+        ] {
             #expect(try compileValid(source).isTrue(event, context: &context) == expected, "\(source)")
         }
     }

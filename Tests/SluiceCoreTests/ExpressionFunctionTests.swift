@@ -4,7 +4,8 @@ import Testing
 
 @Suite struct ExpressionFunctionTests {
     let event = Event([
-        "name": "  Ada Lovelace ", "word": "Straße", "emoji": "👩‍💻ok", "n": 3, "x": -2.5, "s12": "12", "list": .array([1, 2, 3]),
+        "name": "  Ada Lovelace ", "word": "Straße", "emoji": "👩‍💻ok", "n": 3, "x": -2.5, "s12": "12",
+        "list": .array([1, 2, 3]),
         "nothing": nil,
     ])
 
@@ -87,7 +88,8 @@ import Testing
         let uniform = try compileValid("uniform(1, 2)", functions: .generators)
         let uniformInt = try compileValid("uniform_int(1, 3)", functions: .generators)
         var context = EvaluationContext(seed: 7)
-        var choices: Set<String> = [], ints: Set<Int64> = []
+        var choices: Set<String> = []
+        var ints: Set<Int64> = []
         for _ in 0..<1_000 {
             choices.insert(choice.evaluate(event, context: &context).stringValue!)
             let number = uniform.evaluate(event, context: &context).number!
@@ -114,7 +116,8 @@ import Testing
     }
 
     @Test func sameSeedGivesTheSameStream() throws {
-        let expression = try compileValid("[uniform(0, 1), uniform_int(0, 1000), choice([1, 2, 3])]", functions: .generators)
+        let expression = try compileValid(
+            "[uniform(0, 1), uniform_int(0, 1000), choice([1, 2, 3])]", functions: .generators)
         func stream(seed: UInt64) -> [Value] {
             var context = EvaluationContext(seed: seed)
             return (0..<20).map { _ in expression.evaluate(event, context: &context) }

@@ -37,9 +37,10 @@ import Testing
             EnrichTransform.self,
             F.options([("fields", .map([("a..b", .plain("1")), ("ok", .plain("1 +")), ("fine", .plain("now()"))]))]))
         #expect(config == nil)
-        #expect(diagnostics.sorted.map(\.message) == [
-            "'a..b' is not a field name or dotted path", "expected a value, found the end of the expression",
-        ])
+        #expect(
+            diagnostics.sorted.map(\.message) == [
+                "'a..b' is not a field name or dotted path", "expected a value, found the end of the expression",
+            ])
         #expect(diagnostics.sorted.map { $0.location!.line } == [3, 4])
         #expect(diagnostics.sorted.last?.location?.column == 12)
     }

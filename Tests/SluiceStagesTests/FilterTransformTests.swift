@@ -7,7 +7,8 @@ import Testing
     typealias F = ExpressionStageFixtures
 
     @Test func keepsMatchingEventsAndCountsTheRestAsFiltered() throws {
-        let (config, diagnostics) = F.read(FilterTransform.self, F.options([("condition", .plain("value >= 1 && category != \"\""))]))
+        let (config, diagnostics) = F.read(
+            FilterTransform.self, F.options([("condition", .plain("value >= 1 && category != \"\""))]))
         #expect(diagnostics.isEmpty)
         let events = [
             Event(["value": 1, "category": "a"]), Event(["value": 0, "category": "a"]),

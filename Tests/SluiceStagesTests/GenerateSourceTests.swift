@@ -66,18 +66,20 @@ import Testing
             GenerateSource.self,
             F.options([("count", .plain("-1")), ("rate", .plain("0")), ("fields", .map([("x", .plain("sequnce()"))]))]))
         #expect(config == nil)
-        #expect(diagnostics.all.map(\.message) == [
-            "option 'count' must be at least 0, found -1", "option 'rate' must be above 0, found 0.0",
-            "unknown function 'sequnce'",
-        ])
+        #expect(
+            diagnostics.all.map(\.message) == [
+                "option 'count' must be at least 0, found -1", "option 'rate' must be above 0, found 0.0",
+                "unknown function 'sequnce'",
+            ])
         #expect(diagnostics.all.last?.suggestion == "sequence")
         #expect(diagnostics.all.last?.location == SourceLocation(file: "p.yaml", line: 5, column: 8))
     }
 
     @Test func requiresFields() {
-        #expect(F.read(GenerateSource.self, F.options([("count", .plain("1"))])).diagnostics.all.map(\.message) == [
-            "missing required option 'fields'"
-        ])
+        #expect(
+            F.read(GenerateSource.self, F.options([("count", .plain("1"))])).diagnostics.all.map(\.message) == [
+                "missing required option 'fields'"
+            ])
     }
 
     @Test func generatorFunctionsAreRejectedOutsideGenerate() {

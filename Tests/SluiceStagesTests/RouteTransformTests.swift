@@ -13,8 +13,10 @@ import Testing
         #expect(diagnostics.isEmpty)
         let config = try #require(read)
         #expect(config.namedOutputs == ["errors", "slow"])
-        let ok = Event(["status": 200, "ms": 5]), failed = Event(["status": 503, "ms": 5])
-        let slowFailure = Event(["status": 500, "ms": 900]), slow = Event(["status": 200, "ms": 101])
+        let ok = Event(["status": 200, "ms": 5])
+        let failed = Event(["status": 503, "ms": 5])
+        let slowFailure = Event(["status": 500, "ms": 900])
+        let slow = Event(["status": 200, "ms": 101])
         var output = try F.process(config, [ok, failed, slowFailure, slow], ports: 3)
         let ports = output.takeBatches().map { $0.flatMap(\.events) }
         #expect(ports[0] == [ok])
@@ -28,18 +30,21 @@ import Testing
             RouteTransform.self,
             F.options([("routes", .map([("a.b", .plain("true")), ("n", .plain("1 + 1"))]))]))
         #expect(config == nil)
-        #expect(diagnostics.all.map(\.message).sorted() == [
-            "'routes.n' must be a bool expression, found int",
-            "route name 'a.b' must be non-empty and contain no '.'",
-        ])
+        #expect(
+            diagnostics.all.map(\.message).sorted() == [
+                "'routes.n' must be a bool expression, found int",
+                "route name 'a.b' must be non-empty and contain no '.'",
+            ])
     }
 
     @Test func requiresAtLeastOneRoute() {
-        #expect(F.read(RouteTransform.self, F.options([])).diagnostics.all.map(\.message) == [
-            "missing required option 'routes'"
-        ])
-        #expect(F.read(RouteTransform.self, F.options([("routes", .map([]))])).diagnostics.all.map(\.message) == [
-            "option 'routes' needs at least one route"
-        ])
+        #expect(
+            F.read(RouteTransform.self, F.options([])).diagnostics.all.map(\.message) == [
+                "missing required option 'routes'"
+            ])
+        #expect(
+            F.read(RouteTransform.self, F.options([("routes", .map([]))])).diagnostics.all.map(\.message) == [
+                "option 'routes' needs at least one route"
+            ])
     }
 }

@@ -160,7 +160,8 @@ enum BuiltinFunctions {
         BuiltinFunction("contains", [[.string, .array], anything], result: { _ in .bool }) { arguments, _ in
             let (a, b) = (arguments[0].evaluate, arguments[1].evaluate)
             return { event, context in
-                let haystack = a(event, &context), needle = b(event, &context)
+                let haystack = a(event, &context)
+                let needle = b(event, &context)
                 switch (haystack, needle) {
                 case (.string(let s), .string(let sub)): return .bool(s.contains(sub))
                 case (.array, _): return .bool(ValueSemantics.isMember(needle, of: haystack))

@@ -53,7 +53,8 @@ extension Expression {
 
 extension ExpressionParser {
     /// `name(arguments) [where condition]`, the whole input; `nil` when it does not have that shape.
-    mutating func parseMetricCall() -> (name: String, nameOffset: Int, arguments: [SyntaxNode], condition: SyntaxNode?)? {
+    mutating func parseMetricCall() -> (name: String, nameOffset: Int, arguments: [SyntaxNode], condition: SyntaxNode?)?
+    {
         let nameToken = current
         guard case .identifier(let name) = nameToken.kind, !["true", "false", "null", "in", "where"].contains(name)
         else {

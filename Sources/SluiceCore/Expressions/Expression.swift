@@ -24,18 +24,20 @@ public struct Expression: Sendable, Equatable, CustomStringConvertible {
         let text = ExpressionText(source, at: location)
         var parser = ExpressionParser(text.scalars)
         let syntax = parser.parseComplete()
-        return build(syntax, in: text, functions: functions, syntaxErrors: parser.errors)
+        return build(syntax, in: text, source: source, functions: functions, syntaxErrors: parser.errors)
     }
 
-    /// Checks and builds `syntax`, a node of `text`, reporting `syntaxErrors` with the checker's errors.
+    /// Checks and builds `syntax`, a node of `text`, reporting `syntaxErrors` with the checker's errors;
+    /// `source` defaults to the node's own text.
     static func build(
-        _ syntax: SyntaxNode, in text: ExpressionText, functions: FunctionSet, syntaxErrors: [ExpressionError] = []
+        _ syntax: SyntaxNode, in text: ExpressionText, source: String? = nil, functions: FunctionSet,
+        syntaxErrors: [ExpressionError] = []
     ) -> Result<Expression, Diagnostics> {
         var compiler = ExpressionCompiler(functions: functions)
         let root = compiler.compile(syntax)
         let errors = syntaxErrors + compiler.errors
         guard errors.isEmpty else { return .failure(text.diagnostics(for: errors)) }
-        return .success(Expression(source: text.slice(syntax), root: root, functions: functions))
+        return .success(Expression(source: source ?? text.slice(syntax), root: root, functions: functions))
     }
 
     private init(source: String, root: CompiledNode, functions: FunctionSet) {
@@ -81,7 +83,8 @@ struct ExpressionText {
     /// The file position of scalar `offset`. Inside a multi-line scalar, later lines are assumed to
     /// start at the first line's column (YAML does not tell us their indentation).
     func location(at offset: Int) -> SourceLocation {
-        var line = origin.line, lineStart = 0
+        var line = origin.line
+        var lineStart = 0
         for index in 0..<min(offset, scalars.count) where scalars[index] == "\n" {
             line += 1
             lineStart = index + 1

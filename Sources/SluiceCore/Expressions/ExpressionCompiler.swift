@@ -53,7 +53,8 @@ struct ExpressionCompiler {
         return compiled.allSatisfy { $0.constant != nil } ? node.folded() : node
     }
 
-    private mutating func compileUnary(_ op: UnaryOperator, _ operandSyntax: SyntaxNode, at offset: Int) -> CompiledNode {
+    private mutating func compileUnary(_ op: UnaryOperator, _ operandSyntax: SyntaxNode, at offset: Int) -> CompiledNode
+    {
         let operand = compile(operandSyntax)
         let node: CompiledNode
         switch op {
@@ -80,7 +81,8 @@ struct ExpressionCompiler {
     private mutating func compileBinary(
         _ op: BinaryOperator, _ leftSyntax: SyntaxNode, _ rightSyntax: SyntaxNode, at offset: Int
     ) -> CompiledNode {
-        let left = compile(leftSyntax), right = compile(rightSyntax)
+        let left = compile(leftSyntax)
+        let right = compile(rightSyntax)
         let node: CompiledNode
         switch op {
         case .and, .or:
@@ -105,8 +107,18 @@ struct ExpressionCompiler {
             if !right.type.canBe(.array) {
                 error(offset, "'in' needs an array on its right, found \(right.type)")
             }
-            let (l, r) = (left.evaluate, right.evaluate)
-            node = Self.predicate { event, context in ValueSemantics.isMember(l(event, &context), of: r(event, &context)) }
+            let l = left.evaluate
+            if case .array(let items)? = right.constant {
+                node = Self.predicate { event, context in
+                    let value = l(event, &context)
+                    return items.contains { ValueSemantics.equals(value, $0) }
+                }
+            } else {
+                let r = right.evaluate
+                node = Self.predicate { event, context in
+                    ValueSemantics.isMember(l(event, &context), of: r(event, &context))
+                }
+            }
         case .add, .subtract, .multiply, .divide, .remainder:
             node = compileArithmetic(op, left, right, at: offset)
         }
@@ -132,9 +144,28 @@ struct ExpressionCompiler {
             error(offset, "'\(op.rawValue)' cannot be applied to \(lt) and \(rt)")
             type = .any
         }
-        let (l, r) = (left.evaluate, right.evaluate)
-        return CompiledNode(type: type) { event, context in
-            ValueSemantics.arithmetic(op, l(event, &context), r(event, &context))
+        let l = left.evaluate
+        // A number on the right (`value * 2`, `total / 1000.0`) is the common case: no closure for it.
+        switch right.constant {
+        case .int(let k)?:
+            let kd = Double(k)
+            return CompiledNode(type: type) { event, context in
+                switch l(event, &context) {
+                case .int(let x): return ValueSemantics.integer(op, x, k)
+                case .double(let x): return ValueSemantics.float(op, x, kd)
+                default: return .null
+                }
+            }
+        case .double(let k)?:
+            return CompiledNode(type: type) { event, context in
+                guard let x = l(event, &context).number else { return .null }
+                return ValueSemantics.float(op, x, k)
+            }
+        default:
+            let r = right.evaluate
+            return CompiledNode(type: type) { event, context in
+                ValueSemantics.arithmetic(op, l(event, &context), r(event, &context))
+            }
         }
     }
 
@@ -142,7 +173,9 @@ struct ExpressionCompiler {
         CompiledNode(type: .bool, evaluate: { event, context in .bool(test(event, &context)) }, test: test)
     }
 
-    private static func logical(_ op: BinaryOperator, _ l: @escaping Condition, _ r: @escaping Condition) -> CompiledNode {
+    private static func logical(_ op: BinaryOperator, _ l: @escaping Condition, _ r: @escaping Condition)
+        -> CompiledNode
+    {
         if op == .and {
             return predicate { event, context in l(event, &context) && r(event, &context) }
         }
@@ -172,7 +205,9 @@ struct ExpressionCompiler {
 
     /// `field op constant` for a top-level field and a number or string constant, fused into one closure:
     /// the usual shape of a filter condition (`value >= 1`, `status == "error"`), and worth the code.
-    private static func fieldComparison(_ op: BinaryOperator, _ left: CompiledNode, _ right: CompiledNode) -> CompiledNode? {
+    private static func fieldComparison(_ op: BinaryOperator, _ left: CompiledNode, _ right: CompiledNode)
+        -> CompiledNode?
+    {
         guard let name = left.topLevelField, let constant = right.constant else { return nil }
         // A value of another type (null included) is unequal and unordered.
         let mismatch = op == .notEqual

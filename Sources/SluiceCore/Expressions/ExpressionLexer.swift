@@ -23,10 +23,26 @@ struct ExpressionToken: Sendable {
 
 /// Operators and punctuation.
 enum ExpressionSymbol: String, Sendable, CaseIterable {
-    case plus = "+", minus = "-", star = "*", slash = "/", percent = "%"
-    case equal = "==", notEqual = "!=", lessEqual = "<=", less = "<", greaterEqual = ">=", greater = ">"
-    case and = "&&", or = "||", not = "!"
-    case leftParen = "(", rightParen = ")", leftBracket = "[", rightBracket = "]", comma = ",", dot = "."
+    case plus = "+"
+    case minus = "-"
+    case star = "*"
+    case slash = "/"
+    case percent = "%"
+    case equal = "=="
+    case notEqual = "!="
+    case lessEqual = "<="
+    case less = "<"
+    case greaterEqual = ">="
+    case greater = ">"
+    case and = "&&"
+    case or = "||"
+    case not = "!"
+    case leftParen = "("
+    case rightParen = ")"
+    case leftBracket = "["
+    case rightBracket = "]"
+    case comma = ","
+    case dot = "."
 }
 
 /// Splits expression source into tokens; errors become `.invalid` tokens so the parser reports them in place.
@@ -116,7 +132,9 @@ struct ExpressionLexer {
         }
         let spelling = text(start, position)
         if isFloat {
-            guard let value = Double(spelling), value.isFinite else { return .invalid("number '\(spelling)' is out of range") }
+            guard let value = Double(spelling), value.isFinite else {
+                return .invalid("number '\(spelling)' is out of range")
+            }
             return .float(value)
         }
         guard let value = Int64(spelling) else { return .invalid("integer '\(spelling)' is out of range") }

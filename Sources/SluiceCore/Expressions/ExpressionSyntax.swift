@@ -31,10 +31,16 @@ enum BinaryOperator: String, Sendable {
     case and = "&&"
     case equal = "=="
     case notEqual = "!="
-    case less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">="
+    case less = "<"
+    case lessEqual = "<="
+    case greater = ">"
+    case greaterEqual = ">="
     case `in` = "in"
-    case add = "+", subtract = "-"
-    case multiply = "*", divide = "/", remainder = "%"
+    case add = "+"
+    case subtract = "-"
+    case multiply = "*"
+    case divide = "/"
+    case remainder = "%"
 
     /// Higher binds tighter; all groups associate to the left.
     var precedence: Int {

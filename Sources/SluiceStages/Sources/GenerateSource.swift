@@ -31,8 +31,9 @@ public enum GenerateSource: Stage {
               ts: now()
         sinks:
           out:
-            type: stdout
+            type: file
             inputs: [clicks]
+            path: out/clicks.ndjson
         """
 
     /// The decoded options of a generate source.
@@ -47,14 +48,16 @@ public enum GenerateSource: Stage {
             count = reader.int("count", minimum: 0)
             rate = reader.double("rate")
             if let rate, rate <= 0 {
-                reader.error(.invalidValue, "option 'rate' must be above 0, found \(rate)", at: reader.node["rate"]!.location)
+                reader.error(
+                    .invalidValue, "option 'rate' must be above 0, found \(rate)", at: reader.node["rate"]!.location)
             }
             seed = reader.int("seed").map { UInt64(bitPattern: Int64($0)) }
             batchSize = reader.int("batch_size", minimum: 1)
             if reader.node["fields"] == nil { reader.missing("fields") }
             let fields = FieldAssignment.read("fields", from: &reader, functions: .generators)
             if let fields, fields.isEmpty, !reader.diagnostics.hasErrors {
-                reader.error(.invalidValue, "option 'fields' needs at least one field", at: reader.node["fields"]!.location)
+                reader.error(
+                    .invalidValue, "option 'fields' needs at least one field", at: reader.node["fields"]!.location)
             }
             guard let fields, !reader.diagnostics.hasErrors else { return nil }
             self.fields = fields

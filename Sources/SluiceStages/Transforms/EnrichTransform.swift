@@ -29,8 +29,9 @@ public enum EnrichTransform: Stage {
               order.size: if(total > 200, "large", "small")
         sinks:
           out:
-            type: stdout
+            type: file
             inputs: [stamp]
+            path: out/stamp.ndjson
         """
 
     /// The decoded options of an enrich stage.
@@ -66,6 +67,10 @@ final class EnrichProcessor: Processor {
     }
 
     func process(_ batch: EventBatch, output: inout ProcessorOutput) throws {
+        // Locals, not properties, inside the loop: reading a class's stored property per event retains it.
+        let fields = self.fields
+        var context = self.context
+        defer { self.context = context }
         var enriched = batch
         for index in enriched.events.indices {
             FieldAssignment.apply(fields, to: &enriched.events[index], context: &context)

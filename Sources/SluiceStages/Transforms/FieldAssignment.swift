@@ -18,7 +18,8 @@ public struct FieldAssignment: Sendable, Equatable {
         guard let entries = reader.expressions(key, functions: functions) else { return nil }
         return entries.compactMap { entry in
             guard let path = FieldPath(entry.name) else {
-                reader.error(.invalidValue, "'\(entry.name)' is not a field name or dotted path", at: entry.nameLocation)
+                reader.error(
+                    .invalidValue, "'\(entry.name)' is not a field name or dotted path", at: entry.nameLocation)
                 return nil
             }
             return FieldAssignment(path: path, expression: entry.expression)
@@ -27,9 +28,11 @@ public struct FieldAssignment: Sendable, Equatable {
 
     /// Sets every assignment on `event` in order, so later expressions see earlier results.
     static func apply(_ assignments: [FieldAssignment], to event: inout Event, context: inout EvaluationContext) {
-        for assignment in assignments {
-            let value = assignment.expression.evaluate(event, context: &context)
-            event.setValue(value, at: assignment.path)
+        // Indexing, not `for assignment in`, so each assignment is borrowed rather than copied (a copy
+        // retains the expression's text and closures).
+        for index in assignments.indices {
+            let value = assignments[index].expression.evaluate(event, context: &context)
+            event.setValue(value, at: assignments[index].path)
         }
     }
 }

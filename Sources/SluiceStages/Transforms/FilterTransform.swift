@@ -26,8 +26,9 @@ public enum FilterTransform: Stage {
             condition: value >= 1 && category != ""
         sinks:
           out:
-            type: stdout
+            type: file
             inputs: [valid]
+            path: out/valid.ndjson
         """
 
     /// The decoded options of a filter.
@@ -57,8 +58,16 @@ final class FilterProcessor: Processor {
     }
 
     func process(_ batch: EventBatch, output: inout ProcessorOutput) throws {
-        var kept = batch
-        kept.events.removeAll { !condition.isTrue($0, context: &context) }
+        // Locals, not properties, inside the loop: reading a class's stored property per event retains it.
+        let condition = self.condition
+        var context = self.context
+        defer { self.context = context }
+        // A new array of the survivors: filtering a copy of the shared input would retain every event.
+        var kept = EventBatch(capacity: batch.count)
+        kept.byteCount = batch.byteCount
+        for event in batch.events where condition.isTrue(event, context: &context) {
+            kept.append(event)
+        }
         output.drop(batch.count - kept.count, reason: .filtered)
         output.emit(kept)
     }

@@ -32,11 +32,13 @@ public enum RouteTransform: Stage {
               missing: status == 404
         sinks:
           errors:
-            type: stdout
+            type: file
             inputs: [by_status.errors]
+            path: out/by_status_errors.ndjson
           rest:
-            type: stdout
+            type: file
             inputs: [by_status]
+            path: out/by_status.ndjson
         """
 
     /// One named output and its condition.
@@ -61,7 +63,8 @@ public enum RouteTransform: Stage {
                     at: entry.nameLocation)
             }
             if entries.isEmpty, !reader.diagnostics.hasErrors {
-                reader.error(.invalidValue, "option 'routes' needs at least one route", at: reader.node["routes"]!.location)
+                reader.error(
+                    .invalidValue, "option 'routes' needs at least one route", at: reader.node["routes"]!.location)
             }
             guard !reader.diagnostics.hasErrors else { return nil }
             routes = entries.map { Route(name: $0.name, condition: $0.expression) }
@@ -88,6 +91,10 @@ final class RouteProcessor: Processor {
     }
 
     func process(_ batch: EventBatch, output: inout ProcessorOutput) throws {
+        // Locals, not properties, inside the loop: reading a class's stored property per event retains it.
+        let conditions = self.conditions
+        var context = self.context
+        defer { self.context = context }
         var ports = [EventBatch](repeating: EventBatch(), count: conditions.count + 1)
         for event in batch.events {
             var matched = false

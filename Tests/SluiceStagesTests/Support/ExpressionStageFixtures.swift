@@ -15,7 +15,9 @@ enum ExpressionStageFixtures {
         return mapping(entries, at: line, nextLine: &nextLine, indent: 3)
     }
 
-    private static func mapping(_ entries: [(String, Option)], at line: Int, nextLine: inout Int, indent: Int) -> ConfigNode {
+    private static func mapping(_ entries: [(String, Option)], at line: Int, nextLine: inout Int, indent: Int)
+        -> ConfigNode
+    {
         var built: [ConfigNode.Entry] = []
         for (key, option) in entries {
             let keyLocation = SourceLocation(file: "p.yaml", line: nextLine, column: indent)
@@ -55,5 +57,6 @@ enum ExpressionStageFixtures {
         return output
     }
 
-    static let context = StageContext(pipeline: "test", stage: "under_test", log: StageLog(pipeline: "test", stage: "under_test"))
+    static let context = StageContext(
+        pipeline: "test", stage: "under_test", log: StageLog(pipeline: "test", stage: "under_test"))
 }
