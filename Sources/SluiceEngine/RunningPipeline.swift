@@ -2,96 +2,295 @@ import SluiceCore
 import SluiceGraph
 import Synchronization
 
-/// One pipeline's stages, built from a `StageGraph` and running on the engine's workers.
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// One pipeline's stages, built from a `StageGraph` and running on the engine's workers; a reload
+/// replaces the graph while it runs.
 ///
 /// Stateless transforms are fused with the stage after them when that stage is their only consumer and
 /// reads nothing else, so the chain runs in one turn without a queue hop between its stages.
-public final class RunningPipeline: Sendable {
-    public let graph: StageGraph
-    /// Every stage's counters, in graph order.
-    public let metrics: [StageMetrics]
-    private let sources: [SourceRunner]
-    private let nodes: [ProcessorNode]
-    private let unfinished: Atomic<Int>
-    private let done = ConditionLock()
-    nonisolated(unsafe) private var isDone = false
+public final class RunningPipeline: @unchecked Sendable {
+    private let options: EngineOptions
+    private let pool: WorkerPool
+    private let inFlight = InFlightCounter()
+    /// Serialises reloads and guards everything below.
+    private let lock = ConditionLock()
+    private var current: StageGraph
+    private var sources: [String: [SourceRunner]] = [:]
+    private var copies: [String: [StageCopy]] = [:]
+    private var metricsById: [String: StageMetrics] = [:]
+    private var nodes: [ProcessorNode] = []
+    private var unfinished = 0
+    private var isDone = false
+    private var isReloading = false
+    private var stopped = false
 
     /// Builds every stage's runtime and wires the queues; nothing runs until `start`.
     init(graph: StageGraph, options: EngineOptions, pool: WorkerPool) throws(EngineError) {
-        self.graph = graph
-        let plan = FusionPlan(graph)
-        var metricsById: [String: StageMetrics] = [:]
-        var sources: [SourceRunner] = []
-        var headCopies: [String: [ProcessorNode]] = [:]  // chain head id → its node copies
-        var tailOwner: [String: String] = [:]  // stage id → head id of the chain it ends
-        var nodes: [ProcessorNode] = []
-        for node in graph.nodes {
-            metricsById[node.id] = StageMetrics(
-                pipeline: graph.name, stage: node.id, kind: node.kind, typeName: node.typeName)
-        }
-        for node in graph.nodes where node.kind == .source {
-            for copy in 0..<node.parallelism {
-                let log = StageLog(pipeline: graph.name, stage: node.id)
-                guard case .source(let source) = try Self.build(node, copy: copy, log: log, pipeline: graph.name) else {
-                    continue
-                }
-                sources.append(
-                    SourceRunner(source: source, metrics: metricsById[node.id]!, log: log, batchSize: options.batchSize))
-            }
-        }
-        for chain in plan.chains {
-            let head = chain[0]
-            var copies: [ProcessorNode] = []
-            for copy in 0..<head.parallelism {
-                var links: [ProcessorNode.Link] = []
-                for stage in chain {
-                    let log = StageLog(pipeline: graph.name, stage: stage.id)
-                    guard case .processor(let processor) = try Self.build(stage, copy: copy, log: log, pipeline: graph.name)
-                    else { continue }
-                    links.append(
-                        ProcessorNode.Link(
-                            processor: processor, metrics: metricsById[stage.id]!,
-                            portCount: 1 + stage.config.namedOutputs.count, log: log))
-                }
-                let name = chain.map(\.id).joined(separator: "+") + (head.parallelism > 1 ? "#\(copy)" : "")
-                copies.append(ProcessorNode(name: name, links: links, capacity: options.queueCapacity, pool: pool))
-            }
-            metricsById[head.id]!.queueCapacity.store(options.queueCapacity * head.parallelism, ordering: .relaxed)
-            headCopies[head.id] = copies
-            tailOwner[chain.last!.id] = head.id
-            nodes += copies
-        }
-        // Wire every edge that crosses chains: the producer's tail copies get an outlet to the consumer's head.
-        var sourceIndex = 0
-        for producer in graph.nodes {
-            let consumers = graph.consumers(of: producer.id).filter { plan.isChainHead($0.node.id) }
-            let producerCopies = producer.kind == .source ? producer.parallelism : (headCopies[tailOwner[producer.id] ?? ""]?.count ?? 0)
-            var portOutlets = Array(repeating: [Outlet](), count: 1 + producer.config.namedOutputs.count)
-            for (consumer, port) in consumers {
-                let copies = headCopies[consumer.id]!
-                portOutlets[port].append(Outlet(copies: copies, spread: Self.spread(for: consumer)))
-                for copy in copies { for _ in 0..<producerCopies { copy.addInput() } }
-            }
-            if producer.kind == .source {
-                for runner in sources[sourceIndex..<sourceIndex + producer.parallelism] { runner.outlets = portOutlets[0] }
-                sourceIndex += producer.parallelism
-            } else if let head = tailOwner[producer.id] {
-                for copy in headCopies[head]! { copy.outlets = portOutlets }
-            }
-        }
-        self.sources = sources
-        self.nodes = nodes
-        self.metrics = graph.nodes.map { metricsById[$0.id]! }
-        unfinished = Atomic(nodes.count)
+        self.options = options
+        self.pool = pool
+        current = graph
+        let built = try Self.buildRuntimes(for: graph.nodes, metrics: Self.metrics(for: graph, reusing: [:]), options: options)
+        sources = built.sources
+        copies = built.copies
+        metricsById = built.metrics
+        wire(graph)
     }
 
-    private static func build(_ node: StageNode, copy: Int, log: StageLog, pipeline: String) throws(EngineError) -> StageRuntime {
-        let context = StageContext(
-            pipeline: pipeline, stage: node.id, instance: copy, instanceCount: node.parallelism, log: log)
-        do {
-            return try node.config.makeRuntime(context: context)
-        } catch {
-            throw EngineError(pipeline: pipeline, stage: node.id, underlying: error)
+    /// The graph running now.
+    public var graph: StageGraph { lock.withLock { current } }
+
+    /// Every stage's counters, in graph order.
+    public var metrics: [StageMetrics] {
+        lock.withLock { current.nodes.map { metricsById[$0.id]! } }
+    }
+
+    /// Starts the sources; the processor nodes run as batches reach them.
+    func start() {
+        lock.withLock {
+            for runner in sources.values.joined() { runner.start() }
+        }
+    }
+
+    /// The nodes that want periodic ticks, with their interval (none while a reload is under way).
+    var tickingNodes: [(ProcessorNode, ConfigDuration)] {
+        lock.withLock {
+            isReloading ? [] : nodes.compactMap { node in node.tickInterval.map { (node, $0) } }
+        }
+    }
+
+    /// Asks every source to stop; what was read is still processed, windows flushed and sinks finished.
+    public func stop() {
+        lock.withLock {
+            stopped = true
+            for runner in sources.values.joined() { runner.stop() }
+        }
+    }
+
+    /// Blocks until every stage has finished.
+    public func wait() {
+        lock.withLock {
+            while !isDone { lock.wait() }
+        }
+    }
+
+    /// True once every stage has finished.
+    public var isFinished: Bool {
+        lock.withLock { isDone }
+    }
+
+    /// Every stage's counters now.
+    public func snapshot() -> [StageMetricsSnapshot] {
+        metrics.map { $0.snapshot() }
+    }
+
+    // MARK: Reload
+
+    /// Replaces the running graph with `graph`, keeping the stages the two share with their state.
+    ///
+    /// New stages are built first; if one cannot be built nothing changes and the error is thrown.
+    /// Then the sources pause, the pipeline drains until no event is in flight, removed and changed
+    /// stages are finished (flushing what they hold downstream), the nodes are rebuilt around the kept
+    /// stages, and the sources resume. Nothing accepted is lost or processed twice.
+    @discardableResult
+    public func reload(to graph: StageGraph) throws(EngineError) -> ReloadReport {
+        lock.withLock {
+            while isReloading { lock.wait() }
+            isReloading = true
+        }
+        defer {
+            lock.withLock {
+                isReloading = false
+                lock.broadcast()
+            }
+        }
+        let old = lock.withLock { current }
+        let diff = GraphDiff(from: old, to: graph)
+        let retired = diff.retired
+        let fresh = graph.nodes.filter { retired.contains($0.id) || diff.added.contains($0.id) }
+        let metrics = lock.withLock { Self.metrics(for: graph, reusing: metricsById) }
+        let built = try Self.buildRuntimes(for: fresh, metrics: metrics, options: options)
+
+        let started = monotonicNanoseconds()
+        let (oldSources, oldNodes) = lock.withLock { (sources, nodes) }
+        for runner in oldSources.values.joined() { runner.pause() }
+        waitUntilQuiet()
+        // Finish retired stages upstream first, so what one flushes still reaches the others.
+        for node in oldNodes {
+            let leaving = Set(node.links.filter { retired.contains($0.metrics.stage) }.map(ObjectIdentifier.init))
+            guard !leaving.isEmpty else { continue }
+            node.enqueue(.retire(leaving))
+            waitUntilQuiet()
+        }
+        lock.withLock {
+            var keptSources = oldSources.filter { !retired.contains($0.key) }
+            var keptCopies = copies.filter { !retired.contains($0.key) && graph.node($0.key) != nil }
+            keptSources.merge(built.sources) { _, new in new }
+            keptCopies.merge(built.copies) { _, new in new }
+            let leavingSources = oldSources.filter { retired.contains($0.key) }
+            sources = keptSources
+            copies = keptCopies
+            metricsById = metrics
+            current = graph
+            wire(graph)
+            // A retired source may hold a batch it read; it still reaches the stages that read it before.
+            for (id, runners) in leavingSources {
+                let outlets = old.consumers(of: id).compactMap { reader -> Outlet? in
+                    guard let node = graph.node(reader.node.id), let heads = headNodes[node.id] else { return nil }
+                    return Outlet(copies: heads, spread: Self.spread(for: node))
+                }
+                for runner in runners {
+                    runner.outlets = outlets
+                    runner.retire()
+                }
+            }
+            for (id, runners) in built.sources where sources[id] != nil {
+                for runner in runners {
+                    if stopped { runner.stop() }
+                    runner.start()
+                }
+            }
+        }
+        for runner in oldSources.values.joined() { runner.resume() }
+        let pause = Double(monotonicNanoseconds() - started) / 1e6
+        return ReloadReport(diff: diff, pauseMilliseconds: pause)
+    }
+
+    /// Spins (briefly sleeping) until no message is queued or being handled. Sources must be paused.
+    private func waitUntilQuiet() {
+        var spins = 0
+        while !inFlight.isZero {
+            spins += 1
+            if spins < 100 { sched_yield() } else { usleep(50) }
+        }
+    }
+
+    // MARK: Building
+
+    private struct Runtimes {
+        var sources: [String: [SourceRunner]] = [:]
+        var copies: [String: [StageCopy]] = [:]
+        var metrics: [String: StageMetrics]
+    }
+
+    /// One `StageMetrics` per stage id; a stage that keeps its id and type keeps its counters.
+    private static func metrics(for graph: StageGraph, reusing old: [String: StageMetrics]) -> [String: StageMetrics] {
+        var result: [String: StageMetrics] = [:]
+        for node in graph.nodes {
+            if let existing = old[node.id], existing.kind == node.kind, existing.typeName == node.typeName {
+                result[node.id] = existing
+            } else {
+                result[node.id] = StageMetrics(
+                    pipeline: graph.name, stage: node.id, kind: node.kind, typeName: node.typeName)
+            }
+        }
+        return result
+    }
+
+    /// Builds the runtimes of `stages`: the part of starting that can fail.
+    private static func buildRuntimes(
+        for stages: [StageNode], metrics: [String: StageMetrics], options: EngineOptions
+    ) throws(EngineError) -> Runtimes {
+        var runtimes = Runtimes(metrics: metrics)
+        for node in stages {
+            for copy in 0..<node.parallelism {
+                let log = StageLog(pipeline: metrics[node.id]!.pipeline, stage: node.id)
+                let context = StageContext(
+                    pipeline: log.pipeline, stage: node.id, instance: copy, instanceCount: node.parallelism, log: log)
+                let runtime: StageRuntime
+                do {
+                    runtime = try node.config.makeRuntime(context: context)
+                } catch {
+                    throw EngineError(pipeline: log.pipeline, stage: node.id, underlying: error)
+                }
+                switch runtime {
+                case .source(let source):
+                    runtimes.sources[node.id, default: []].append(
+                        SourceRunner(source: source, metrics: metrics[node.id]!, log: log, batchSize: options.batchSize))
+                case .processor(let processor):
+                    runtimes.copies[node.id, default: []].append(
+                        StageCopy(
+                            processor: processor, metrics: metrics[node.id]!,
+                            portCount: 1 + node.config.namedOutputs.count, log: log))
+                }
+            }
+        }
+        return runtimes
+    }
+
+    /// The head node copies of each chain, by the chain head's stage id (valid after `wire`).
+    private var headNodes: [String: [ProcessorNode]] = [:]
+
+    /// Builds the nodes for `graph` around the current stage copies and connects every producer to its
+    /// consumers. Called with `lock` held (or from `init`), while nothing is in flight.
+    private func wire(_ graph: StageGraph) {
+        let plan = FusionPlan(graph)
+        var heads: [String: [ProcessorNode]] = [:]
+        var tailOwner: [String: String] = [:]
+        var built: [ProcessorNode] = []
+        for chain in plan.chains {
+            let head = chain[0]
+            let nodeCopies = (0..<head.parallelism).map { copy in
+                ProcessorNode(
+                    name: chain.map(\.id).joined(separator: "+") + (head.parallelism > 1 ? "#\(copy)" : ""),
+                    links: chain.map { copies[$0.id]![copy] }, capacity: options.queueCapacity, pool: pool,
+                    inFlight: inFlight)
+            }
+            metricsById[head.id]!.queueCapacity.store(options.queueCapacity * head.parallelism, ordering: .relaxed)
+            heads[head.id] = nodeCopies
+            tailOwner[chain.last!.id] = head.id
+            built += nodeCopies
+        }
+        // Stages inside a fused chain feed the next link directly; only sources and chain tails have outlets.
+        for producer in graph.nodes where producer.kind == .source || tailOwner[producer.id] != nil {
+            let consumers = graph.consumers(of: producer.id).filter { plan.isChainHead($0.node.id) }
+            let liveProducers: Int
+            var portOutlets = Array(repeating: [Outlet](), count: 1 + producer.config.namedOutputs.count)
+            if producer.kind == .source {
+                liveProducers = sources[producer.id]!.filter { !$0.hasEnded }.count
+            } else {
+                liveProducers = heads[tailOwner[producer.id]!]!.filter { !$0.isFinished }.count
+            }
+            for (consumer, port) in consumers {
+                let consumerCopies = heads[consumer.id]!
+                portOutlets[port].append(Outlet(copies: consumerCopies, spread: Self.spread(for: consumer)))
+                for copy in consumerCopies { for _ in 0..<liveProducers { copy.addInput() } }
+            }
+            if producer.kind == .source {
+                for runner in sources[producer.id]! { runner.outlets = portOutlets[0] }
+            } else {
+                for copy in heads[tailOwner[producer.id]!]! { copy.outlets = portOutlets }
+            }
+        }
+        headNodes = heads
+        nodes = built
+        let open = built.filter { !$0.isFinished }
+        unfinished = open.count
+        isDone = open.isEmpty
+        if isDone { lock.broadcast() }
+        for node in open {
+            node.onFinished = { [weak self, weak node] in
+                guard let self, let node else { return }
+                self.nodeFinished(node)
+            }
+        }
+        // A node none of whose producers is still running will never hear an `end`: give it one.
+        for node in open where !node.hasOpenInputs {
+            node.addInput()
+            node.enqueue(.end)
+        }
+    }
+
+    private func nodeFinished(_ node: ProcessorNode) {
+        lock.withLock {
+            guard nodes.contains(where: { $0 === node }) else { return }
+            unfinished -= 1
+            if unfinished == 0 {
+                isDone = true
+                lock.broadcast()
+            }
         }
     }
 
@@ -100,51 +299,13 @@ public final class RunningPipeline: Sendable {
         if let fields = consumer.config.partitionFields { return .partition(fields) }
         return .roundRobin
     }
+}
 
-    /// Starts the sources; the processor nodes run as batches reach them.
-    func start() {
-        for node in nodes {
-            node.onFinished = { [self] in
-                if unfinished.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 { markDone() }
-            }
-        }
-        if nodes.isEmpty { markDone() }
-        for source in sources { source.start(onFinished: {}) }
-    }
-
-    /// The nodes that want periodic ticks, with their interval.
-    var tickingNodes: [(ProcessorNode, ConfigDuration)] {
-        nodes.compactMap { node in node.tickInterval.map { (node, $0) } }
-    }
-
-    /// Asks every source to stop; what was read is still processed, windows flushed and sinks finished.
-    public func stop() {
-        for source in sources { source.stop() }
-    }
-
-    /// Blocks until every stage has finished.
-    public func wait() {
-        done.withLock {
-            while !isDone { done.wait() }
-        }
-    }
-
-    /// True once every stage has finished.
-    public var isFinished: Bool {
-        done.withLock { isDone }
-    }
-
-    /// Every stage's counters now.
-    public func snapshot() -> [StageMetricsSnapshot] {
-        metrics.map { $0.snapshot() }
-    }
-
-    private func markDone() {
-        done.withLock {
-            isDone = true
-            done.broadcast()
-        }
-    }
+/// What one reload did.
+public struct ReloadReport: Sendable {
+    public let diff: GraphDiff
+    /// How long the sources were paused.
+    public let pauseMilliseconds: Double
 }
 
 /// Which stages share a node: chains that start at a chain head and follow single-consumer,

@@ -31,7 +31,7 @@ public struct GraphCompiler: Sendable {
                 id: stage.id, kind: stage.kind, typeName: stage.typeName, config: configs[stage.id]!,
                 inputs: inputs[stage.id] ?? [], parallelism: stage.parallelism,
                 identity: StageIdentity(id: stage.id, optionsDigest: OptionsDigest.of(stage.options)),
-                location: stage.location)
+                location: stage.location, options: stage.options)
         }
         return .success(StageGraph(name: definition.name, file: definition.file, nodes: nodes))
     }

@@ -35,6 +35,8 @@ public struct StageNode: Sendable, CustomStringConvertible {
     /// equal identity in two graphs are the same running stage.
     public let identity: StageIdentity
     public let location: SourceLocation
+    /// The stage's mapping as written, for showing what a reload changes.
+    public let options: ConfigNode
 
     public var description: String { "\(id) (\(kind.rawValue) \(typeName))" }
 }

@@ -8,6 +8,9 @@ enum Message {
     case end
     /// Time has passed; processors with a tick interval do time-driven work.
     case tick
+    /// A reload removes or replaces these stages (identified by their `StageCopy`): finish them, flushing
+    /// what they hold downstream, without ending the node's consumers.
+    case retire(Set<ObjectIdentifier>)
 
     /// How many events the message counts for in queue capacity.
     var eventCount: Int {

@@ -10,19 +10,13 @@ import Synchronization
 /// parks itself as a waiter on that queue and is rescheduled when the queue drains, so a slow stage
 /// holds back its producers all the way to the sources.
 final class ProcessorNode: QueueSpaceWaiter, @unchecked Sendable {
-    /// One processor of the chain, with the metrics it counts into.
-    struct Link {
-        let processor: any Processor
-        let metrics: StageMetrics
-        let portCount: Int
-        let log: StageLog
-    }
-
     let name: String
     let capacity: Int
-    private let links: [Link]
+    /// The stages of the chain, in order; what one emits on port 0 is what the next processes.
+    let links: [StageCopy]
     private unowned let pool: WorkerPool
-    /// Consumers of the last link's outputs, by port. Set once while the pipeline is wired, before start.
+    private let inFlight: InFlightCounter
+    /// Consumers of the last link's outputs, by port. Set while the pipeline is wired, before it runs.
     var outlets: [[Outlet]] = []
     /// Called once when the node has finished (all inputs ended, chain finished, ends sent downstream).
     var onFinished: (@Sendable () -> Void)?
@@ -39,15 +33,18 @@ final class ProcessorNode: QueueSpaceWaiter, @unchecked Sendable {
     private let mailbox = Mutex(Mailbox())
     // Touched only by the worker holding the node's turn.
     private var roundRobinTurn = 0
-    private var finished = false
     private static let messagesPerTurn = 16
 
-    init(name: String, links: [Link], capacity: Int, pool: WorkerPool) {
+    init(name: String, links: [StageCopy], capacity: Int, pool: WorkerPool, inFlight: InFlightCounter) {
         self.name = name
         self.links = links
         self.capacity = capacity
         self.pool = pool
+        self.inFlight = inFlight
     }
+
+    /// True once every stage of the chain has finished.
+    var isFinished: Bool { links.allSatisfy(\.finished) }
 
     /// The stage ids of the chain, for tick intervals and diagnostics.
     var tickInterval: ConfigDuration? {
@@ -57,6 +54,11 @@ final class ProcessorNode: QueueSpaceWaiter, @unchecked Sendable {
     /// Registers one more upstream producer whose `end` the node must see before it finishes.
     func addInput() {
         mailbox.withLock { $0.openInputs += 1 }
+    }
+
+    /// True while some producer has not sent its `end`.
+    var hasOpenInputs: Bool {
+        mailbox.withLock { $0.openInputs > 0 }
     }
 
     // MARK: Producers' side
@@ -82,6 +84,7 @@ final class ProcessorNode: QueueSpaceWaiter, @unchecked Sendable {
                 if box.tickPending { return false }
                 box.tickPending = true
             }
+            inFlight.increment()
             box.messages.push(message)
             box.queuedEvents += events
             if box.scheduled { return false }
@@ -124,6 +127,7 @@ final class ProcessorNode: QueueSpaceWaiter, @unchecked Sendable {
             if events > 0 { links[0].metrics.queueDepth.subtract(events, ordering: .relaxed) }
             for waiter in waiters { waiter.queueHasSpace() }
             handle(message)
+            inFlight.decrement()
         }
         let more = mailbox.withLock { box -> Bool in
             if box.messages.isEmpty {
@@ -153,9 +157,8 @@ final class ProcessorNode: QueueSpaceWaiter, @unchecked Sendable {
         case .batch(let batch):
             run(from: 0, batches: [batch]) { processor, batch, output in try processor.process(batch, output: &output) }
         case .tick:
-            guard !finished else { return }
             let now = wallClockMilliseconds()
-            for index in links.indices where links[index].processor.tickInterval != nil {
+            for index in links.indices where !links[index].finished && links[index].processor.tickInterval != nil {
                 run(from: index, batches: [EventBatch()]) { processor, _, output in
                     try processor.tick(nowMilliseconds: now, output: &output)
                 }
@@ -165,24 +168,28 @@ final class ProcessorNode: QueueSpaceWaiter, @unchecked Sendable {
                 box.openInputs -= 1
                 return box.openInputs == 0
             }
-            if last { finish() }
+            if last {
+                finishLinks()
+                for outlet in outlets.joined() {
+                    for copy in outlet.copies { copy.enqueue(.end) }
+                }
+                onFinished?()
+            }
+        case .retire(let stages):
+            finishLinks(only: stages)
         }
     }
 
-    /// Finishes every link in order (what one link emits while finishing flows through the rest), then
-    /// tells every consumer this producer has ended.
-    private func finish() {
-        guard !finished else { return }
-        finished = true
-        for index in links.indices {
+    /// Finishes the links not finished yet (all, or those of `only`) in order; what one link emits while
+    /// finishing flows through the links after it.
+    private func finishLinks(only stages: Set<ObjectIdentifier>? = nil) {
+        for index in links.indices where !links[index].finished {
+            if let stages, !stages.contains(ObjectIdentifier(links[index])) { continue }
+            links[index].finished = true
             run(from: index, batches: [EventBatch()]) { processor, _, output in
                 try processor.finish(output: &output)
             }
         }
-        for outlet in outlets.joined() {
-            for copy in outlet.copies { copy.enqueue(.end) }
-        }
-        onFinished?()
     }
 
     /// Runs `call` on link `start` for each batch, then feeds what each link emits on port 0 to the next

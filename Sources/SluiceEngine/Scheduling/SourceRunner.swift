@@ -4,17 +4,22 @@ import Synchronization
 /// Runs one copy of a source on a thread of its own and is the `SourceOutput` it sends through.
 ///
 /// `send` blocks while any consumer's queue is full (parking on that queue), which is how
-/// backpressure reaches files (reading pauses) and, later, network sources.
+/// backpressure reaches files (reading pauses) and, later, network sources. A reload pauses the source
+/// (`send` blocks until `resume`) while it rewires the consumers.
 final class SourceRunner: SourceOutput, QueueSpaceWaiter, @unchecked Sendable {
     let source: any Source
     let metrics: StageMetrics
     let log: StageLog
     let batchSize: Int
-    /// Consumers of the source's output. Set while the pipeline is wired, before start.
-    var outlets: [Outlet] = []
 
     private let stopFlag = Atomic<Bool>(false)
     private let wakeup = ConditionLock()
+    // Guarded by `wakeup`.
+    private var paused = false
+    private var sending = false
+    private var retired = false
+    private var consumers: [Outlet] = []
+    private var ended = false
     // Touched only by the source's thread.
     private var roundRobinTurn = 0
 
@@ -33,8 +38,19 @@ final class SourceRunner: SourceOutput, QueueSpaceWaiter, @unchecked Sendable {
         wakeup.withLock { wakeup.broadcast() }
     }
 
-    /// Starts the source's thread; `onFinished` runs after the source returned and its end was sent.
-    func start(onFinished: @escaping @Sendable () -> Void) {
+    /// The consumers of the source's output. Set while the pipeline is wired (before start, or while
+    /// paused by a reload).
+    var outlets: [Outlet] {
+        get { wakeup.withLock { consumers } }
+        set { wakeup.withLock { consumers = newValue } }
+    }
+
+    /// True once the source has returned and told its consumers.
+    var hasEnded: Bool { wakeup.withLock { ended } }
+
+    /// Starts the source's thread. When the source returns, its consumers get an `end` (unless the
+    /// source was retired by a reload).
+    func start() {
         startThread { [self] in
             do {
                 try source.run(output: self)
@@ -42,11 +58,40 @@ final class SourceRunner: SourceOutput, QueueSpaceWaiter, @unchecked Sendable {
                 metrics.errors.add(1, ordering: .relaxed)
                 log.error("source failed: \(error)")
             }
-            for outlet in outlets {
-                for copy in outlet.copies { copy.enqueue(.end) }
+            // Ending under the lock: a reload that pauses the source sees either the end sent to the
+            // old consumers, or a source that has not ended and whose consumers it may replace.
+            wakeup.withLock {
+                while paused { wakeup.wait() }
+                ended = true
+                guard !retired else { return }
+                for outlet in consumers {
+                    for copy in outlet.copies { copy.enqueue(.end) }
+                }
             }
-            onFinished()
         }
+    }
+
+    /// Blocks new sends and waits for a send in progress to finish enqueuing.
+    func pause() {
+        wakeup.withLock {
+            paused = true
+            while sending { wakeup.wait() }
+        }
+    }
+
+    /// Lets sends continue.
+    func resume() {
+        wakeup.withLock {
+            paused = false
+            wakeup.broadcast()
+        }
+    }
+
+    /// Stops the source for good without ending its consumers: a reload removed or replaced it. A batch
+    /// it holds is still delivered to the consumers it has when it sends.
+    func retire() {
+        wakeup.withLock { retired = true }
+        stop()
     }
 
     // MARK: SourceOutput
@@ -54,11 +99,15 @@ final class SourceRunner: SourceOutput, QueueSpaceWaiter, @unchecked Sendable {
     @discardableResult
     func send(_ batch: EventBatch) -> Bool {
         guard !batch.isEmpty else { return true }
-        waitForSpace()
+        let targets = waitForSpace()
         metrics.eventsOut.add(batch.count, ordering: .relaxed)
         metrics.bytesIn.add(batch.byteCount, ordering: .relaxed)
-        for outlet in outlets {
+        for outlet in targets {
             for (copy, part) in outlet.route(batch, turn: &roundRobinTurn) { copy.enqueue(.batch(part)) }
+        }
+        wakeup.withLock {
+            sending = false
+            wakeup.broadcast()
         }
         // A batch read before a stop is still delivered: stopping must not lose what was read.
         return true
@@ -79,13 +128,22 @@ final class SourceRunner: SourceOutput, QueueSpaceWaiter, @unchecked Sendable {
         wakeup.withLock { wakeup.broadcast() }
     }
 
-    /// Blocks while a consumer's queue is full, unless stopping.
-    private func waitForSpace() {
-        while !isStopping {
-            guard let full = outlets.lazy.flatMap(\.copies).first(where: \.isFull) else { return }
-            wakeup.withLock {
+    /// Blocks while paused, and while a consumer's queue is full unless stopping; then marks a send in
+    /// progress and returns the consumers to send to.
+    private func waitForSpace() -> [Outlet] {
+        wakeup.withLock {
+            while true {
+                if paused {
+                    wakeup.wait()
+                    continue
+                }
                 // Parking and waiting under one lock: a wake-up between the two cannot be lost.
-                if !isStopping && full.park(self) { wakeup.wait(seconds: 0.5) }
+                if !isStopping, let full = consumers.lazy.flatMap(\.copies).first(where: \.isFull), full.park(self) {
+                    wakeup.wait(seconds: 0.5)
+                    continue
+                }
+                sending = true
+                return consumers
             }
         }
     }
