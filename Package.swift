@@ -30,6 +30,8 @@ let package = Package(
         .target(name: "SluiceGraph", dependencies: ["SluiceCore", "SluiceConfig"]),
         // Worker pool, bounded queues, scheduling and metrics.
         .target(name: "SluiceEngine", dependencies: ["SluiceCore", "SluiceGraph"]),
+        // Long-running services around the engine: the file watcher and the reloading supervisor.
+        .target(name: "SluiceService", dependencies: ["SluiceCore", "SluiceConfig", "SluiceGraph", "SluiceEngine"]),
         // The built-in stages, registered exactly as a plugin would be.
         .target(name: "SluiceStages", dependencies: ["SluiceCore"]),
         // Test stages (an in-memory source and sink) and a harness that runs YAML on a real engine.
@@ -37,7 +39,7 @@ let package = Package(
         .executableTarget(
             name: "runner",
             dependencies: [
-                "SluiceCore", "SluiceConfig", "SluiceGraph", "SluiceEngine", "SluiceStages",
+                "SluiceCore", "SluiceConfig", "SluiceGraph", "SluiceEngine", "SluiceService", "SluiceStages",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

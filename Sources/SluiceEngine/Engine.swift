@@ -46,7 +46,7 @@ public final class Engine: Sendable {
     private func tickLoop() {
         var due: [ObjectIdentifier: Int64] = [:]
         while !stopping.load(ordering: .acquiring) {
-            let now = wallClockMilliseconds()
+            let now = SystemClock.wallMilliseconds()
             for pipeline in running where !pipeline.isFinished {
                 for (node, interval) in pipeline.tickingNodes {
                     let key = ObjectIdentifier(node)

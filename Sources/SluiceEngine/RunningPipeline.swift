@@ -113,7 +113,7 @@ public final class RunningPipeline: @unchecked Sendable {
         let metrics = lock.withLock { Self.metrics(for: graph, reusing: metricsById) }
         let built = try Self.buildRuntimes(for: fresh, metrics: metrics, options: options)
 
-        let started = monotonicNanoseconds()
+        let started = SystemClock.monotonicNanoseconds()
         let (oldSources, oldNodes) = lock.withLock { (sources, nodes) }
         for runner in oldSources.values.joined() { runner.pause() }
         waitUntilQuiet()
@@ -154,7 +154,7 @@ public final class RunningPipeline: @unchecked Sendable {
             }
         }
         for runner in oldSources.values.joined() { runner.resume() }
-        let pause = Double(monotonicNanoseconds() - started) / 1e6
+        let pause = Double(SystemClock.monotonicNanoseconds() - started) / 1e6
         return ReloadReport(diff: diff, pauseMilliseconds: pause)
     }
 

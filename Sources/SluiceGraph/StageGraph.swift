@@ -59,3 +59,22 @@ public struct StageIdentity: Sendable, Hashable, CustomStringConvertible {
         return "\(id)@\(String(repeating: "0", count: max(0, 16 - hex.count)))\(hex)"
     }
 }
+
+extension StageGraph {
+    /// A digest of every stage's identity: equal for two graphs that would run the same stages the same
+    /// way. Exported as the running configuration's hash.
+    public var digest: String {
+        var hasher = FNV1a()
+        hasher.add(name)
+        for node in nodes { hasher.add(node.identity.description) }
+        let hex = String(hasher.value, radix: 16)
+        return String(repeating: "0", count: max(0, 16 - hex.count)) + hex
+    }
+}
+
+extension StageGraph {
+    /// A graph with no stages, named like `graph`: what "nothing running" is to a diff.
+    public static func empty(like graph: StageGraph) -> StageGraph {
+        StageGraph(name: graph.name, file: graph.file, nodes: [])
+    }
+}

@@ -2,16 +2,19 @@ import ArgumentParser
 import SluiceCore
 import SluiceEngine
 import SluiceGraph
+import SluiceService
 
-/// `runner apply`: runs pipelines until their sources finish, or until SIGINT/SIGTERM.
+/// `runner apply`: runs pipelines, reloading each file when it changes, until their sources finish or
+/// until SIGINT/SIGTERM.
 struct ApplyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply",
-        abstract: "Run pipeline files (a folder runs each *.yaml as its own pipeline).",
+        abstract: "Run pipeline files (a folder runs each *.yaml as its own pipeline); reload them when they change.",
         discussion: """
             Exits 0 once every source has finished and everything in flight reached its sinks. On SIGINT or \
             SIGTERM it stops the sources, drains the queues, flushes open windows and sinks, and exits 0; \
-            a second signal exits at once.
+            a second signal exits at once. A changed file (or SIGHUP) is reloaded into its running pipeline: \
+            unchanged stages keep running with their state; an invalid file leaves the running version alone.
             """)
 
     @Argument(help: "Pipeline files or folders of *.yaml files.")
@@ -29,35 +32,74 @@ struct ApplyCommand: ParsableCommand {
     @Flag(help: "Print every stage's counters as a table on standard error at exit.")
     var stats = false
 
+    @Flag(inversion: .prefixedNo, help: "Reload pipeline files when they change.")
+    var watch = true
+
+    @Option(help: "How long a file must be quiet after a change before it is reloaded, e.g. 100ms.")
+    var watchDebounce: String = "100ms"
+
+    @Flag(help: "Check the files and print what would start, without running anything.")
+    var dryRun = false
+
     func validate() throws {
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
         guard queueCapacity >= 1 else { throw ValidationError("--queue-capacity must be at least 1") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+        guard ConfigDuration(parsing: watchDebounce) != nil else {
+            throw ValidationError("--watch-debounce must be a duration such as 100ms")
+        }
     }
 
     func run() throws {
         let files = PipelineFiles()
-        guard let graphs = files.compileAll(try files.expand(paths)) else { throw RunnerExit.invalidPipeline }
-        // Block the signals before any thread starts so only the watcher thread receives them.
-        let signals = ShutdownSignals()
+        let expanded = try files.expand(paths)
+        guard let graphs = files.compileAll(expanded) else { throw RunnerExit.invalidPipeline }
+        if dryRun {
+            for graph in graphs {
+                print("pipeline '\(graph.name)' (\(graph.file)) would start:")
+                print(GraphDiff(from: StageGraph.empty(like: graph), to: graph).description, terminator: "")
+            }
+            return
+        }
+        // Block the signals before any thread starts so only the signal thread receives them.
+        let signals = ProcessSignals()
         let engine = Engine(
             options: EngineOptions(workers: workers, queueCapacity: queueCapacity, batchSize: batchSize))
-        var pipelines: [RunningPipeline] = []
+        let supervisor = PipelineSupervisor(
+            engine: engine, compile: { files.compile($0) }, log: { StandardError.write($0 + "\n") })
         do {
-            for graph in graphs { pipelines.append(try engine.start(graph)) }
+            try supervisor.start(Array(zip(expanded, graphs)).map { (file: $0.0, graph: $0.1) })
         } catch {
             StandardError.write("error: \(error)\n")
-            for pipeline in pipelines { pipeline.stop() }
-            for pipeline in pipelines { pipeline.wait() }
+            supervisor.waitAll()
             throw RunnerExit.invalidPipeline
         }
-        let running = pipelines
-        signals.onFirstSignal { name in
-            StandardError.write("runner: received \(name); stopping sources and draining\n")
-            for pipeline in running { pipeline.stop() }
-        }
-        for pipeline in pipelines { pipeline.wait() }
+        let watcher = watch ? startWatcher(supervisor) : nil
+        signals.handle(
+            stop: { name in
+                StandardError.write("runner: received \(name); stopping sources and draining\n")
+                watcher?.stop()
+                supervisor.stopAll()
+            },
+            reload: {
+                StandardError.write("runner: received SIGHUP; reloading every pipeline file\n")
+                supervisor.reloadAll()
+            })
+        supervisor.waitAll()
+        watcher?.stop()
         engine.shutdown()
-        if stats { StandardError.write(StatsTable.render(engine.snapshot())) }
+        if stats {
+            StandardError.write(StatsTable.render(engine.snapshot()) + supervisor.reloadSummary())
+        }
+    }
+
+    private func startWatcher(_ supervisor: PipelineSupervisor) -> FileWatcher {
+        let targets = paths.map { path -> FileWatcher.Target in
+            PipelineFiles.isFolder(path) ? .folder(path) : .file(path)
+        }
+        let folderMode = targets.contains { if case .folder = $0 { return true } else { return false } }
+        return FileWatcher(targets: targets, debounce: ConfigDuration(parsing: watchDebounce)!) { changes in
+            supervisor.apply(changes, removesStop: folderMode)
+        }
     }
 }

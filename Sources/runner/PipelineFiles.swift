@@ -2,6 +2,7 @@ import ArgumentParser
 import SluiceConfig
 import SluiceCore
 import SluiceGraph
+import SluiceService
 import SluiceStages
 
 #if canImport(Glibc)
@@ -27,8 +28,8 @@ struct PipelineFiles {
             guard stat(path, &info) == 0 else {
                 throw ValidationError("cannot open '\(path)': \(String(cString: strerror(errno)))")
             }
-            if (info.st_mode & S_IFMT) == S_IFDIR {
-                let found = Self.yamlFiles(in: path)
+            if Self.isFolder(path) {
+                let found = PipelineFolder.yamlFiles(in: path)
                 if found.isEmpty { throw ValidationError("no *.yaml files in folder '\(path)'") }
                 files += found
             } else {
@@ -67,15 +68,9 @@ struct PipelineFiles {
         loader.load(file: file).flatMap { GraphCompiler(registry: registry).compile($0) }
     }
 
-    private static func yamlFiles(in folder: String) -> [String] {
-        guard let directory = opendir(folder) else { return [] }
-        defer { closedir(directory) }
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-            if name.hasSuffix(".yaml") || name.hasSuffix(".yml") { names.append(name) }
-        }
-        let prefix = folder.hasSuffix("/") ? folder : folder + "/"
-        return names.sorted().map { prefix + $0 }
+    /// True when `path` names a folder.
+    static func isFolder(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 }

@@ -44,11 +44,7 @@ public struct EvaluationClock: Sendable {
     }
 
     /// The real-time system clock.
-    public static let system = EvaluationClock {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return Int64(spec.tv_sec) * 1_000 + Int64(spec.tv_nsec) / 1_000_000
-    }
+    public static let system = EvaluationClock { SystemClock.wallMilliseconds() }
 
     /// A clock that always answers `milliseconds`.
     public static func fixed(_ milliseconds: Int64) -> EvaluationClock {

@@ -76,17 +76,3 @@ func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t {
     precondition(result == 0, "pthread_create failed: \(result)")
     return thread
 }
-
-/// Milliseconds since the Unix epoch, from the wall clock.
-func wallClockMilliseconds() -> Int64 {
-    var now = timespec()
-    clock_gettime(CLOCK_REALTIME, &now)
-    return Int64(now.tv_sec) * 1_000 + Int64(now.tv_nsec) / 1_000_000
-}
-
-/// Nanoseconds from a monotonic clock, for measuring busy time.
-func monotonicNanoseconds() -> UInt64 {
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
-}

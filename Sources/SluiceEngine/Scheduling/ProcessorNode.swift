@@ -157,7 +157,7 @@ final class ProcessorNode: QueueSpaceWaiter, @unchecked Sendable {
         case .batch(let batch):
             run(from: 0, batches: [batch]) { processor, batch, output in try processor.process(batch, output: &output) }
         case .tick:
-            let now = wallClockMilliseconds()
+            let now = SystemClock.wallMilliseconds()
             for index in links.indices where !links[index].finished && links[index].processor.tickInterval != nil {
                 run(from: index, batches: [EventBatch()]) { processor, _, output in
                     try processor.tick(nowMilliseconds: now, output: &output)
@@ -202,7 +202,7 @@ final class ProcessorNode: QueueSpaceWaiter, @unchecked Sendable {
         for index in start..<links.count {
             let link = links[index]
             var output = ProcessorOutput(portCount: link.portCount, log: link.log)
-            let started = monotonicNanoseconds()
+            let started = SystemClock.monotonicNanoseconds()
             for batch in current {
                 link.metrics.eventsIn.add(batch.count, ordering: .relaxed)
                 link.metrics.bytesIn.add(batch.byteCount, ordering: .relaxed)
@@ -216,7 +216,7 @@ final class ProcessorNode: QueueSpaceWaiter, @unchecked Sendable {
                     link.log.error("\(error)")
                 }
             }
-            link.metrics.busyNanoseconds.add(monotonicNanoseconds() - started, ordering: .relaxed)
+            link.metrics.busyNanoseconds.add(SystemClock.monotonicNanoseconds() - started, ordering: .relaxed)
             link.metrics.addDrops(output.takeDrops())
             link.metrics.bytesOut.add(output.bytesWritten, ordering: .relaxed)
             let produced = output.takeBatches()

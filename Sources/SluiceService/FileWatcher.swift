@@ -1,0 +1,169 @@
+import SluiceCore
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Watches pipeline files and reports which ones changed, appeared or disappeared.
+///
+/// It watches the files' folders with inotify (editors often save by writing a new file and renaming it
+/// over the old one, which a watch on the file itself would miss) and falls back to polling when
+/// inotify is unavailable. Events are debounced: a burst of writes becomes one report once the folder
+/// has been quiet for `debounce`. Each report compares file signatures (inode, size, modification
+/// time), so a report always reflects the files as they are, not the events that led there.
+public final class FileWatcher: @unchecked Sendable {
+    /// What a watched target is: one file, or a folder whose `*.yaml` / `*.yml` files are watched.
+    public enum Target: Sendable, Hashable {
+        case file(String)
+        case folder(String)
+    }
+
+    /// Files whose content changed, that appeared, and that disappeared since the last report.
+    public struct Changes: Sendable, Equatable {
+        public var changed: [String] = []
+        public var added: [String] = []
+        public var removed: [String] = []
+        public var isEmpty: Bool { changed.isEmpty && added.isEmpty && removed.isEmpty }
+    }
+
+    private struct Signature: Equatable {
+        var inode: UInt64
+        var size: Int64
+        var modified: Int64
+    }
+
+    private let targets: [Target]
+    private let debounce: ConfigDuration
+    private let pollInterval: ConfigDuration
+    private let onChange: @Sendable (Changes) -> Void
+    private let stopFlag = Atomic<Bool>(false)
+    private var known: [String: Signature] = [:]
+    private var inotify: Int32 = -1
+
+    /// Starts watching `targets` on a thread of its own; `onChange` is called on that thread.
+    public init(
+        targets: [Target], debounce: ConfigDuration = ConfigDuration(milliseconds: 100),
+        pollInterval: ConfigDuration = ConfigDuration(milliseconds: 1_000),
+        onChange: @escaping @Sendable (Changes) -> Void
+    ) {
+        self.targets = targets
+        self.debounce = debounce
+        self.pollInterval = pollInterval
+        self.onChange = onChange
+        known = scan()
+        inotify = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
+        if inotify >= 0 {
+            let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_ATTRIB)
+            for folder in Set(targets.map(Self.folder(of:))) { inotify_add_watch(inotify, folder, mask) }
+        }
+        var thread = pthread_t()
+        let box = Unmanaged.passRetained(self).toOpaque()
+        pthread_create(
+            &thread, nil,
+            { argument in
+                let watcher = Unmanaged<FileWatcher>.fromOpaque(argument!).takeRetainedValue()
+                watcher.loop()
+                return nil
+            }, box)
+        pthread_detach(thread)
+    }
+
+    /// True when changes are noticed through inotify rather than by polling.
+    public var usesInotify: Bool { inotify >= 0 }
+
+    /// Stops watching (the thread ends within one poll interval).
+    public func stop() {
+        stopFlag.store(true, ordering: .releasing)
+    }
+
+    private func loop() {
+        defer { if inotify >= 0 { close(inotify) } }
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while !stopFlag.load(ordering: .acquiring) {
+            if inotify >= 0 {
+                guard waitReadable(milliseconds: Int32(pollInterval.milliseconds)) else {
+                    report()  // A periodic rescan also catches what the watch cannot see (a folder replaced).
+                    continue
+                }
+                // Drain the burst: keep reading until the folder has been quiet for the debounce time.
+                repeat {
+                    _ = buffer.withUnsafeMutableBytes { read(inotify, $0.baseAddress, $0.count) }
+                } while waitReadable(milliseconds: Int32(debounce.milliseconds))
+            } else {
+                usleep(UInt32(pollInterval.milliseconds * 1_000))
+            }
+            report()
+        }
+    }
+
+    private func waitReadable(milliseconds: Int32) -> Bool {
+        var descriptor = pollfd(fd: inotify, events: Int16(POLLIN), revents: 0)
+        return poll(&descriptor, 1, milliseconds) > 0
+    }
+
+    private func report() {
+        let now = scan()
+        var changes = Changes()
+        for (path, signature) in now.sorted(by: { $0.key < $1.key }) {
+            if let previous = known[path] {
+                if previous != signature { changes.changed.append(path) }
+            } else {
+                changes.added.append(path)
+            }
+        }
+        changes.removed = known.keys.filter { now[$0] == nil }.sorted()
+        known = now
+        if !changes.isEmpty && !stopFlag.load(ordering: .acquiring) { onChange(changes) }
+    }
+
+    private func scan() -> [String: Signature] {
+        var result: [String: Signature] = [:]
+        for target in targets {
+            switch target {
+            case .file(let path):
+                if let signature = Self.signature(of: path) { result[path] = signature }
+            case .folder(let path):
+                for file in PipelineFolder.yamlFiles(in: path) {
+                    if let signature = Self.signature(of: file) { result[file] = signature }
+                }
+            }
+        }
+        return result
+    }
+
+    private static func signature(of path: String) -> Signature? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Signature(
+            inode: UInt64(info.st_ino), size: Int64(info.st_size),
+            modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
+    }
+
+    private static func folder(of target: Target) -> String {
+        switch target {
+        case .folder(let path): return path
+        case .file(let path):
+            guard let slash = path.lastIndex(of: "/") else { return "." }
+            return slash == path.startIndex ? "/" : String(path[..<slash])
+        }
+    }
+}
+
+/// The pipeline files of a folder.
+public enum PipelineFolder {
+    /// The folder's `*.yaml` and `*.yml` files, in name order, as paths under `folder`.
+    public static func yamlFiles(in folder: String) -> [String] {
+        guard let directory = opendir(folder) else { return [] }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(cString: $0.bindMemory(to: CChar.self).baseAddress!)
+            }
+            if !name.hasPrefix("."), name.hasSuffix(".yaml") || name.hasSuffix(".yml") { names.append(name) }
+        }
+        let prefix = folder.hasSuffix("/") ? folder : folder + "/"
+        return names.sorted().map { prefix + $0 }
+    }
+}

@@ -1,0 +1,205 @@
+import SluiceCore
+import SluiceEngine
+import SluiceGraph
+import Synchronization
+
+/// Keeps the pipelines of one `runner apply` in step with their files: starts them, reloads a changed
+/// file into its running pipeline, starts pipelines for new files and drains those whose file is gone.
+///
+/// An invalid file never touches what runs: its diagnostics are logged exactly as `runner validate`
+/// prints them and the failure is counted. Reloading one file never touches another file's pipeline.
+public final class PipelineSupervisor: @unchecked Sendable {
+    /// Turns a file into a graph, printing nothing.
+    public typealias Compile = @Sendable (String) -> Result<StageGraph, Diagnostics>
+
+    /// The outcome of one attempt to apply a file, as counted in `sluice_pipeline_reloads_total`.
+    public enum Outcome: String, Sendable, CaseIterable {
+        /// The new graph runs.
+        case applied
+        /// The file changed but compiles to the same stages.
+        case unchanged
+        /// The file has errors; the running version continues.
+        case invalid
+        /// A new stage could not start; the running version continues.
+        case failed
+    }
+
+    private struct Managed {
+        var pipeline: RunningPipeline
+        var reloads: [Outcome: Int] = [:]
+        var lastPauseMilliseconds: Double?
+    }
+
+    private let engine: Engine
+    private let compile: Compile
+    private let log: @Sendable (String) -> Void
+    private let lock = Mutex<State>(State())
+
+    private struct State {
+        var byFile: [String: Managed] = [:]
+        /// Pipelines stopped because their file was removed, still draining.
+        var leaving: [RunningPipeline] = []
+        var stopping = false
+    }
+
+    public init(engine: Engine, compile: @escaping Compile, log: @escaping @Sendable (String) -> Void) {
+        self.engine = engine
+        self.compile = compile
+        self.log = log
+    }
+
+    /// Starts the compiled `graphs` (from `files`, in order).
+    public func start(_ graphs: [(file: String, graph: StageGraph)]) throws(EngineError) {
+        var started: [(String, RunningPipeline)] = []
+        for (file, graph) in graphs {
+            do {
+                started.append((file, try engine.start(graph)))
+            } catch {
+                for (_, pipeline) in started { pipeline.stop() }
+                throw error
+            }
+        }
+        lock.withLock { state in
+            for (file, pipeline) in started { state.byFile[file] = Managed(pipeline: pipeline) }
+        }
+    }
+
+    /// Applies what the watcher saw. Removed files' pipelines are drained only when `removesStop`
+    /// (a watched folder); a watched single file that disappears keeps its pipeline running.
+    public func apply(_ changes: FileWatcher.Changes, removesStop: Bool) {
+        for file in changes.changed + changes.added { reload(file) }
+        for file in changes.removed {
+            if removesStop { remove(file) } else {
+                log("runner: '\(file)' disappeared; its pipeline keeps running as it was")
+            }
+        }
+    }
+
+    /// Reloads every file (SIGHUP).
+    public func reloadAll() {
+        for file in lock.withLock({ $0.byFile.keys.sorted() }) { reload(file) }
+    }
+
+    /// Loads `file` again and applies it: a reload of its pipeline, or a start for a new file.
+    public func reload(_ file: String) {
+        guard !lock.withLock({ $0.stopping }) else { return }
+        let started = SystemClock.monotonicNanoseconds()
+        let existing = lock.withLock { $0.byFile[file]?.pipeline }
+        let graph: StageGraph
+        switch compile(file) {
+        case .failure(let diagnostics):
+            log("runner: '\(file)' has errors; \(existing == nil ? "not started" : "the running version continues"):\n\(diagnostics)")
+            count(.invalid, file: file)
+            return
+        case .success(let compiled):
+            graph = compiled
+        }
+        guard let pipeline = existing else {
+            do {
+                let pipeline = try engine.start(graph)
+                lock.withLock { $0.byFile[file] = Managed(pipeline: pipeline) }
+                log("runner: started pipeline '\(graph.name)' from '\(file)'")
+            } catch {
+                log("runner: cannot start '\(file)': \(error)")
+            }
+            return
+        }
+        if pipeline.graph.name != graph.name {
+            // The name labels every metric; a renamed pipeline is a different pipeline.
+            remove(file)
+            reload(file)
+            return
+        }
+        do {
+            let report = try pipeline.reload(to: graph)
+            let elapsed = Double(SystemClock.monotonicNanoseconds() - started) / 1e6
+            if report.diff.isEmpty {
+                count(.unchanged, file: file)
+                log("runner: pipeline '\(graph.name)': '\(file)' changed but its stages did not; nothing to do")
+            } else {
+                count(.applied, file: file, pause: report.pauseMilliseconds)
+                log(
+                    "runner: pipeline '\(graph.name)' reloaded in \(format(elapsed)) ms "
+                        + "(sources paused \(format(report.pauseMilliseconds)) ms):\n"
+                        + report.diff.description.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+            }
+        } catch {
+            count(.failed, file: file)
+            log("runner: pipeline '\(graph.name)' not reloaded; the running version continues: \(error)")
+        }
+    }
+
+    /// Stops the pipeline of a removed file; it drains before it goes.
+    public func remove(_ file: String) {
+        guard let managed = lock.withLock({ $0.byFile.removeValue(forKey: file) }) else { return }
+        log("runner: '\(file)' was removed; draining and stopping pipeline '\(managed.pipeline.graph.name)'")
+        managed.pipeline.stop()
+        lock.withLock { $0.leaving.append(managed.pipeline) }
+    }
+
+    /// Asks every pipeline to stop (SIGINT/SIGTERM); they drain and flush.
+    public func stopAll() {
+        let pipelines = lock.withLock { state -> [RunningPipeline] in
+            state.stopping = true
+            return state.byFile.values.map(\.pipeline)
+        }
+        for pipeline in pipelines { pipeline.stop() }
+    }
+
+    /// Blocks until every pipeline, including ones started while waiting, has finished.
+    public func waitAll() {
+        while true {
+            let pipelines = lock.withLock { $0.byFile.values.map(\.pipeline) + $0.leaving }
+            for pipeline in pipelines { pipeline.wait() }
+            // A folder may have gained a pipeline meanwhile: done only when every current one has finished.
+            if lock.withLock({ $0.byFile.values.map(\.pipeline) + $0.leaving }).allSatisfy(\.isFinished) { return }
+        }
+    }
+
+    /// Reload counts, the running configuration's hash and the last pause, in the Prometheus text format.
+    public func prometheusText() -> String {
+        let managed = lock.withLock { Array($0.byFile.values) }.sorted { $0.pipeline.graph.name < $1.pipeline.graph.name }
+        var text = "# HELP sluice_pipeline_reloads_total Attempts to apply a changed pipeline file, by outcome.\n"
+        text += "# TYPE sluice_pipeline_reloads_total counter\n"
+        for entry in managed {
+            for outcome in Outcome.allCases {
+                text += "sluice_pipeline_reloads_total{pipeline=\"\(entry.pipeline.graph.name)\",outcome=\"\(outcome.rawValue)\"} \(entry.reloads[outcome] ?? 0)\n"
+            }
+        }
+        text += "# HELP sluice_pipeline_config_info The running configuration's hash.\n"
+        text += "# TYPE sluice_pipeline_config_info gauge\n"
+        for entry in managed {
+            text += "sluice_pipeline_config_info{pipeline=\"\(entry.pipeline.graph.name)\",hash=\"\(entry.pipeline.graph.digest)\"} 1\n"
+        }
+        text += "# HELP sluice_pipeline_reload_pause_seconds How long the last applied reload paused the sources.\n"
+        text += "# TYPE sluice_pipeline_reload_pause_seconds gauge\n"
+        for entry in managed {
+            if let pause = entry.lastPauseMilliseconds {
+                text += "sluice_pipeline_reload_pause_seconds{pipeline=\"\(entry.pipeline.graph.name)\"} \(pause / 1000)\n"
+            }
+        }
+        return text
+    }
+
+    /// One line per pipeline with its reload counts, for `--stats`.
+    public func reloadSummary() -> String {
+        let managed = lock.withLock { Array($0.byFile.values) }
+        return managed.filter { !$0.reloads.isEmpty }.map { entry in
+            let counts = Outcome.allCases.map { "\($0.rawValue) \(entry.reloads[$0] ?? 0)" }.joined(separator: ", ")
+            return "pipeline '\(entry.pipeline.graph.name)' reloads: \(counts)\n"
+        }.joined()
+    }
+
+    private func count(_ outcome: Outcome, file: String, pause: Double? = nil) {
+        lock.withLock { state in
+            state.byFile[file]?.reloads[outcome, default: 0] += 1
+            if let pause { state.byFile[file]?.lastPauseMilliseconds = pause }
+        }
+    }
+
+    private func format(_ milliseconds: Double) -> String {
+        let hundredths = Int((milliseconds * 100).rounded())
+        let fraction = hundredths % 100
+        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+    }
+}
