@@ -14,6 +14,8 @@ struct CompiledNode: Sendable {
     var test: Condition
     /// The value, when it is known at compile time.
     var constant: Value?
+    /// The field, when the node reads one top-level field (lets comparisons fuse the read).
+    var topLevelField: FieldName?
 
     init(type: ValueType, evaluate: @escaping Evaluator, test: Condition? = nil) {
         self.type = type

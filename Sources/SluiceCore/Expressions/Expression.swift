@@ -10,7 +10,11 @@ public struct Expression: Sendable, Equatable, CustomStringConvertible {
     public let staticType: ValueType
     /// The functions the expression was allowed to call.
     public let functions: FunctionSet
-    private let root: CompiledNode
+    /// The value, when the expression is a constant (`42`, `"a" + "b"`, `[1, 2]`).
+    public let constantValue: Value?
+    // Stored directly (not through a CompiledNode) so inlined callers reach the closures in one load.
+    @usableFromInline let evaluator: @Sendable (Event, inout EvaluationContext) -> Value
+    @usableFromInline let condition: @Sendable (Event, inout EvaluationContext) -> Bool
 
     /// Parses and checks `source`, which starts at `location` in the pipeline file; errors are
     /// `.expression` diagnostics at the exact line and column of the offending token, all of them.
@@ -36,9 +40,11 @@ public struct Expression: Sendable, Equatable, CustomStringConvertible {
 
     private init(source: String, root: CompiledNode, functions: FunctionSet) {
         self.source = source
-        self.root = root
         self.functions = functions
         staticType = root.type
+        constantValue = root.constant
+        evaluator = root.evaluate
+        condition = root.test
     }
 
     /// The expression's value for `event`; a missing field reads as null.
@@ -52,15 +58,6 @@ public struct Expression: Sendable, Equatable, CustomStringConvertible {
     public func isTrue(_ event: Event, context: inout EvaluationContext) -> Bool {
         condition(event, &context)
     }
-
-    @usableFromInline
-    var evaluator: @Sendable (Event, inout EvaluationContext) -> Value { root.evaluate }
-
-    @usableFromInline
-    var condition: @Sendable (Event, inout EvaluationContext) -> Bool { root.test }
-
-    /// The value, when the expression is a constant (`42`, `"a" + "b"`, `[1, 2]`).
-    public var constantValue: Value? { root.constant }
 
     /// Two expressions are equal when they have the same text and function set.
     public static func == (lhs: Expression, rhs: Expression) -> Bool {

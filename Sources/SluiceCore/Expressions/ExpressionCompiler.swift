@@ -37,7 +37,9 @@ struct ExpressionCompiler {
     static func field(_ path: FieldPath) -> CompiledNode {
         if path.tail.isEmpty {
             let name = path.head
-            return CompiledNode(type: .any) { event, _ in event[name] ?? .null }
+            var node = CompiledNode(type: .any) { event, _ in event[name] ?? .null }
+            node.topLevelField = name
+            return node
         }
         return CompiledNode(type: .any) { event, _ in event.value(at: path) ?? .null }
     }
@@ -148,6 +150,7 @@ struct ExpressionCompiler {
     }
 
     private static func equality(negated: Bool, _ left: CompiledNode, _ right: CompiledNode) -> CompiledNode {
+        if let fused = fieldComparison(negated ? .notEqual : .equal, left, right) { return fused }
         let l = left.evaluate
         // Comparing with a constant is the common case (`status == "error"`): skip evaluating a closure.
         if let constant = right.constant {
@@ -158,12 +161,45 @@ struct ExpressionCompiler {
     }
 
     private static func ordering(_ op: BinaryOperator, _ left: CompiledNode, _ right: CompiledNode) -> CompiledNode {
+        if let fused = fieldComparison(op, left, right) { return fused }
         let l = left.evaluate
         if let constant = right.constant {
             return predicate { event, context in ValueSemantics.holds(op, l(event, &context), constant) }
         }
         let r = right.evaluate
         return predicate { event, context in ValueSemantics.holds(op, l(event, &context), r(event, &context)) }
+    }
+
+    /// `field op constant` for a top-level field and a number or string constant, fused into one closure:
+    /// the usual shape of a filter condition (`value >= 1`, `status == "error"`), and worth the code.
+    private static func fieldComparison(_ op: BinaryOperator, _ left: CompiledNode, _ right: CompiledNode) -> CompiledNode? {
+        guard let name = left.topLevelField, let constant = right.constant else { return nil }
+        // A value of another type (null included) is unequal and unordered.
+        let mismatch = op == .notEqual
+        switch constant {
+        case .int(let k):
+            let kd = Double(k)
+            return predicate { event, _ in
+                switch event[name] {
+                case .int(let x)?: return op.holds(x < k ? -1 : (x == k ? 0 : 1))
+                case .double(let x)?: return op.holds(x < kd ? -1 : (x == kd ? 0 : 1))
+                default: return mismatch
+                }
+            }
+        case .double(let k):
+            return predicate { event, _ in
+                guard let x = event[name]?.number else { return mismatch }
+                return op.holds(x < k ? -1 : (x == k ? 0 : 1))
+            }
+        case .string(let k):
+            return predicate { event, _ in
+                guard case .string(let x)? = event[name] else { return mismatch }
+                if op == .equal || op == .notEqual { return (x == k) == (op == .equal) }
+                return op.holds(x < k ? -1 : (x == k ? 0 : 1))
+            }
+        default:
+            return nil
+        }
     }
 
     // MARK: Calls

@@ -48,8 +48,19 @@ enum BinaryOperator: String, Sendable {
         }
     }
 
-    var isArithmetic: Bool { precedence >= 5 }
-    var isOrdering: Bool { precedence == 4 && self != .in }
+    /// For a comparison operator, whether it holds given the order of its operands (negative, 0, positive).
+    @inline(__always)
+    func holds(_ order: Int) -> Bool {
+        switch self {
+        case .equal: return order == 0
+        case .notEqual: return order != 0
+        case .less: return order < 0
+        case .lessEqual: return order <= 0
+        case .greater: return order > 0
+        case .greaterEqual: return order >= 0
+        default: preconditionFailure("\(self) is not a comparison operator")
+        }
+    }
 }
 
 /// A problem found while parsing or checking, at a scalar offset into the source.

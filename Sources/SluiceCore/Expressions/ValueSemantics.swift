@@ -41,13 +41,7 @@ enum ValueSemantics {
     /// True when `op` (an ordering operator) holds between `a` and `b`.
     static func holds(_ op: BinaryOperator, _ a: Value, _ b: Value) -> Bool {
         guard let order = compare(a, b) else { return false }
-        switch op {
-        case .less: return order < 0
-        case .lessEqual: return order <= 0
-        case .greater: return order > 0
-        case .greaterEqual: return order >= 0
-        default: preconditionFailure("\(op) is not an ordering operator")
-        }
+        return op.holds(order)
     }
 
     /// `x in list`: true when `list` is an array with an element equal to `x`.

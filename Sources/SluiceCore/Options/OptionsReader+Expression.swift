@@ -58,3 +58,16 @@ extension OptionsReader {
         }
     }
 }
+
+extension OptionsReader {
+    /// Like `expression(_:functions:expecting:)`, and records a missing-option error when `key` is absent.
+    public mutating func requiredExpression(
+        _ key: String, functions: FunctionSet = .standard, expecting: ValueType? = nil
+    ) -> Expression? {
+        if node[key] == nil {
+            missing(key)
+            return nil
+        }
+        return expression(key, functions: functions, expecting: expecting)
+    }
+}

@@ -1,0 +1,195 @@
+import SluiceCore
+
+/// The formats in which every line (or CSV record) is one event.
+public enum LineFormat: String, CaseIterable, Sendable {
+    /// One JSON object per line.
+    case ndjson
+    /// A header row, then one record per line; RFC 4180 quoting.
+    case csv
+    /// Each line's text as the field `message`.
+    case lines
+}
+
+extension DropReason {
+    /// A CSV record with text after a closing quote.
+    public static let malformedCSV: DropReason = "malformed_csv"
+}
+
+/// What a stream's CSV decoding remembers between lines: the header, and a record spanning lines.
+struct CSVState {
+    var header: [FieldName]?
+    var pending: [UInt8] = []
+    var pendingLine = 0
+}
+
+/// Turns lines into events in one `LineFormat`.
+///
+/// One decoder serves every stream of a source instance; what belongs to one stream (the CSV header)
+/// lives in that stream's `CSVState`.
+final class LineDecoder {
+    /// What one line became.
+    enum Outcome {
+        case event(Event)
+        /// Nothing to emit: a blank line, a CSV header, or the first lines of a CSV record that continues.
+        case skipped
+        /// Bad input: why, what was wrong, and the line it started on.
+        case rejected(DropReason, String, line: Int)
+    }
+
+    let format: LineFormat
+    private let maxRecordBytes: Int
+    private var json = JSONReader()
+    private var csv = CSVRecordParser()
+    private let messageField = FieldName("message")
+
+    init(format: LineFormat, maxRecordBytes: Int) {
+        self.format = format
+        self.maxRecordBytes = maxRecordBytes
+    }
+
+    /// Decodes line `number`; `line` must be followed by `JSONReader.padding` readable bytes.
+    func decode(_ line: UnsafeRawBufferPointer, number: Int, csvState: inout CSVState) -> Outcome {
+        switch format {
+        case .ndjson: return decodeJSON(line, number: number)
+        case .lines: return decodeText(line, number: number)
+        case .csv: return decodeCSV(line, number: number, state: &csvState)
+        }
+    }
+
+    /// Decodes a whole JSON document: an object is one event, an array of objects one event per item.
+    /// `body` receives each event or rejection; rejections count one per bad item.
+    func decodeDocument(_ text: UnsafeRawBufferPointer, _ body: (Outcome) -> Void) {
+        let value: Value
+        do {
+            value = try json.readValue(text)
+        } catch {
+            if error.kind != .empty { body(.rejected(error.reason, error.message, line: 1)) }
+            return
+        }
+        switch value {
+        case .object(let event):
+            body(.event(event))
+        case .array(let items):
+            for (index, item) in items.enumerated() {
+                if case .object(let event) = item {
+                    body(.event(event))
+                } else {
+                    body(.rejected(.notAnObject, "array item \(index + 1) is \(item.typeName), not an object", line: 1))
+                }
+            }
+        default:
+            body(.rejected(.notAnObject, "expected a JSON object or an array of objects, found \(value.typeName)", line: 1))
+        }
+    }
+
+    private func decodeJSON(_ line: UnsafeRawBufferPointer, number: Int) -> Outcome {
+        do {
+            return .event(try json.readEvent(line, padded: true))
+        } catch {
+            return error.kind == .empty ? .skipped : .rejected(error.reason, error.message, line: number)
+        }
+    }
+
+    private func decodeText(_ line: UnsafeRawBufferPointer, number: Int) -> Outcome {
+        guard !line.isEmpty else { return .skipped }
+        guard let text = String(validating: line, as: UTF8.self) else {
+            return .rejected(.invalidUTF8, "invalid UTF-8", line: number)
+        }
+        var event = Event(capacity: 1)
+        event.fields.append(Event.Field(name: messageField, value: .string(text)))
+        return .event(event)
+    }
+
+    private func decodeCSV(_ line: UnsafeRawBufferPointer, number: Int, state: inout CSVState) -> Outcome {
+        if state.pending.isEmpty {
+            if line.isEmpty { return .skipped }
+            return decodeCSVRecord(line, startLine: number, state: &state)
+        }
+        state.pending.append(contentsOf: line)
+        guard state.pending.count <= maxRecordBytes else {
+            state.pending.removeAll(keepingCapacity: true)
+            return .rejected(.lineTooLong, "CSV record longer than max_line_bytes (\(maxRecordBytes))", line: state.pendingLine)
+        }
+        // The record is parsed from a copy because parsing may put the bytes back into `pending`.
+        let record = state.pending
+        state.pending.removeAll(keepingCapacity: true)
+        return record.withUnsafeBytes { decodeCSVRecord($0, startLine: state.pendingLine, state: &state) }
+    }
+
+    private func decodeCSVRecord(_ record: UnsafeRawBufferPointer, startLine: Int, state: inout CSVState) -> Outcome {
+        switch csv.parse(record) {
+        case .unterminated:
+            state.pending.append(contentsOf: record)
+            state.pending.append(UInt8(ascii: "\n"))
+            state.pendingLine = startLine
+            return .skipped
+        case .malformed(let column):
+            return .rejected(.malformedCSV, "text after a closing quote at column \(column)", line: startLine)
+        case .complete:
+            break
+        }
+        guard let header = state.header else {
+            var names: [FieldName] = []
+            for index in 0..<csv.cellCount {
+                guard let name = csv.withCell(index, { String(validating: $0, as: UTF8.self) }) else {
+                    return .rejected(.invalidUTF8, "invalid UTF-8 in header column \(index + 1)", line: startLine)
+                }
+                names.append(FieldName(name))
+            }
+            state.header = names
+            return .skipped
+        }
+        guard csv.cellCount == header.count else {
+            return .rejected(.csvColumns, "expected \(header.count) columns, found \(csv.cellCount)", line: startLine)
+        }
+        var event = Event(capacity: header.count)
+        for index in 0..<header.count {
+            guard let value = csv.withCell(index, { Self.csvValue($0, quoted: csv.isQuoted(index)) }) else {
+                return .rejected(.invalidUTF8, "invalid UTF-8 in column \(index + 1)", line: startLine)
+            }
+            event[header[index]] = value
+        }
+        return .event(event)
+    }
+
+    /// A cell's value: unquoted cells that read as JSON numbers become numbers; all else is a string.
+    /// `nil` when the cell is not UTF-8.
+    private static func csvValue(_ cell: UnsafeRawBufferPointer, quoted: Bool) -> Value? {
+        if !quoted, let number = NumberText.value(of: cell) { return number }
+        return String(validating: cell, as: UTF8.self).map(Value.string)
+    }
+}
+
+/// Recognises numbers written as JSON writes them (`-12`, `3.5`, `1e-3`; not `007`, `+1` or `.5`), so
+/// codes with leading zeros stay strings.
+enum NumberText {
+    static func value(of text: UnsafeRawBufferPointer) -> Value? {
+        let digits = UInt8(ascii: "0")...UInt8(ascii: "9")
+        var index = 0
+        func skipDigits() -> Int {
+            let start = index
+            while index < text.count && digits.contains(text[index]) { index += 1 }
+            return index - start
+        }
+        if index < text.count && text[index] == UInt8(ascii: "-") { index += 1 }
+        let integerStart = index
+        let integerDigits = skipDigits()
+        guard integerDigits > 0, integerDigits == 1 || text[integerStart] != UInt8(ascii: "0") else { return nil }
+        var isInteger = true
+        if index < text.count && text[index] == UInt8(ascii: ".") {
+            index += 1
+            guard skipDigits() > 0 else { return nil }
+            isInteger = false
+        }
+        if index < text.count && (text[index] | 0x20) == UInt8(ascii: "e") {
+            index += 1
+            if index < text.count && (text[index] == UInt8(ascii: "+") || text[index] == UInt8(ascii: "-")) { index += 1 }
+            guard skipDigits() > 0 else { return nil }
+            isInteger = false
+        }
+        guard index == text.count else { return nil }
+        let string = String(decoding: text, as: UTF8.self)
+        if isInteger, let int = Int64(string) { return .int(int) }
+        return Double(string).map(Value.double)
+    }
+}

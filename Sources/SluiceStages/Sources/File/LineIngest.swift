@@ -1,0 +1,145 @@
+import SluiceCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// One input stream being read: its name for messages, its place in the lines, its CSV header.
+struct InputStream {
+    /// The name messages use: the path as configured, or `<stdin>`.
+    let name: String
+    var lines = LineCursor()
+    var csv = CSVState()
+
+    init(name: String) {
+        self.name = name
+    }
+
+    /// Forgets everything read, for a file that was truncated or replaced.
+    mutating func restart() {
+        self = InputStream(name: name)
+    }
+}
+
+/// The read → split → decode → batch loop shared by the file and stdin sources.
+///
+/// Good events are batched up to `output.batchSize` and sent; every bad line is rejected through
+/// `output.reject` with `name:line: what was wrong` and never stops the stream. Sending blocks while the
+/// pipeline is full, so reading pauses with it.
+final class LineIngest {
+    private let output: any SourceOutput
+    private let reader: LineReader
+    private let decoder: LineDecoder
+    private var batch: EventBatch
+    private let batchSize: Int
+    /// False once `send` refused a batch because the pipeline is stopping.
+    private(set) var isOpen = true
+
+    init(format: LineFormat, maxLineBytes: Int, output: any SourceOutput) {
+        self.output = output
+        reader = LineReader(maxLineBytes: maxLineBytes)
+        decoder = LineDecoder(format: format, maxRecordBytes: maxLineBytes)
+        batchSize = max(1, output.batchSize)
+        batch = EventBatch(capacity: batchSize)
+    }
+
+    /// True while the source should keep reading.
+    var shouldContinue: Bool { isOpen && !output.isStopping }
+
+    /// Reads one chunk of `descriptor` into events. Returns the bytes read: 0 at the end of the data,
+    /// -1 on an error (see `errno`).
+    func readChunk(from descriptor: Int32, stream: inout InputStream) -> Int {
+        // The CSV state moves out for the duration so the callback can own it beside the line cursor.
+        var csv = CSVState()
+        swap(&csv, &stream.csv)
+        defer { swap(&csv, &stream.csv) }
+        let name = stream.name
+        return reader.read(from: descriptor, cursor: &stream.lines) { item in accept(item, name: name, csv: &csv) }
+    }
+
+    /// Reads `descriptor` to its end (or until stopping), then ends the stream. Returns false on a read error.
+    func readToEnd(from descriptor: Int32, stream: inout InputStream) -> Bool {
+        while shouldContinue {
+            let count = readChunk(from: descriptor, stream: &stream)
+            if count < 0 { return false }
+            if count == 0 { break }
+        }
+        finish(&stream)
+        return true
+    }
+
+    /// Ends a stream: decodes its last line if it had no newline, and rejects a CSV record left open.
+    func finish(_ stream: inout InputStream) {
+        var csv = CSVState()
+        swap(&csv, &stream.csv)
+        defer { swap(&csv, &stream.csv) }
+        let name = stream.name
+        reader.finish(cursor: &stream.lines) { item in accept(item, name: name, csv: &csv) }
+        if !csv.pending.isEmpty {
+            reject(.malformedCSV, "\(name):\(csv.pendingLine): quoted field not closed at end of input")
+            csv.pending.removeAll()
+        }
+    }
+
+    /// Reads all of `descriptor` as one JSON document (`format: json`), up to `maxBytes`.
+    func readDocument(from descriptor: Int32, name: String, maxBytes: Int) -> Bool {
+        var text: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while text.count <= maxBytes {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress!, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            if count == 0 { break }
+            text.append(contentsOf: chunk[0..<count])
+        }
+        guard text.count <= maxBytes else {
+            reject(.lineTooLong, "\(name):1: document larger than max_line_bytes (\(maxBytes) bytes)")
+            return true
+        }
+        // The document's bytes are counted with the first batch of its events.
+        var byteCount = text.count
+        text.withUnsafeBytes { bytes in
+            decoder.decodeDocument(bytes) { outcome in
+                handle(outcome, name: name, byteCount: byteCount)
+                byteCount = 0
+            }
+        }
+        return true
+    }
+
+    /// Sends the events batched so far.
+    func flush() {
+        guard !batch.isEmpty else { return }
+        let full = batch
+        batch = EventBatch(capacity: batchSize)
+        if !output.send(full) { isOpen = false }
+    }
+
+    private func accept(_ item: LineItem, name: String, csv: inout CSVState) {
+        switch item {
+        case .line(let text, let number, let byteCount):
+            handle(decoder.decode(text, number: number, csvState: &csv), name: name, byteCount: byteCount)
+        case .tooLong(let number, let byteCount):
+            reject(.lineTooLong, "\(name):\(number): line of \(byteCount) bytes is longer than max_line_bytes (\(reader.maxLineBytes))")
+        }
+    }
+
+    private func handle(_ outcome: LineDecoder.Outcome, name: String, byteCount: Int) {
+        switch outcome {
+        case .event(let event):
+            batch.append(event)
+            batch.byteCount += byteCount
+            if batch.count >= batchSize { flush() }
+        case .skipped:
+            break
+        case .rejected(let reason, let message, let line):
+            reject(reason, "\(name):\(line): \(message)")
+        }
+    }
+
+    private func reject(_ reason: DropReason, _ message: String) {
+        output.reject(1, reason: reason, message: message)
+    }
+}

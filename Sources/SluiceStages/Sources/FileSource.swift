@@ -1,0 +1,159 @@
+import SluiceCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The `file` source: reads events from files matched by a path or glob, once or following them.
+public enum FileSource: Stage {
+    public typealias Config = FileSourceConfig
+    public static let typeName = "file"
+    public static let kind = StageKind.source
+    public static let summary =
+        "Reads events from files (a path or a glob) as NDJSON, JSON, CSV or plain lines, once or following appends."
+    public static let options: [OptionDoc] = [
+        OptionDoc("path", "string", "File path or glob pattern (`*`, `?`, `[...]`), relative to the working directory."),
+        OptionDoc(
+            "format", "ndjson | json | csv | lines", default: "ndjson",
+            "ndjson: one JSON object per line. json: the whole file is one object, or an array of objects (one event each). csv: a header row, then one record per line (RFC 4180 quoting; unquoted numbers become numbers). lines: each line as the field `message`."
+        ),
+        OptionDoc(
+            "mode", "once | tail", default: "once",
+            "once: read each file to its end, then finish. tail: keep following the files from their start, picking up appended lines, new matching files, rotation (rename + new file) and truncation."
+        ),
+        OptionDoc("poll_interval", "duration", default: "250ms", "How often `mode: tail` looks for new data."),
+        OptionDoc(
+            "max_line_bytes", "size", default: "1MiB",
+            "Longest line (or CSV record, or `format: json` document) accepted; longer ones are skipped and counted as line_too_long."
+        ),
+    ]
+    public static let example = """
+        name: file_example
+        sources:
+          events:
+            type: file
+            path: data/events-*.ndjson
+            format: ndjson
+            mode: once
+            max_line_bytes: 1MiB
+        sinks:
+          out:
+            type: file
+            inputs: [events]
+            path: out/events.ndjson
+        """
+}
+
+/// The options of a `file` source.
+public struct FileSourceConfig: StageConfig {
+    /// How a file's bytes become events.
+    public enum Format: String, CaseIterable, Sendable {
+        case ndjson, json, csv, lines
+
+        /// The per-line format, or `nil` for `json`, which reads a file as one document.
+        var lineFormat: LineFormat? { LineFormat(rawValue: rawValue) }
+    }
+
+    /// Whether the source finishes at the end of its files or follows them.
+    public enum Mode: String, CaseIterable, Sendable {
+        case once, tail
+    }
+
+    public var path: String
+    public var format: Format
+    public var mode: Mode
+    public var pollInterval: ConfigDuration
+    public var maxLineBytes: ConfigSize
+
+    public init?(reading reader: inout OptionsReader) {
+        let path = reader.requiredString("path")
+        let format = reader.choice("format", as: Format.self)
+        let mode = reader.choice("mode", as: Mode.self)
+        let pollInterval = reader.duration("poll_interval")
+        let maxLineBytes = reader.size("max_line_bytes")
+        if let pollInterval, pollInterval.milliseconds <= 0, let node = reader.node["poll_interval"] {
+            reader.error(.invalidValue, "option 'poll_interval' must be longer than 0ms", at: node.location)
+        }
+        if let maxLineBytes, let node = reader.node["max_line_bytes"], !(1...(1 << 30)).contains(maxLineBytes.bytes) {
+            reader.error(.invalidValue, "option 'max_line_bytes' must be between 1 and 1GiB", at: node.location)
+        }
+        if mode == .tail, format == .json, let node = reader.node["format"] {
+            reader.error(.invalidValue, "'format: json' reads whole files and cannot be used with 'mode: tail'", at: node.location)
+        }
+        if path?.isEmpty == true, let node = reader.node["path"] {
+            reader.error(.invalidValue, "option 'path' must not be empty", at: node.location)
+        }
+        guard let path, !reader.diagnostics.hasErrors else { return nil }
+        self.path = path
+        self.format = format ?? .ndjson
+        self.mode = mode ?? .once
+        self.pollInterval = pollInterval ?? ConfigDuration(milliseconds: 250)
+        self.maxLineBytes = maxLineBytes ?? ConfigSize(bytes: 1 << 20)
+    }
+
+    public func makeRuntime(context: StageContext) throws -> StageRuntime {
+        .source(FileSourceRuntime(config: self, log: context.log))
+    }
+}
+
+/// A failure that stops a `file` source.
+public struct FileSourceError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The pattern that matched no readable file in `mode: once`.
+    public let path: String
+
+    public var description: String { "no readable file matches '\(path)'" }
+}
+
+/// The running `file` source.
+final class FileSourceRuntime: Source {
+    private let config: FileSourceConfig
+    private let log: StageLog
+
+    init(config: FileSourceConfig, log: StageLog) {
+        self.config = config
+        self.log = log
+    }
+
+    func run(output: any SourceOutput) throws {
+        let ingest = LineIngest(
+            format: config.format.lineFormat ?? .ndjson, maxLineBytes: config.maxLineBytes.bytes, output: output)
+        switch config.mode {
+        case .once: try readOnce(ingest)
+        case .tail: FileFollower(config: config, ingest: ingest, log: log, output: output).run()
+        }
+        ingest.flush()
+    }
+
+    private func readOnce(_ ingest: LineIngest) throws {
+        var readAny = false
+        for path in FileGlob.paths(matching: config.path) where ingest.shouldContinue {
+            let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else {
+                log.error("cannot open '\(path)': \(SystemError.lastMessage)")
+                continue
+            }
+            defer { close(descriptor) }
+            readAny = true
+            let succeeded: Bool
+            if config.format == .json {
+                succeeded = ingest.readDocument(from: descriptor, name: path, maxBytes: config.maxLineBytes.bytes)
+            } else {
+                var stream = InputStream(name: path)
+                succeeded = ingest.readToEnd(from: descriptor, stream: &stream)
+            }
+            if !succeeded { log.error("cannot read '\(path)': \(SystemError.lastMessage)") }
+        }
+        guard readAny || !ingest.shouldContinue else { throw FileSourceError(path: config.path) }
+    }
+}
+
+/// Expands a path pattern with glob(3).
+enum FileGlob {
+    /// The paths matching `pattern`, sorted; empty when none match.
+    static func paths(matching pattern: String) -> [String] {
+        var matches = glob_t()
+        defer { globfree(&matches) }
+        guard glob(pattern, 0, nil, &matches) == 0 else { return [] }
+        return (0..<Int(matches.gl_pathc)).compactMap { index in matches.gl_pathv[index].map { String(cString: $0) } }
+    }
+}

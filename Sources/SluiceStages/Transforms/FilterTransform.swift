@@ -1,0 +1,65 @@
+import SluiceCore
+
+/// `type: filter`: keeps the events whose condition is true and drops the rest.
+public enum FilterTransform: Stage {
+    public static let typeName = "filter"
+    public static let kind = StageKind.transform
+    public static let summary = "Keeps the events for which a bool expression is true; drops the others."
+    public static let options = [
+        OptionDoc(
+            "condition", "expression (bool)",
+            "Kept when the value is true; false, null and non-bool values drop the event (counted as 'filtered')."
+        )
+    ]
+    public static let example = """
+        sources:
+          clicks:
+            type: generate
+            count: 100
+            fields:
+              value: uniform_int(0, 10)
+              category: choice(["books", "games", ""])
+        transforms:
+          valid:
+            type: filter
+            inputs: [clicks]
+            condition: value >= 1 && category != ""
+        sinks:
+          out:
+            type: stdout
+            inputs: [valid]
+        """
+
+    /// The decoded options of a filter.
+    public struct Config: StageConfig {
+        public let condition: Expression
+
+        public init?(reading reader: inout OptionsReader) {
+            guard let condition = reader.requiredExpression("condition", expecting: .bool) else { return nil }
+            self.condition = condition
+        }
+
+        public var isStateless: Bool { true }
+
+        public func makeRuntime(context: StageContext) throws -> StageRuntime {
+            .processor(FilterProcessor(condition: condition))
+        }
+    }
+}
+
+/// The running filter.
+final class FilterProcessor: Processor {
+    private let condition: Expression
+    private var context = EvaluationContext()
+
+    init(condition: Expression) {
+        self.condition = condition
+    }
+
+    func process(_ batch: EventBatch, output: inout ProcessorOutput) throws {
+        var kept = batch
+        kept.events.removeAll { !condition.isTrue($0, context: &context) }
+        output.drop(batch.count - kept.count, reason: .filtered)
+        output.emit(kept)
+    }
+}

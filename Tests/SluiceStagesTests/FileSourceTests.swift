@@ -1,0 +1,180 @@
+import SluiceCore
+import Testing
+
+@testable import SluiceStages
+
+@Suite struct FileSourceTests {
+    /// Runs a `file` source over `files` written to a temporary directory, reading `path` in it.
+    private func run(
+        _ files: [(String, [UInt8])], path: String = "*", options: KeyValuePairs<String, String> = [:],
+        batchSize: Int = 1_000
+    ) throws -> (CollectingSourceOutput, String) {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        for (name, bytes) in files { try directory.write(name, bytes) }
+        var pairs: [(String, String)] = [("path", directory.path + "/" + path)]
+        pairs.append(contentsOf: options.map { ($0.key, $0.value) })
+        let output = CollectingSourceOutput(batchSize: batchSize)
+        try makeSource(FileSource.self, pairs).run(output: output)
+        return (output, directory.path)
+    }
+
+    private func file(_ text: String) -> [UInt8] { Array(text.utf8) }
+
+    @Test func readsNDJSONInBatchesWithByteCounts() throws {
+        let text = (1...5).map { #"{"n":\#($0),"s":"x"}"# + "\n" }.joined()
+        let (output, _) = try run([("a.ndjson", file(text))], batchSize: 2)
+        #expect(output.events.map { $0["n"] } == [1, 2, 3, 4, 5])
+        #expect(output.batches.map(\.count) == [2, 2, 1])
+        #expect(output.batches.map(\.byteCount).reduce(0, +) == text.utf8.count)
+        #expect(output.rejections.isEmpty)
+    }
+
+    @Test func readsAFinalLineWithoutNewlineAndStripsCarriageReturns() throws {
+        let (output, _) = try run([("a.ndjson", file("{\"n\":1}\r\n\n  \n{\"n\":2}"))], options: ["format": "ndjson"])
+        #expect(output.events.map { $0["n"] } == [1, 2])
+        #expect(output.rejections.isEmpty)
+    }
+
+    @Test func readsEveryFileAGlobMatchesInOrder() throws {
+        let (output, directory) = try run(
+            [("b-1.ndjson", file("{\"f\":\"b1\"}\nbad\n")), ("a-1.ndjson", file("{\"f\":\"a1\"}\n")),
+             ("a-2.ndjson", file("{\"f\":\"a2\"}\n")), ("other.txt", file("{\"f\":\"no\"}\n"))],
+            path: "*-?.ndjson")
+        #expect(output.events.map { $0["f"] } == ["a1", "a2", "b1"])
+        #expect(output.rejections.map(\.message).allSatisfy { $0.hasPrefix(directory + "/b-1.ndjson:2: ") })
+    }
+
+    @Test func rejectsEveryKindOfBadLineAndKeepsTheGoodOnes() throws {
+        var bytes = file("{\"n\":1}\n{\"n\":\n")  // 2: malformed
+        bytes += [0x7B, 0x22, 0x73, 0x22, 0x3A, 0x22, 0xFF, 0x22, 0x7D, 0x0A]  // 3: invalid UTF-8
+        bytes += file("{\"n\":4}\n[1,2]\n")  // 5: not an object
+        bytes += file("{\"long\":\"" + String(repeating: "x", count: 3_000) + "\"}\n")  // 6: too long
+        bytes += file(String(repeating: "[", count: 200) + String(repeating: "]", count: 200) + "\n")  // 7: too deep
+        bytes += file("{\"n\":8} trailing\n{\"n\":9}")  // 8: trailing content
+        let (output, directory) = try run([("in.ndjson", bytes)], options: ["max_line_bytes": "1KiB"])
+        #expect(output.events.map { $0["n"] } == [1, 4, 9])
+        #expect(
+            output.rejectionCounts == [
+                .malformedJSON: 2, .invalidUTF8: 1, .notAnObject: 1, .lineTooLong: 1, .jsonTooDeep: 1,
+            ])
+        let lines = output.rejections.map { rejection in
+            rejection.message.dropFirst(directory.count + "/in.ndjson:".count).prefix { $0 != ":" }
+        }
+        #expect(lines == ["2", "3", "5", "6", "7", "8"])
+        #expect(output.rejections[3].message.contains("line of 3012 bytes is longer than max_line_bytes (1024)"))
+        #expect(output.rejections[2].message.hasSuffix("expected a JSON object, found an array"))
+    }
+
+    @Test func skipsALineLongerThanAChunkWithoutLosingItsNeighbours() throws {
+        let long = String(repeating: "y", count: 3 << 20)
+        let text = "{\"n\":1}\n{\"s\":\"\(long)\"}\n{\"n\":3}\n\(long)"
+        let (output, directory) = try run([("big.ndjson", file(text))], options: ["max_line_bytes": "64KiB"])
+        #expect(output.events.map { $0["n"] } == [1, 3])
+        let messages = output.rejections.map(\.message)
+        #expect(messages.count == 2)
+        #expect(messages.first?.hasPrefix("\(directory)/big.ndjson:2: line of \(long.utf8.count + 9) bytes") == true)
+        #expect(messages.last?.hasPrefix("\(directory)/big.ndjson:4: line of \(long.utf8.count) bytes") == true)
+        #expect(output.rejectionCounts == [.lineTooLong: 2])
+    }
+
+    @Test func readsCSVWithTypedCellsAndQuoting() throws {
+        let text = "id,name,score,code,note\r\n" + #"""
+            1,"Smith, Jane",12.5,007,"said ""hi"""
+            -2,plain,1e3,"42",
+            3,"two
+            lines",-0.5,x,"a,b"
+
+            """#
+        let (output, _) = try run([("in.csv", file(text))], options: ["format": "csv"])
+        #expect(output.rejections.isEmpty)
+        #expect(output.events == [
+            Event(["id": 1, "name": "Smith, Jane", "score": 12.5, "code": "007", "note": "said \"hi\""]),
+            Event(["id": -2, "name": "plain", "score": 1000.0, "code": "42", "note": ""]),
+            Event(["id": 3, "name": "two\nlines", "score": -0.5, "code": "x", "note": "a,b"]),
+        ])
+    }
+
+    @Test func rejectsBadCSVRecordsWithTheirLineNumbers() throws {
+        var bytes = file("a,b\n1,2\n1,2,3\n\"x\"y,2\n")
+        bytes += [0xFF, 0x2C, 0x31, 0x0A]
+        bytes += file("4,5\n\"open,6\n")
+        let (output, directory) = try run([("in.csv", bytes)], options: ["format": "csv"])
+        #expect(output.events == [Event(["a": 1, "b": 2]), Event(["a": 4, "b": 5])])
+        #expect(output.rejections.map(\.message) == [
+            "\(directory)/in.csv:3: expected 2 columns, found 3",
+            "\(directory)/in.csv:4: text after a closing quote at column 4",
+            "\(directory)/in.csv:5: invalid UTF-8 in column 1",
+            "\(directory)/in.csv:7: quoted field not closed at end of input",
+        ])
+        #expect(output.rejectionCounts == [.csvColumns: 1, .malformedCSV: 2, .invalidUTF8: 1])
+    }
+
+    @Test func readsEachCSVFileWithItsOwnHeader() throws {
+        let (output, _) = try run(
+            [("1.csv", file("a,b\n1,2\n")), ("2.csv", file("c\n3\n"))], path: "*.csv", options: ["format": "csv"])
+        #expect(output.events == [Event(["a": 1, "b": 2]), Event(["c": 3])])
+    }
+
+    @Test func readsLinesAsMessages() throws {
+        let bytes = file("first line\r\n\n{\"not\":\"parsed\"}\n") + [0xC3, 0x28, 0x0A] + file("last")
+        let (output, directory) = try run([("app.log", bytes)], options: ["format": "lines"])
+        #expect(output.events == [
+            Event(["message": "first line"]), Event(["message": "{\"not\":\"parsed\"}"]), Event(["message": "last"]),
+        ])
+        #expect(output.rejections.map(\.message) == ["\(directory)/app.log:4: invalid UTF-8"])
+    }
+
+    @Test func readsAJSONDocumentAsOneEventOrAnArrayOfEvents() throws {
+        let (output, directory) = try run(
+            [("1.json", file("{\"a\": {\"b\": [1, 2]}}")), ("2.json", file("[{\"n\":1}, 2, {\"n\":3}]")),
+             ("3.json", file("[{\"n\":4},")), ("4.json", file("\"text\""))],
+            path: "*.json", options: ["format": "json"])
+        #expect(output.events == [Event(["a": .object(Event(["b": .array([1, 2])]))]), Event(["n": 1]), Event(["n": 3])])
+        let messages = output.rejections.map(\.message)
+        #expect(messages.count == 3)
+        #expect(messages.first == "\(directory)/2.json:1: array item 2 is int, not an object")
+        #expect(messages.dropFirst().first?.hasPrefix("\(directory)/3.json:1: malformed JSON (simdjson: ") == true)
+        #expect(messages.last == "\(directory)/4.json:1: expected a JSON object or an array of objects, found string")
+    }
+
+    @Test func failsWhenNoFileMatchesInOnceMode() throws {
+        #expect(throws: FileSourceError.self) { _ = try run([], path: "missing-*.ndjson") }
+    }
+
+    @Test func reportsInvalidOptionsWithPositions() {
+        guard case .failure(let diagnostics) = readConfig(
+            FileSource.self, ["path": "x", "format": "json", "mode": "tail", "max_line_bytes": "0", "colour": "red"])
+        else {
+            Issue.record("accepted invalid options")
+            return
+        }
+        let messages = diagnostics.all.map(\.message)
+        #expect(messages.contains("'format: json' reads whole files and cannot be used with 'mode: tail'"))
+        #expect(messages.contains("option 'max_line_bytes' must be between 1 and 1GiB"))
+        #expect(messages.contains("unknown option 'colour'"))
+        guard case .failure(let missing) = readConfig(FileSource.self, ["format": "csvv"]) else {
+            Issue.record("accepted a config without path")
+            return
+        }
+        #expect(missing.all.map(\.message).contains("missing required option 'path'"))
+        #expect(missing.all.contains { $0.suggestion == "csv" })
+    }
+
+    @Test func appliesDefaults() throws {
+        let config = try readConfig(FileSource.self, ["path": "x.ndjson"]).get()
+        #expect(config.format == .ndjson)
+        #expect(config.mode == .once)
+        #expect(config.pollInterval == ConfigDuration(milliseconds: 250))
+        #expect(config.maxLineBytes == ConfigSize(bytes: 1 << 20))
+    }
+
+    @Test func documentsEveryOptionItReads() {
+        var reader = OptionsReader(optionsNode(["path": "x"]), stage: "s")
+        _ = FileSourceConfig(reading: &reader)
+        #expect(reader.knownKeys.sorted() == FileSource.options.map(\.name).sorted())
+        var stdinReader = OptionsReader(optionsNode([:]), stage: "s")
+        _ = StdinSourceConfig(reading: &stdinReader)
+        #expect(stdinReader.knownKeys.sorted() == StdinSource.options.map(\.name).sorted())
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import SluiceCore
+import Synchronization
+
+/// Builds an options mapping as the config loader would, from `key: value` scalars.
+func optionsNode(_ pairs: KeyValuePairs<String, String>) -> ConfigNode {
+    optionsNode(pairs.map { ($0.key, $0.value) })
+}
+
+/// Builds an options mapping from `(key, value)` scalars, in order.
+func optionsNode(_ pairs: [(String, String)]) -> ConfigNode {
+    let location = SourceLocation(file: "test.yaml", line: 1, column: 1)
+    let entries = pairs.map { key, value in
+        ConfigNode.Entry(key: key, keyLocation: location, value: ConfigNode(.scalar(value, quoted: false), at: location))
+    }
+    return ConfigNode(.map(entries), at: location)
+}
+
+/// Reads a stage's config from `pairs`; the diagnostics when it is invalid.
+func readConfig<S: Stage>(_ stage: S.Type, _ pairs: KeyValuePairs<String, String>) -> Result<S.Config, Diagnostics> {
+    readConfig(stage, pairs.map { ($0.key, $0.value) })
+}
+
+/// Reads a stage's config from `(key, value)` pairs; the diagnostics when it is invalid.
+func readConfig<S: Stage>(_ stage: S.Type, _ pairs: [(String, String)]) -> Result<S.Config, Diagnostics> {
+    var reader = OptionsReader(optionsNode(pairs), stage: "under_test")
+    let config = S.Config(reading: &reader)
+    let diagnostics = reader.finish()
+    guard let config, !diagnostics.hasErrors else { return .failure(diagnostics) }
+    return .success(config)
+}
+
+/// Builds the source runtime of `stage` from `pairs`.
+func makeSource<S: Stage>(_ stage: S.Type, _ pairs: [(String, String)]) throws -> any Source {
+    let config = try readConfig(stage, pairs).get()
+    let context = StageContext(pipeline: "test", stage: "under_test", log: StageLog(pipeline: "test", stage: "under_test"))
+    guard case .source(let source) = try config.makeRuntime(context: context) else {
+        throw TestFailure("\(S.typeName) did not build a source")
+    }
+    return source
+}
+
+/// A failed test precondition.
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A source running on a thread of its own, as the engine runs it.
+final class RunningSource: Sendable {
+    private let finished = Mutex<Result<Void, any Error>?>(nil)
+
+    init(_ source: any Source, output: CollectingSourceOutput) {
+        Thread.detachNewThread { [self] in
+            let result = Result { try source.run(output: output) }
+            self.finished.withLock { $0 = result }
+        }
+    }
+
+    /// Waits for `run` to return, for at most `timeout` seconds; its result, or `nil` on timeout.
+    func wait(timeout: Double = 20) -> Result<Void, any Error>? {
+        var waited = 0.0
+        while waited < timeout {
+            if let result = finished.withLock({ $0 }) { return result }
+            usleep(5_000)
+            waited += 0.005
+        }
+        return nil
+    }
+}
+
+/// A fresh temporary directory, removed by `cleanUp()`.
+struct TemporaryDirectory {
+    let path: String
+
+    init() throws {
+        path = NSTemporaryDirectory() + "sluice-test-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    /// Writes `bytes` to `name` inside the directory, replacing it; returns the full path.
+    @discardableResult
+    func write(_ name: String, _ bytes: [UInt8]) throws -> String {
+        let file = path + "/" + name
+        try Data(bytes).write(to: URL(fileURLWithPath: file))
+        return file
+    }
+
+    @discardableResult
+    func write(_ name: String, _ text: String) throws -> String {
+        try write(name, Array(text.utf8))
+    }
+
+    /// Appends `text` to `name` inside the directory.
+    func append(_ name: String, _ text: String) throws {
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path + "/" + name))
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(text.utf8))
+    }
+
+    func cleanUp() {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
