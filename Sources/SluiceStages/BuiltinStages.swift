@@ -5,7 +5,13 @@ import SluiceCore
 public enum BuiltinStages {
     /// Registers every built-in stage type into `registry`.
     public static func register(into registry: inout StageRegistry) {
+        registry.register(FileSource.self)
+        registry.register(StdinSource.self)
+        registry.register(GenerateSource.self)
         registry.register(CleanTransform.self)
+        registry.register(EnrichTransform.self)
+        registry.register(FilterTransform.self)
+        registry.register(RouteTransform.self)
         registry.register(RenameTransform.self)
         registry.register(RemoveTransform.self)
         registry.register(WindowedAggregation.self)
