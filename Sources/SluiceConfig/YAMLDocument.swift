@@ -35,6 +35,11 @@ public enum YAMLDocument {
         case .scanner(_, let text, let at, _), .parser(_, let text, let at, _), .composer(_, let text, let at, _):
             problem = text
             mark = at
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+            return Diagnostic(
+                code: .invalidValue, message: "duplicate key \(keys) in the mapping that starts here",
+                location: SourceLocation(file: file, line: context.mark.line, column: context.mark.column))
         case .reader(let text, _, _, _):
             problem = text
             mark = nil
@@ -72,10 +77,6 @@ private struct Converter {
                 let keyLocation = location(key.mark)
                 guard let name = key.scalar?.string else {
                     diagnostics.error(.wrongType, "mapping keys must be scalars", at: keyLocation)
-                    continue
-                }
-                if entries.contains(where: { $0.key == name }) {
-                    diagnostics.error(.invalidValue, "duplicate key '\(name)'", at: keyLocation)
                     continue
                 }
                 entries.append(ConfigNode.Entry(key: name, keyLocation: keyLocation, value: convert(value)))

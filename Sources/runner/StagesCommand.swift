@@ -10,8 +10,15 @@ struct StagesCommand: ParsableCommand {
     @Argument(help: "A stage type to describe, e.g. 'filter'.")
     var type: String?
 
+    @Flag(help: "Print the whole reference as Markdown (the source of docs/stages.md).")
+    var markdown = false
+
     func run() throws {
         let registry = BuiltinStages.registry
+        if markdown {
+            print(StageReference.markdown(registry), terminator: "")
+            return
+        }
         guard let type else {
             print(StageReference.list(registry), terminator: "")
             return

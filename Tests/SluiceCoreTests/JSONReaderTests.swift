@@ -33,7 +33,10 @@ import Testing
 
     @Test func keepsKeyOrderAndLetsTheLastDuplicateWin() throws {
         let value = try read(#"{"b":1,"a":2,"b":3}"#)
-        guard case .object(let event) = value else { Issue.record("not an object"); return }
+        guard case .object(let event) = value else {
+            Issue.record("not an object")
+            return
+        }
         #expect(event.fields.map(\.name.string) == ["b", "a"])
         #expect(event["b"] == 3)
     }
@@ -125,7 +128,9 @@ import Testing
     }
 
     @Test func rejectsMalformedJSON() {
-        for text in [#"{"a":1"#, #"{"a" 1}"#, #"{"a":1,}"#, #"[1,,2]"#, #"{a:1}"#, #""open"#, "tru", "{\"a\":\"\u{1}\"}"] {
+        for text in [
+            #"{"a":1"#, #"{"a" 1}"#, #"{"a":1,}"#, #"[1,,2]"#, #"{a:1}"#, #""open"#, "tru", "{\"a\":\"\u{1}\"}",
+        ] {
             let kind = errorKind(text)
             #expect(kind != nil, "accepted \(text)")
             #expect(kind != .internalFailure, "\(text)")
@@ -164,7 +169,10 @@ import Testing
         ]
         var events: [Event] = []
         for line in lines {
-            guard case .object(let event) = try reader.readValue(line) else { Issue.record("not an object"); continue }
+            guard case .object(let event) = try reader.readValue(line) else {
+                Issue.record("not an object")
+                continue
+            }
             events.append(event)
         }
         #expect(events[2].fields.map(\.name.string) == ["b", "a"])
@@ -176,7 +184,10 @@ import Testing
 
     @Test func growsItsTokenBufferForLargeDocuments() throws {
         let items = (0..<10_000).map(String.init).joined(separator: ",")
-        guard case .array(let values) = try read("[\(items)]") else { Issue.record("not an array"); return }
+        guard case .array(let values) = try read("[\(items)]") else {
+            Issue.record("not an array")
+            return
+        }
         #expect(values.count == 10_000)
         #expect(values.last == 9_999)
     }

@@ -59,8 +59,12 @@ import Testing
     @Test func roundTripsDoublesBitForBit() throws {
         var reader = JSONReader()
         var generator = SystemRandomNumberGenerator()
-        var samples: [Double] = [0.1, 1 / 3, .pi, -.ulpOfOne, .leastNormalMagnitude, .greatestFiniteMagnitude, 1e15, 123456.789e-20]
-        for _ in 0..<2_000 { samples.append(Double(bitPattern: generator.next() & ~(0x7FF << 52) | (UInt64.random(in: 0...0x7FE) << 52))) }
+        var samples: [Double] = [
+            0.1, 1 / 3, .pi, -.ulpOfOne, .leastNormalMagnitude, .greatestFiniteMagnitude, 1e15, 123456.789e-20,
+        ]
+        for _ in 0..<2_000 {
+            samples.append(Double(bitPattern: generator.next() & ~(0x7FF << 52) | (UInt64.random(in: 0...0x7FE) << 52)))
+        }
         for sample in samples {
             guard case .double(let read) = try reader.readValue(text(.double(sample))) else {
                 Issue.record("\(sample) did not read back as a double")

@@ -26,7 +26,6 @@ import Testing
 
     @Test func followsAppendedLinesAndWaitsForUnfinishedOnes() throws {
         let directory = try TemporaryDirectory()
-        defer { directory.cleanUp() }
         try directory.write("app.log", "{\"n\":1}\n")
         let (output, running) = try tail(directory)
         #expect(output.wait { numbers($0) == [1] })
@@ -40,7 +39,6 @@ import Testing
 
     @Test func followsARotationToTheNewFile() throws {
         let directory = try TemporaryDirectory()
-        defer { directory.cleanUp() }
         try directory.write("app.log", "{\"n\":1}\n")
         let (output, running) = try tail(directory)
         #expect(output.wait { numbers($0) == [1] })
@@ -57,7 +55,6 @@ import Testing
 
     @Test func rereadsATruncatedFileFromItsStart() throws {
         let directory = try TemporaryDirectory()
-        defer { directory.cleanUp() }
         try directory.write("app.log", "{\"n\":1}\n{\"n\":2}\n")
         let (output, running) = try tail(directory)
         #expect(output.wait { numbers($0) == [1, 2] })
@@ -72,7 +69,6 @@ import Testing
 
     @Test func picksUpNewFilesMatchingTheGlob() throws {
         let directory = try TemporaryDirectory()
-        defer { directory.cleanUp() }
         let (output, running) = try tail(directory, pattern: "*.csv", format: "csv")
         try directory.write("a.csv", "n,s\n1,x\n")
         #expect(output.wait { numbers($0) == [1] })

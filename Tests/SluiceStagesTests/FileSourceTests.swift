@@ -10,7 +10,6 @@ import Testing
         batchSize: Int = 1_000
     ) throws -> (CollectingSourceOutput, String) {
         let directory = try TemporaryDirectory()
-        defer { directory.cleanUp() }
         for (name, bytes) in files { try directory.write(name, bytes) }
         var pairs: [(String, String)] = [("path", directory.path + "/" + path)]
         pairs.append(contentsOf: options.map { ($0.key, $0.value) })
@@ -38,8 +37,10 @@ import Testing
 
     @Test func readsEveryFileAGlobMatchesInOrder() throws {
         let (output, directory) = try run(
-            [("b-1.ndjson", file("{\"f\":\"b1\"}\nbad\n")), ("a-1.ndjson", file("{\"f\":\"a1\"}\n")),
-             ("a-2.ndjson", file("{\"f\":\"a2\"}\n")), ("other.txt", file("{\"f\":\"no\"}\n"))],
+            [
+                ("b-1.ndjson", file("{\"f\":\"b1\"}\nbad\n")), ("a-1.ndjson", file("{\"f\":\"a1\"}\n")),
+                ("a-2.ndjson", file("{\"f\":\"a2\"}\n")), ("other.txt", file("{\"f\":\"no\"}\n")),
+            ],
             path: "*-?.ndjson")
         #expect(output.events.map { $0["f"] } == ["a1", "a2", "b1"])
         #expect(output.rejections.map(\.message).allSatisfy { $0.hasPrefix(directory + "/b-1.ndjson:2: ") })
@@ -79,20 +80,22 @@ import Testing
     }
 
     @Test func readsCSVWithTypedCellsAndQuoting() throws {
-        let text = "id,name,score,code,note\r\n" + #"""
-            1,"Smith, Jane",12.5,007,"said ""hi"""
-            -2,plain,1e3,"42",
-            3,"two
-            lines",-0.5,x,"a,b"
+        let text =
+            "id,name,score,code,note\r\n" + #"""
+                1,"Smith, Jane",12.5,007,"said ""hi"""
+                -2,plain,1e3,"42",
+                3,"two
+                lines",-0.5,x,"a,b"
 
-            """#
+                """#
         let (output, _) = try run([("in.csv", file(text))], options: ["format": "csv"])
         #expect(output.rejections.isEmpty)
-        #expect(output.events == [
-            Event(["id": 1, "name": "Smith, Jane", "score": 12.5, "code": "007", "note": "said \"hi\""]),
-            Event(["id": -2, "name": "plain", "score": 1000.0, "code": "42", "note": ""]),
-            Event(["id": 3, "name": "two\nlines", "score": -0.5, "code": "x", "note": "a,b"]),
-        ])
+        #expect(
+            output.events == [
+                Event(["id": 1, "name": "Smith, Jane", "score": 12.5, "code": "007", "note": "said \"hi\""]),
+                Event(["id": -2, "name": "plain", "score": 1000.0, "code": "42", "note": ""]),
+                Event(["id": 3, "name": "two\nlines", "score": -0.5, "code": "x", "note": "a,b"]),
+            ])
     }
 
     @Test func rejectsBadCSVRecordsWithTheirLineNumbers() throws {
@@ -101,12 +104,13 @@ import Testing
         bytes += file("4,5\n\"open,6\n")
         let (output, directory) = try run([("in.csv", bytes)], options: ["format": "csv"])
         #expect(output.events == [Event(["a": 1, "b": 2]), Event(["a": 4, "b": 5])])
-        #expect(output.rejections.map(\.message) == [
-            "\(directory)/in.csv:3: expected 2 columns, found 3",
-            "\(directory)/in.csv:4: text after a closing quote at column 4",
-            "\(directory)/in.csv:5: invalid UTF-8 in column 1",
-            "\(directory)/in.csv:7: quoted field not closed at end of input",
-        ])
+        #expect(
+            output.rejections.map(\.message) == [
+                "\(directory)/in.csv:3: expected 2 columns, found 3",
+                "\(directory)/in.csv:4: text after a closing quote at column 4",
+                "\(directory)/in.csv:5: invalid UTF-8 in column 1",
+                "\(directory)/in.csv:7: quoted field not closed at end of input",
+            ])
         #expect(output.rejectionCounts == [.csvColumns: 1, .malformedCSV: 2, .invalidUTF8: 1])
     }
 
@@ -119,18 +123,23 @@ import Testing
     @Test func readsLinesAsMessages() throws {
         let bytes = file("first line\r\n\n{\"not\":\"parsed\"}\n") + [0xC3, 0x28, 0x0A] + file("last")
         let (output, directory) = try run([("app.log", bytes)], options: ["format": "lines"])
-        #expect(output.events == [
-            Event(["message": "first line"]), Event(["message": "{\"not\":\"parsed\"}"]), Event(["message": "last"]),
-        ])
+        #expect(
+            output.events == [
+                Event(["message": "first line"]), Event(["message": "{\"not\":\"parsed\"}"]),
+                Event(["message": "last"]),
+            ])
         #expect(output.rejections.map(\.message) == ["\(directory)/app.log:4: invalid UTF-8"])
     }
 
     @Test func readsAJSONDocumentAsOneEventOrAnArrayOfEvents() throws {
         let (output, directory) = try run(
-            [("1.json", file("{\"a\": {\"b\": [1, 2]}}")), ("2.json", file("[{\"n\":1}, 2, {\"n\":3}]")),
-             ("3.json", file("[{\"n\":4},")), ("4.json", file("\"text\""))],
+            [
+                ("1.json", file("{\"a\": {\"b\": [1, 2]}}")), ("2.json", file("[{\"n\":1}, 2, {\"n\":3}]")),
+                ("3.json", file("[{\"n\":4},")), ("4.json", file("\"text\"")),
+            ],
             path: "*.json", options: ["format": "json"])
-        #expect(output.events == [Event(["a": .object(Event(["b": .array([1, 2])]))]), Event(["n": 1]), Event(["n": 3])])
+        #expect(
+            output.events == [Event(["a": .object(Event(["b": .array([1, 2])]))]), Event(["n": 1]), Event(["n": 3])])
         let messages = output.rejections.map(\.message)
         #expect(messages.count == 3)
         #expect(messages.first == "\(directory)/2.json:1: array item 2 is int, not an object")
@@ -143,8 +152,10 @@ import Testing
     }
 
     @Test func reportsInvalidOptionsWithPositions() {
-        guard case .failure(let diagnostics) = readConfig(
-            FileSource.self, ["path": "x", "format": "json", "mode": "tail", "max_line_bytes": "0", "colour": "red"])
+        guard
+            case .failure(let diagnostics) = readConfig(
+                FileSource.self,
+                ["path": "x", "format": "json", "mode": "tail", "max_line_bytes": "0", "colour": "red"])
         else {
             Issue.record("accepted invalid options")
             return

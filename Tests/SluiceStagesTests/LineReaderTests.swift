@@ -8,7 +8,6 @@ import Testing
     /// Splits `text` with a tiny chunk size so lines span chunks; returns lines and too-long markers.
     private func split(_ text: String, chunkSize: Int, maxLineBytes: Int = 100) throws -> [String] {
         let directory = try TemporaryDirectory()
-        defer { directory.cleanUp() }
         let path = try directory.write("in.txt", text)
         let descriptor = open(path, O_RDONLY)
         defer { close(descriptor) }
@@ -49,6 +48,9 @@ import Testing
     }
 
     @Test func acceptsALineOfExactlyTheLimit() throws {
-        #expect(try split("1234567890\r\n123456789", chunkSize: 3, maxLineBytes: 10) == ["1:1234567890:12", "2:123456789:9"])
+        #expect(
+            try split("1234567890\r\n123456789", chunkSize: 3, maxLineBytes: 10) == [
+                "1:1234567890:12", "2:123456789:9",
+            ])
     }
 }

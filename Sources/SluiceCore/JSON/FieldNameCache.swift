@@ -25,7 +25,8 @@ struct FieldNameCache {
     mutating func name(for key: UnsafeRawBufferPointer, position: Int) -> FieldName {
         if position < slots.count {
             let matches = slots[position].bytes.withUnsafeBytes { cached in
-                cached.count == key.count && (key.count == 0 || memcmp(cached.baseAddress!, key.baseAddress!, key.count) == 0)
+                cached.count == key.count
+                    && (key.count == 0 || memcmp(cached.baseAddress!, key.baseAddress!, key.count) == 0)
             }
             if matches { return slots[position].name }
         }

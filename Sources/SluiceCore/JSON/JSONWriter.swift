@@ -67,7 +67,9 @@ public struct JSONWriter {
         var encoded = JSONWriter()
         encoded.writeString(name.string)
         encoded.bytes.append(UInt8(ascii: ":"))
-        if index >= keyCache.count { keyCache.append(contentsOf: repeatElement(nil, count: index - keyCache.count + 1)) }
+        if index >= keyCache.count {
+            keyCache.append(contentsOf: repeatElement(nil, count: index - keyCache.count + 1))
+        }
         keyCache[index] = encoded.bytes
         bytes.append(contentsOf: encoded.bytes)
     }

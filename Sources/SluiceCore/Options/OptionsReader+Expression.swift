@@ -64,10 +64,10 @@ extension OptionsReader {
     public mutating func requiredExpression(
         _ key: String, functions: FunctionSet = .standard, expecting: ValueType? = nil
     ) -> Expression? {
-        if node[key] == nil {
+        guard let value = node(key) else {
             missing(key)
             return nil
         }
-        return expression(key, functions: functions, expecting: expecting)
+        return expression(in: value, describedAs: "option '\(key)'", functions: functions, expecting: expecting)
     }
 }

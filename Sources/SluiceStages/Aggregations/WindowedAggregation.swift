@@ -10,10 +10,14 @@ import SluiceCore
 /// group-by values (see `ValueOrder`), so output is deterministic and comparable across `parallelism`. A global
 /// window has no bounds, so its events carry no `window_start` / `window_end`.
 public enum WindowedAggregation: Stage {
+    /// `aggregate`.
     public static let typeName = "aggregate"
+    /// An aggregation: it reads `inputs` and its output feeds other stages.
     public static let kind = StageKind.aggregation
+    /// One sentence for `runner stages`.
     public static let summary = "Groups events by fields and time windows and computes count, sum, avg, min, max."
 
+    /// Every option, nested window options as `window.NAME`.
     public static let options: [OptionDoc] = [
         OptionDoc("group_by", "[field]", default: "[] (one group)", "Fields (dotted paths) whose values form a group."),
         OptionDoc("window", "mapping", default: "{ type: global }", "The windows events are grouped into."),
@@ -31,6 +35,7 @@ public enum WindowedAggregation: Stage {
             "Output fields and their calls: count(), sum(x), avg(x), min(x), max(x); x is an expression."),
     ]
 
+    /// A complete pipeline using the stage.
     public static let example = """
         name: category_totals
         sources:
@@ -64,12 +69,14 @@ public enum WindowedAggregation: Stage {
     public struct Config: StageConfig {
         /// The group-by fields; empty for one group.
         public var groupBy: [FieldPath]
+        /// The windows; `.global` when the option is absent.
         public var window: WindowSpec
         /// The metrics, in the order written (the order of the output fields).
         public var metrics: [MetricSpec]
 
         private static let windowFieldNames = ["window_start", "window_end"]
 
+        /// Reads and checks the options, recording every problem on `reader`.
         public init?(reading reader: inout OptionsReader) {
             let groupBy = reader.fieldList("group_by") ?? []
             let window = WindowSpec.read(from: &reader)
@@ -104,6 +111,7 @@ public enum WindowedAggregation: Stage {
         /// The group-by fields: with `parallelism: N` each copy owns the groups whose key hashes to it.
         public var partitionFields: [FieldPath]? { groupBy.isEmpty ? nil : groupBy }
 
+        /// The processor, on the wall clock.
         public func makeRuntime(context: StageContext) throws -> StageRuntime {
             .processor(makeProcessor())
         }
@@ -112,21 +120,26 @@ public enum WindowedAggregation: Stage {
         func makeProcessor(clock: @escaping @Sendable () -> Int64 = WallClock.milliseconds) -> any Processor {
             switch window {
             case .global:
-                return WindowedAggregator(
-                    assigner: GlobalWindow(), timeSource: .none, groupBy: groupBy, metrics: metrics,
-                    tickInterval: nil, clock: clock)
+                return processor(.global(GlobalWindow()), .none, tickInterval: nil, clock: clock)
             case .tumbling(let size, let eventTime?):
-                return WindowedAggregator(
-                    assigner: TumblingWindows(size: size.milliseconds),
-                    timeSource: .event(eventTime.field, allowedLateness: eventTime.allowedLateness.milliseconds),
-                    groupBy: groupBy, metrics: metrics, tickInterval: nil, clock: clock)
+                let source = TimeSource.event(eventTime.field, allowedLateness: eventTime.allowedLateness.milliseconds)
+                let windows = WindowAssignment.tumbling(TumblingWindows(size: size.milliseconds))
+                return processor(windows, source, tickInterval: nil, clock: clock)
             case .tumbling(let size, nil):
                 // Close processing-time windows promptly: at most a second (or a window) after their end.
                 let interval = ConfigDuration(milliseconds: min(size.milliseconds, 1_000))
-                return WindowedAggregator(
-                    assigner: TumblingWindows(size: size.milliseconds), timeSource: .processing, groupBy: groupBy,
-                    metrics: metrics, tickInterval: interval, clock: clock)
+                let windows = WindowAssignment.tumbling(TumblingWindows(size: size.milliseconds))
+                return processor(windows, .processing, tickInterval: interval, clock: clock)
             }
+        }
+
+        private func processor(
+            _ assigner: WindowAssignment, _ timeSource: TimeSource, tickInterval: ConfigDuration?,
+            clock: @escaping @Sendable () -> Int64
+        ) -> any Processor {
+            let aggregator = WindowedAggregator(
+                assigner: assigner, timeSource: timeSource, groupBy: groupBy, metrics: metrics, clock: clock)
+            return AggregateProcessor(aggregator, tickInterval: tickInterval)
         }
     }
 }

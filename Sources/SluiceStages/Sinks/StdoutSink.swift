@@ -19,7 +19,7 @@ public enum StdoutSink: Stage {
             "format", "ndjson | json | text", default: "ndjson",
             "ndjson: one compact JSON object per line. json: one pretty-printed JSON object per event "
                 + "(two-space indent). text: the `message` field as it is, one per line; an event without "
-                + "`message` is written as compact JSON."),
+                + "`message` is written as compact JSON.")
     ]
 
     public static let example = """

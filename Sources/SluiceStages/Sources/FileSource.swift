@@ -12,19 +12,24 @@ public enum FileSource: Stage {
     public static let summary =
         "Reads events from files (a path or a glob) as NDJSON, JSON, CSV or plain lines, once or following appends."
     public static let options: [OptionDoc] = [
-        OptionDoc("path", "string", "File path or glob pattern (`*`, `?`, `[...]`), relative to the working directory."),
+        OptionDoc(
+            "path", "string", "File path or glob pattern (`*`, `?`, `[...]`), relative to the working directory."),
         OptionDoc(
             "format", "ndjson | json | csv | lines", default: "ndjson",
-            "ndjson: one JSON object per line. json: the whole file is one object, or an array of objects (one event each). csv: a header row, then one record per line (RFC 4180 quoting; unquoted numbers become numbers). lines: each line as the field `message`."
+            "ndjson: one JSON object per line. json: the whole file is one object, or an array of objects "
+                + "(one event each). csv: a header row, then one record per line (RFC 4180 quoting; unquoted "
+                + "numbers become numbers). lines: each line as the field `message`."
         ),
         OptionDoc(
             "mode", "once | tail", default: "once",
-            "once: read each file to its end, then finish. tail: keep following the files from their start, picking up appended lines, new matching files, rotation (rename + new file) and truncation."
+            "once: read each file to its end, then finish. tail: keep following the files from their start, "
+                + "picking up appended lines, new matching files, rotation (rename + new file) and truncation."
         ),
         OptionDoc("poll_interval", "duration", default: "250ms", "How often `mode: tail` looks for new data."),
         OptionDoc(
             "max_line_bytes", "size", default: "1MiB",
-            "Longest line (or CSV record, or `format: json` document) accepted; longer ones are skipped and counted as line_too_long."
+            "Longest line (or CSV record, or `format: json` document) accepted; longer ones are skipped and "
+                + "counted as line_too_long."
         ),
     ]
     public static let example = """
@@ -78,7 +83,9 @@ public struct FileSourceConfig: StageConfig {
             reader.error(.invalidValue, "option 'max_line_bytes' must be between 1 and 1GiB", at: node.location)
         }
         if mode == .tail, format == .json, let node = reader.node["format"] {
-            reader.error(.invalidValue, "'format: json' reads whole files and cannot be used with 'mode: tail'", at: node.location)
+            reader.error(
+                .invalidValue, "'format: json' reads whole files and cannot be used with 'mode: tail'",
+                at: node.location)
         }
         if path?.isEmpty == true, let node = reader.node["path"] {
             reader.error(.invalidValue, "option 'path' must not be empty", at: node.location)

@@ -9,7 +9,8 @@ public enum StdinSource: Stage {
     public static let options: [OptionDoc] = [
         OptionDoc(
             "format", "ndjson | csv | lines", default: "ndjson",
-            "ndjson: one JSON object per line. csv: a header row, then one record per line (RFC 4180 quoting; unquoted numbers become numbers). lines: each line as the field `message`."
+            "ndjson: one JSON object per line. csv: a header row, then one record per line (RFC 4180 quoting; "
+                + "unquoted numbers become numbers). lines: each line as the field `message`."
         ),
         OptionDoc(
             "max_line_bytes", "size", default: "1MiB",

@@ -60,7 +60,8 @@ public enum CleanTransform: Stage {
             let uppercase = reader.bool("uppercase")
             let collapse = reader.bool("collapse_whitespace")
             if lowercase == true, uppercase == true, let node = reader.node("uppercase") {
-                reader.error(.invalidValue, "options 'lowercase' and 'uppercase' cannot both be true", at: node.location)
+                reader.error(
+                    .invalidValue, "options 'lowercase' and 'uppercase' cannot both be true", at: node.location)
             }
             guard let fields else {
                 if reader.node("fields") == nil { reader.missing("fields") }
@@ -72,7 +73,11 @@ public enum CleanTransform: Stage {
             self.init(fields: fields)
             if let trim { cleaner.trim = trim }
             if let collapse { cleaner.collapseWhitespace = collapse }
-            if lowercase == true { cleaner.caseMapping = .lower } else if uppercase == true { cleaner.caseMapping = .upper }
+            if lowercase == true {
+                cleaner.caseMapping = .lower
+            } else if uppercase == true {
+                cleaner.caseMapping = .upper
+            }
         }
 
         public var isStateless: Bool { true }

@@ -7,7 +7,7 @@ public enum RemoveTransform: Stage {
     public static let summary = "Deletes fields (dotted paths allowed)."
 
     public static let options = [
-        OptionDoc("fields", "[field]", "The fields to delete (dotted paths allowed)."),
+        OptionDoc("fields", "[field]", "The fields to delete (dotted paths allowed).")
     ]
 
     public static let example = """

@@ -14,7 +14,7 @@ public enum RenameTransform: Stage {
         OptionDoc(
             "fields", "{field: field}",
             "Old name to new name, applied in order; a missing field is skipped and an existing field with the "
-                + "new name is replaced."),
+                + "new name is replaced.")
     ]
 
     public static let example = """
@@ -73,7 +73,8 @@ public enum RenameTransform: Stage {
             for entry in entries {
                 let from = FieldPath(entry.key)
                 if from == nil {
-                    reader.error(.invalidValue, "'\(entry.key)' is not a field name or dotted path", at: entry.keyLocation)
+                    reader.error(
+                        .invalidValue, "'\(entry.key)' is not a field name or dotted path", at: entry.keyLocation)
                 }
                 let to = entry.value.scalar.flatMap { FieldPath($0) }
                 if to == nil {
@@ -130,7 +131,8 @@ public enum RenameTransform: Stage {
             }
             guard let position = event.fields.firstIndex(where: { $0.name == from.head }) else { return }
             event.fields[position].name = to.head
-            if let existing = event.fields.indices.first(where: { $0 != position && event.fields[$0].name == to.head }) {
+            if let existing = event.fields.indices.first(where: { $0 != position && event.fields[$0].name == to.head })
+            {
                 event.fields.remove(at: existing)
             }
         }

@@ -11,7 +11,8 @@ func optionsNode(_ pairs: KeyValuePairs<String, String>) -> ConfigNode {
 func optionsNode(_ pairs: [(String, String)]) -> ConfigNode {
     let location = SourceLocation(file: "test.yaml", line: 1, column: 1)
     let entries = pairs.map { key, value in
-        ConfigNode.Entry(key: key, keyLocation: location, value: ConfigNode(.scalar(value, quoted: false), at: location))
+        ConfigNode.Entry(
+            key: key, keyLocation: location, value: ConfigNode(.scalar(value, quoted: false), at: location))
     }
     return ConfigNode(.map(entries), at: location)
 }
@@ -33,7 +34,8 @@ func readConfig<S: Stage>(_ stage: S.Type, _ pairs: [(String, String)]) -> Resul
 /// Builds the source runtime of `stage` from `pairs`.
 func makeSource<S: Stage>(_ stage: S.Type, _ pairs: [(String, String)]) throws -> any Source {
     let config = try readConfig(stage, pairs).get()
-    let context = StageContext(pipeline: "test", stage: "under_test", log: StageLog(pipeline: "test", stage: "under_test"))
+    let context = StageContext(
+        pipeline: "test", stage: "under_test", log: StageLog(pipeline: "test", stage: "under_test"))
     guard case .source(let source) = try config.makeRuntime(context: context) else {
         throw TestFailure("\(S.typeName) did not build a source")
     }
@@ -66,40 +68,5 @@ final class RunningSource: Sendable {
             waited += 0.005
         }
         return nil
-    }
-}
-
-/// A fresh temporary directory, removed by `cleanUp()`.
-struct TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        path = NSTemporaryDirectory() + "sluice-test-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    /// Writes `bytes` to `name` inside the directory, replacing it; returns the full path.
-    @discardableResult
-    func write(_ name: String, _ bytes: [UInt8]) throws -> String {
-        let file = path + "/" + name
-        try Data(bytes).write(to: URL(fileURLWithPath: file))
-        return file
-    }
-
-    @discardableResult
-    func write(_ name: String, _ text: String) throws -> String {
-        try write(name, Array(text.utf8))
-    }
-
-    /// Appends `text` to `name` inside the directory.
-    func append(_ name: String, _ text: String) throws {
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path + "/" + name))
-        defer { try? handle.close() }
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data(text.utf8))
-    }
-
-    func cleanUp() {
-        try? FileManager.default.removeItem(atPath: path)
     }
 }

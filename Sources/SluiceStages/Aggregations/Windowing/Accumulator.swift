@@ -5,10 +5,15 @@ import SluiceCore
 /// Adding a function (percentiles, distinct counts, first/last) is a case here, its arity, and a case of
 /// `Accumulator`.
 public enum MetricFunction: String, Sendable, Hashable, CaseIterable {
+    /// The number of events (that pass the metric's `where`).
     case count
+    /// The sum of the numbers; an int while all are ints; 0 when there are none.
     case sum
+    /// The mean of the numbers as a float; null when there are none.
     case avg
+    /// The smallest number, in its own type; null when there are none.
     case min
+    /// The largest number, in its own type; null when there are none.
     case max
 
     /// The number of arguments the function takes.
@@ -39,7 +44,7 @@ public enum MetricFunction: String, Sendable, Hashable, CaseIterable {
 /// An enum rather than a protocol so that a window's accumulators live inline in one array and an update
 /// is a switch, not a dynamic call or an allocation. Numeric functions skip values that are not numbers
 /// (null, strings, ...): a missing or mistyped field does not poison the window's result.
-enum Accumulator: Equatable {
+enum Accumulator {
     /// Events counted.
     case count(Int64)
     /// The sum of the numbers seen; an int while every number was an int and the sum fits.
@@ -84,7 +89,7 @@ enum Accumulator: Equatable {
 
 /// A sum that stays an exact int while every addend is an int and the total fits, and becomes a double
 /// from the first double (or overflow) on.
-struct NumericSum: Equatable {
+struct NumericSum {
     private var integer: Int64 = 0
     private var floating: Double = 0
     private var isFloating = false

@@ -2,7 +2,9 @@ import SluiceCore
 
 /// The unit of a numeric event time: `time_unit: ms | s`.
 public enum TimeUnit: String, Sendable, Hashable, CaseIterable {
+    /// Epoch milliseconds (the default).
     case milliseconds = "ms"
+    /// Epoch seconds, possibly fractional.
     case seconds = "s"
 
     var millisecondsPerUnit: Int64 {

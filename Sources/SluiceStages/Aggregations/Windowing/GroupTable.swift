@@ -1,26 +1,10 @@
 import SluiceCore
 
-/// The values of an event's group-by fields, hashed once so the same key can be looked up in several
-/// windows (sliding windows) without hashing its values again.
+/// The values of an event's group-by fields, one per field in `group_by` order (`.null` for an absent field).
+///
+/// Hashing and equality are the values' own: `1` and `1.0` are different groups, as they are different JSON.
 struct GroupKey: Hashable {
-    /// One value per group-by field, in `group_by` order; `.null` for an absent field.
     let values: [Value]
-    private let hash: Int
-
-    init(values: [Value]) {
-        self.values = values
-        var hasher = Hasher()
-        for value in values { hasher.combine(value) }
-        hash = hasher.finalize()
-    }
-
-    func hash(into hasher: inout Hasher) {
-        hasher.combine(hash)
-    }
-
-    static func == (lhs: GroupKey, rhs: GroupKey) -> Bool {
-        lhs.hash == rhs.hash && lhs.values == rhs.values
-    }
 
     /// The deterministic emission order: field by field, in `ValueOrder`.
     static func precedes(_ lhs: GroupKey, _ rhs: GroupKey) -> Bool {
@@ -79,8 +63,9 @@ extension Value {
 /// One open window: a slot per group seen in it, each slot holding one accumulator per metric.
 ///
 /// Accumulators live in one flat array, group-major (`slot * metricCount + metric`), so a window costs a
-/// few arrays however many groups it has, and an update is an index computation.
-final class WindowGroups {
+/// few arrays however many groups it has, and an update is an index computation on storage the window owns
+/// uniquely (a struct in the store's array, so updates happen in place without exclusivity checks at run time).
+struct WindowGroups {
     let bounds: WindowBounds
     private var slots: [GroupKey: Int] = [:]
     /// The group keys, by slot.
@@ -96,7 +81,7 @@ final class WindowGroups {
 
     /// The index of the first accumulator of `key`'s slot, adding a slot with fresh accumulators when the
     /// group is new to this window.
-    func accumulatorBase(for key: GroupKey) -> Int {
+    mutating func accumulatorBase(for key: GroupKey) -> Int {
         if let slot = slots[key] { return slot * emptyAccumulators.count }
         let slot = keys.count
         slots[key] = slot
@@ -116,25 +101,25 @@ final class WindowGroups {
 /// Few windows are open at a time (one or two tumbling windows, `size / slide` sliding ones, more with a
 /// long allowed lateness), so a sorted array searched from the newest end beats a dictionary.
 struct WindowStore {
-    private(set) var windows: [WindowGroups] = []
+    /// The open windows, by start.
+    var windows: [WindowGroups] = []
     private let emptyAccumulators: [Accumulator]
 
     init(emptyAccumulators: [Accumulator]) {
         self.emptyAccumulators = emptyAccumulators
     }
 
-    /// The window with `bounds`, opened if it is not open yet.
-    mutating func window(_ bounds: WindowBounds) -> WindowGroups {
+    /// The index in `windows` of the window with `bounds`, opened if it is not open yet.
+    mutating func index(of bounds: WindowBounds) -> Int {
         var index = windows.count
         while index > 0 {
-            let candidate = windows[index - 1]
-            if candidate.bounds == bounds { return candidate }
-            if (candidate.bounds.start, candidate.bounds.end) < (bounds.start, bounds.end) { break }
+            let candidate = windows[index - 1].bounds
+            if candidate == bounds { return index - 1 }
+            if (candidate.start, candidate.end) < (bounds.start, bounds.end) { break }
             index -= 1
         }
-        let window = WindowGroups(bounds: bounds, emptyAccumulators: emptyAccumulators)
-        windows.insert(window, at: index)
-        return window
+        windows.insert(WindowGroups(bounds: bounds, emptyAccumulators: emptyAccumulators), at: index)
+        return index
     }
 
     /// Removes and returns, in order of start, every window for which `isComplete(end)` holds.

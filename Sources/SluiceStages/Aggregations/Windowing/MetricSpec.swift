@@ -5,6 +5,7 @@ import SluiceCore
 public struct MetricSpec: Sendable, Equatable {
     /// The output field.
     public var name: FieldName
+    /// The function called.
     public var function: MetricFunction
     /// The argument expression, for functions that take one.
     public var argument: Expression?

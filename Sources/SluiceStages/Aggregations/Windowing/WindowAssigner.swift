@@ -1,6 +1,8 @@
 /// A window's time range in epoch milliseconds: start inclusive, end exclusive.
 public struct WindowBounds: Sendable, Hashable {
+    /// The first millisecond in the window.
     public var start: Int64
+    /// The first millisecond after the window.
     public var end: Int64
 
     public init(start: Int64, end: Int64) {
@@ -19,8 +21,8 @@ public struct WindowBounds: Sendable, Hashable {
 ///
 /// Aligned windows (tumbling now, sliding later: `size` and `slide`, an event belongs to `size / slide`
 /// windows) only need this. Session windows depend on the group's earlier events, so they will need a
-/// merging refinement (Flink's `MergingWindowAssigner`) on top; the window store already keys state by
-/// bounds, so a merge is "move the slots of the old bounds into the new ones" with `Accumulator.merge`.
+/// merging refinement (Flink's `MergingWindowAssigner`) on top: the window store keys state by bounds, so a
+/// merge moves a group's slot from the old bounds into the new ones, combining accumulators (a `merge` to add).
 protocol WindowAssigner: Sendable {
     /// Calls `body` with every window that holds an event at `time`, in order of start.
     func forEachWindow(containing time: Int64, _ body: (WindowBounds) -> Void)
@@ -48,6 +50,23 @@ struct TumblingWindows: WindowAssigner {
 struct GlobalWindow: WindowAssigner {
     func forEachWindow(containing time: Int64, _ body: (WindowBounds) -> Void) {
         body(.global)
+    }
+}
+
+/// The assigner an aggregation uses, as a closed set of concrete types.
+///
+/// An enum rather than a generic parameter of the processor: the engine calls processors through
+/// `any Processor`, so a generic processor would run its per-event code unspecialized (witness-table
+/// calls and metadata lookups per event); a switch per event is cheaper. A new window type is a case here.
+enum WindowAssignment: WindowAssigner {
+    case tumbling(TumblingWindows)
+    case global(GlobalWindow)
+
+    func forEachWindow(containing time: Int64, _ body: (WindowBounds) -> Void) {
+        switch self {
+        case .tumbling(let windows): windows.forEachWindow(containing: time, body)
+        case .global(let window): window.forEachWindow(containing: time, body)
+        }
     }
 }
 

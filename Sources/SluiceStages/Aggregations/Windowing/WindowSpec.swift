@@ -27,6 +27,8 @@ public enum WindowSpec: Sendable, Equatable {
         defer { reader.merge(&options) }
         guard let kind = options.choice("type", as: Kind.self) else {
             if options.node["type"] == nil { options.missing("type") }
+            // Without a valid type, the other options cannot be checked; do not also report them as unknown.
+            for key in timeOptions { _ = options.node(key) }
             return nil
         }
         switch kind {
@@ -56,6 +58,7 @@ public enum WindowSpec: Sendable, Equatable {
 
 /// Event-time settings of a window: where each event's time is and how late it may arrive.
 public struct EventTimeSpec: Sendable, Equatable {
+    /// Where each event's time is, and its unit.
     public var field: EventTimeField
     /// How far behind the largest time seen an event may be and still be counted in its window.
     public var allowedLateness: ConfigDuration

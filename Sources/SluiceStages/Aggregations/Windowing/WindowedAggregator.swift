@@ -16,18 +16,45 @@ enum TimeSource: Sendable {
     case none
 }
 
-/// The running `aggregate` stage: assigns events to windows and groups, updates accumulators in place, and
-/// emits one event per window and group when the window is complete.
+/// The running `aggregate` stage, as the engine sees it: a shell that hands each call to its aggregator.
 ///
-/// Generic over the window assigner so the per-event window computation is a direct, inlinable call. Per
-/// event it allocates nothing for a group already open in the window: the group-by values go into a reused
+/// The state lives in a struct so the per-event code works on value storage: stored properties of a class
+/// would pay a dynamic exclusivity check on every access, several per event.
+final class AggregateProcessor: Processor {
+    private var aggregator: WindowedAggregator
+    let tickInterval: ConfigDuration?
+
+    init(_ aggregator: WindowedAggregator, tickInterval: ConfigDuration?) {
+        self.aggregator = aggregator
+        self.tickInterval = tickInterval
+    }
+
+    func process(_ batch: EventBatch, output: inout ProcessorOutput) throws {
+        aggregator.process(batch, output: &output)
+    }
+
+    func tick(nowMilliseconds: Int64, output: inout ProcessorOutput) throws {
+        aggregator.tick(nowMilliseconds: nowMilliseconds, output: &output)
+    }
+
+    func finish(output: inout ProcessorOutput) throws {
+        aggregator.finish(output: &output)
+    }
+}
+
+/// Assigns events to windows and groups, updates accumulators in place, and emits one event per window and
+/// group when the window is complete.
+///
+/// Per event it allocates nothing for a group already open in the window: the group-by values go into a reused
 /// scratch array, are hashed once, and index a dictionary of slots; a new group costs one key array and
 /// its accumulators. State is proportional to open windows × groups; a window's state is freed when emitted.
-final class WindowedAggregator<Assigner: WindowAssigner>: Processor {
-    private let assigner: Assigner
+struct WindowedAggregator {
+    private let assigner: WindowAssignment
     private let timeSource: TimeSource
     private let groupBy: [FieldPath]
-    private let metrics: [MetricSpec]
+    private let arguments: [Expression?]
+    private let conditions: [Expression?]
+    private let metricNames: [FieldName]
     private let clock: @Sendable () -> Int64
     private var watermark: Watermark
     private var store: WindowStore
@@ -37,18 +64,18 @@ final class WindowedAggregator<Assigner: WindowAssigner>: Processor {
     private var argumentScratch: [Value?]
     private let windowStartName = FieldName("window_start")
     private let windowEndName = FieldName("window_end")
-    let tickInterval: ConfigDuration?
 
     /// An aggregator; `clock` gives epoch milliseconds for processing time (tests pass a fake one).
     init(
-        assigner: Assigner, timeSource: TimeSource, groupBy: [FieldPath], metrics: [MetricSpec],
-        tickInterval: ConfigDuration?, clock: @escaping @Sendable () -> Int64 = WallClock.milliseconds
+        assigner: WindowAssignment, timeSource: TimeSource, groupBy: [FieldPath], metrics: [MetricSpec],
+        clock: @escaping @Sendable () -> Int64
     ) {
         self.assigner = assigner
         self.timeSource = timeSource
         self.groupBy = groupBy
-        self.metrics = metrics
-        self.tickInterval = tickInterval
+        arguments = metrics.map(\.argument)
+        conditions = metrics.map(\.condition)
+        metricNames = metrics.map(\.name)
         self.clock = clock
         if case .event(_, let lateness) = timeSource {
             watermark = Watermark(allowedLateness: lateness)
@@ -60,12 +87,12 @@ final class WindowedAggregator<Assigner: WindowAssigner>: Processor {
         keyScratch.reserveCapacity(groupBy.count)
     }
 
-    func process(_ batch: EventBatch, output: inout ProcessorOutput) throws {
+    mutating func process(_ batch: EventBatch, output: inout ProcessorOutput) {
         switch timeSource {
         case .event(let field, _):
             for event in batch.events {
                 guard let time = field.milliseconds(of: event) else {
-                    output.drop(1, reason: .missingTime, message: missingTimeMessage(event, field: field))
+                    output.drop(1, reason: .missingTime, message: Self.missingTimeMessage(event, field: field))
                     continue
                 }
                 add(event, at: time, output: &output)
@@ -81,20 +108,20 @@ final class WindowedAggregator<Assigner: WindowAssigner>: Processor {
         emit(store.removeWindows(where: watermark.hasPassed), output: &output)
     }
 
-    func tick(nowMilliseconds: Int64, output: inout ProcessorOutput) throws {
+    mutating func tick(nowMilliseconds: Int64, output: inout ProcessorOutput) {
         guard case .processing = timeSource else { return }
         watermark.observe(nowMilliseconds)
         emit(store.removeWindows(where: watermark.hasPassed), output: &output)
     }
 
-    func finish(output: inout ProcessorOutput) throws {
+    mutating func finish(output: inout ProcessorOutput) {
         emit(store.removeAll(), output: &output)
     }
 
     // MARK: Per event
 
     /// Adds `event` to every window of `time` that is still open; drops it as late when there is none.
-    private func add(_ event: Event, at time: Int64, output: inout ProcessorOutput) {
+    private mutating func add(_ event: Event, at time: Int64, output: inout ProcessorOutput) {
         var key: GroupKey?
         var latestEnd = Int64.min
         assigner.forEachWindow(containing: time) { bounds in
@@ -102,10 +129,11 @@ final class WindowedAggregator<Assigner: WindowAssigner>: Processor {
             guard !watermark.hasPassed(bounds.end) else { return }
             let groupKey = key ?? prepare(event)
             key = groupKey
-            let window = store.window(bounds)
-            let base = window.accumulatorBase(for: groupKey)
+            let window = store.index(of: bounds)
+            let base = store.windows[window].accumulatorBase(for: groupKey)
             for index in argumentScratch.indices {
-                if let argument = argumentScratch[index] { window.accumulators[base + index].add(argument) }
+                guard let argument = argumentScratch[index] else { continue }
+                store.windows[window].accumulators[base + index].add(argument)
             }
         }
         if key == nil {
@@ -117,20 +145,20 @@ final class WindowedAggregator<Assigner: WindowAssigner>: Processor {
     }
 
     /// Reads the event's group key and evaluates the metric arguments into the scratch arrays.
-    private func prepare(_ event: Event) -> GroupKey {
+    private mutating func prepare(_ event: Event) -> GroupKey {
         keyScratch.removeAll(keepingCapacity: true)
         for path in groupBy { keyScratch.append(event.value(at: path) ?? .null) }
-        for (index, metric) in metrics.enumerated() {
-            if let condition = metric.condition, !condition.isTrue(event, context: &context) {
+        for index in argumentScratch.indices {
+            if let condition = conditions[index], !condition.isTrue(event, context: &context) {
                 argumentScratch[index] = nil
             } else {
-                argumentScratch[index] = metric.argument?.evaluate(event, context: &context) ?? .null
+                argumentScratch[index] = arguments[index]?.evaluate(event, context: &context) ?? .null
             }
         }
         return GroupKey(values: keyScratch)
     }
 
-    private func missingTimeMessage(_ event: Event, field: EventTimeField) -> String {
+    private static func missingTimeMessage(_ event: Event, field: EventTimeField) -> String {
         guard let value = event.value(at: field.path) else { return "event has no time field '\(field.path)'" }
         return "field '\(field.path)' is not a time: \(value.typeName) \(value.description.prefix(64))"
     }
@@ -150,16 +178,16 @@ final class WindowedAggregator<Assigner: WindowAssigner>: Processor {
     }
 
     private func result(of window: WindowGroups, slot: Int) -> Event {
-        var event = Event(capacity: groupBy.count + 2 + metrics.count)
+        var event = Event(capacity: groupBy.count + 2 + metricNames.count)
         // A null group value is written, not left out, so every output event has every group field.
         for (path, value) in zip(groupBy, window.keys[slot].values) { event.setValue(value, at: path) }
         if !window.bounds.isGlobal {
             event[windowStartName] = .int(window.bounds.start)
             event[windowEndName] = .int(window.bounds.end)
         }
-        let base = slot * metrics.count
-        for (index, metric) in metrics.enumerated() {
-            event[metric.name] = window.accumulators[base + index].result
+        let base = slot * metricNames.count
+        for (index, name) in metricNames.enumerated() {
+            event[name] = window.accumulators[base + index].result
         }
         return event
     }

@@ -89,7 +89,12 @@ struct CSVEncoder: EventEncoder {
                         cell.append("\"")
                     } else {
                         quoted = false
-                        if next == "," { cells.append(cell); cell = "" } else { cell.append(next) }
+                        if next == "," {
+                            cells.append(cell)
+                            cell = ""
+                        } else {
+                            cell.append(next)
+                        }
                     }
                 } else {
                     quoted = false

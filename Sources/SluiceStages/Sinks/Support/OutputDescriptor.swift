@@ -29,9 +29,12 @@ public struct SinkIOError: Error, Sendable, Equatable, CustomStringConvertible {
         self.code = code
     }
 
-    public var description: String {
-        "stage '\(stage)': cannot \(operation.rawValue) '\(path)': \(String(cString: strerror(code)))"
+    /// What failed, without the stage: `cannot write 'out/x.ndjson': No space left on device`.
+    public var message: String {
+        "cannot \(operation.rawValue) '\(path)': \(String(cString: strerror(code)))"
     }
+
+    public var description: String { "stage '\(stage)': \(message)" }
 }
 
 extension DropReason {
@@ -80,7 +83,13 @@ final class OutputDescriptor {
                 continue
             }
             let code = errno
-            if code == EINTR || code == EAGAIN { continue }
+            if code == EINTR { continue }
+            if code == EAGAIN {
+                // A non-blocking descriptor (stdout inherited from a parent that set O_NONBLOCK): wait, don't spin.
+                var ready = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                _ = poll(&ready, 1, -1)
+                continue
+            }
             if code == EPIPE, stopsOnBrokenPipe {
                 isBroken = true
                 log.error("the reader of '\(path)' went away (broken pipe); discarding further output")
@@ -102,7 +111,7 @@ final class OutputDescriptor {
 
     private func failure(_ operation: SinkIOError.Operation, _ code: Int32) -> SinkIOError {
         let error = SinkIOError(stage: stage, path: path, operation: operation, code: code)
-        log.error(error.description)
+        log.error(error.message)
         return error
     }
 }
@@ -161,7 +170,7 @@ enum OutputFile {
         _ operation: SinkIOError.Operation, path: String, code: Int32, log: StageLog
     ) -> SinkIOError {
         let error = SinkIOError(stage: log.stage, path: path, operation: operation, code: code)
-        log.error(error.description)
+        log.error(error.message)
         return error
     }
 }

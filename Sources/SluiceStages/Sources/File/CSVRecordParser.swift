@@ -37,7 +37,8 @@ struct CSVRecordParser {
         bytes.removeAll(keepingCapacity: true)
         cellEnds.removeAll(keepingCapacity: true)
         quoted.removeAll(keepingCapacity: true)
-        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ",")
+        let quote = UInt8(ascii: "\"")
+        let comma = UInt8(ascii: ",")
         var index = 0
         while true {
             // At the start of a field.

@@ -78,7 +78,9 @@ final class LineDecoder {
                 }
             }
         default:
-            body(.rejected(.notAnObject, "expected a JSON object or an array of objects, found \(value.typeName)", line: 1))
+            body(
+                .rejected(
+                    .notAnObject, "expected a JSON object or an array of objects, found \(value.typeName)", line: 1))
         }
     }
 
@@ -108,7 +110,8 @@ final class LineDecoder {
         state.pending.append(contentsOf: line)
         guard state.pending.count <= maxRecordBytes else {
             state.pending.removeAll(keepingCapacity: true)
-            return .rejected(.lineTooLong, "CSV record longer than max_line_bytes (\(maxRecordBytes))", line: state.pendingLine)
+            return .rejected(
+                .lineTooLong, "CSV record longer than max_line_bytes (\(maxRecordBytes))", line: state.pendingLine)
         }
         // The record is parsed from a copy because parsing may put the bytes back into `pending`.
         let record = state.pending
@@ -183,7 +186,9 @@ enum NumberText {
         }
         if index < text.count && (text[index] | 0x20) == UInt8(ascii: "e") {
             index += 1
-            if index < text.count && (text[index] == UInt8(ascii: "+") || text[index] == UInt8(ascii: "-")) { index += 1 }
+            if index < text.count && (text[index] == UInt8(ascii: "+") || text[index] == UInt8(ascii: "-")) {
+                index += 1
+            }
             guard skipDigits() > 0 else { return nil }
             isInteger = false
         }

@@ -122,7 +122,9 @@ final class LineIngest {
         case .line(let text, let number, let byteCount):
             handle(decoder.decode(text, number: number, csvState: &csv), name: name, byteCount: byteCount)
         case .tooLong(let number, let byteCount):
-            reject(.lineTooLong, "\(name):\(number): line of \(byteCount) bytes is longer than max_line_bytes (\(reader.maxLineBytes))")
+            reject(
+                .lineTooLong,
+                "\(name):\(number): line of \(byteCount) bytes is longer than max_line_bytes (\(reader.maxLineBytes))")
         }
     }
 

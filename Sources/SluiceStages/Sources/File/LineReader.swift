@@ -115,7 +115,10 @@ final class LineReader {
         if end - start > maxLineBytes {
             body(.tooLong(number: cursor.lineNumber, byteCount: byteCount))
         } else {
-            body(.line(UnsafeRawBufferPointer(start: base + start, count: end - start), number: cursor.lineNumber, byteCount: byteCount))
+            body(
+                .line(
+                    UnsafeRawBufferPointer(start: base + start, count: end - start), number: cursor.lineNumber,
+                    byteCount: byteCount))
         }
     }
 }

@@ -24,9 +24,6 @@ public struct TextCleaner: Sendable, Hashable {
         self.caseMapping = caseMapping
     }
 
-    /// True when cleaning can change some text.
-    public var changesAnything: Bool { trim || collapseWhitespace || caseMapping != nil }
-
     /// The cleaned text; `text` itself when nothing changes.
     public func clean(_ text: String) -> String {
         cleanedIfChanged(text) ?? text

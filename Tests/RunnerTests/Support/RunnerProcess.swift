@@ -1,0 +1,98 @@
+import Foundation
+
+/// Runs the real `runner` binary built beside the test bundle, for end-to-end tests.
+struct RunnerProcess {
+    /// What a finished run printed and returned.
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    /// The package root, where `pipelines/` lives; tests run the binary from there.
+    static let packageRoot: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
+        }
+        fatalError("Package.swift not found above \(#filePath)")
+    }()
+
+    /// The `runner` executable in the same build folder as the running test bundle.
+    static let executable: URL = {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var folder = bundle.deletingLastPathComponent()
+        // The test binary sits in `<build>/<config>/X.xctest` or `<build>/<config>/X.xctest/...`.
+        while !FileManager.default.isExecutableFile(atPath: folder.appendingPathComponent("runner").path),
+            folder.path != "/"
+        {
+            folder.deleteLastPathComponent()
+        }
+        return folder.appendingPathComponent("runner")
+    }()
+
+    let process = Process()
+    private let stdoutFile: URL
+    private let stderrFile: URL
+
+    /// Starts `runner arguments...` in `directory` (default: the package root).
+    init(_ arguments: [String], in directory: URL = RunnerProcess.packageRoot, stdin: URL? = nil) throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("runner-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        stdoutFile = scratch.appendingPathComponent("stdout")
+        stderrFile = scratch.appendingPathComponent("stderr")
+        FileManager.default.createFile(atPath: stdoutFile.path, contents: nil)
+        FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
+        process.executableURL = Self.executable
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        process.standardOutput = try FileHandle(forWritingTo: stdoutFile)
+        process.standardError = try FileHandle(forWritingTo: stderrFile)
+        if let stdin { process.standardInput = try FileHandle(forReadingFrom: stdin) }
+        try process.run()
+    }
+
+    /// Runs `runner arguments...` to completion.
+    static func run(_ arguments: [String], in directory: URL = packageRoot, stdin: URL? = nil) throws -> Result {
+        let running = try RunnerProcess(arguments, in: directory, stdin: stdin)
+        return running.wait()
+    }
+
+    /// What the process has written to standard error so far.
+    var stderrSoFar: String {
+        (try? String(contentsOf: stderrFile, encoding: .utf8)) ?? ""
+    }
+
+    /// Sends `signal` to the process.
+    func send(_ signal: Int32) {
+        kill(process.processIdentifier, signal)
+    }
+
+    /// Waits for the process to exit.
+    func wait() -> Result {
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus,
+            stdout: (try? String(contentsOf: stdoutFile, encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOf: stderrFile, encoding: .utf8)) ?? "")
+    }
+}
+
+/// A fresh temporary folder for one test.
+func temporaryFolder() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-test-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+/// Polls `condition` every 20 ms until it holds or `seconds` pass; returns whether it held.
+/// Used to wait for a running process to reach a state, never to assert on timing.
+func eventually(within seconds: Double = 60, _ condition: () throws -> Bool) rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try condition() { return true }
+        usleep(20_000)
+    }
+    return try condition()
+}

@@ -1,0 +1,64 @@
+import SluiceConfig
+import SluiceCore
+import Testing
+
+@testable import SluiceStages
+
+/// Reads an `aggregate` configuration from the YAML text of its options, as the pipeline loader would.
+func readAggregateConfig(_ yaml: String) -> (config: WindowedAggregation.Config?, diagnostics: Diagnostics) {
+    var diagnostics = Diagnostics()
+    guard let node = YAMLDocument.parse(yaml, file: "test.yaml", environment: [:], diagnostics: &diagnostics) else {
+        return (nil, diagnostics)
+    }
+    var reader = OptionsReader(node, stage: "agg", ignoring: ["type", "inputs", "parallelism"])
+    let config = WindowedAggregation.Config(reading: &reader)
+    diagnostics.append(contentsOf: reader.finish())
+    return (diagnostics.hasErrors ? nil : config, diagnostics)
+}
+
+/// Drives an `aggregate` processor built from YAML options: feeds batches, collects what it emits and drops.
+final class AggregateHarness {
+    let processor: any Processor
+    private var output = ProcessorOutput(portCount: 1, log: StageLog(pipeline: "p", stage: "agg"))
+    /// Everything dropped so far, by reason.
+    private(set) var drops: [DropReason: Int] = [:]
+
+    /// A harness for the valid options `yaml`; `clock` is the processing-time clock.
+    init(_ yaml: String, clock: @escaping @Sendable () -> Int64 = { 0 }) throws {
+        let (config, diagnostics) = readAggregateConfig(yaml)
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        processor = try #require(config).makeProcessor(clock: clock)
+    }
+
+    /// Processes one batch of `events` and returns the events emitted by it.
+    func process(_ events: [Event]) throws -> [Event] {
+        try processor.process(EventBatch(events: events), output: &output)
+        return collect()
+    }
+
+    /// Lets the processor's clock tick to `now` and returns what it emitted.
+    func tick(_ now: Int64) throws -> [Event] {
+        try processor.tick(nowMilliseconds: now, output: &output)
+        return collect()
+    }
+
+    /// Ends the input and returns what the processor flushed.
+    func finish() throws -> [Event] {
+        try processor.finish(output: &output)
+        return collect()
+    }
+
+    private func collect() -> [Event] {
+        drops.merge(output.takeDrops(), uniquingKeysWith: +)
+        return output.takeBatches()[0].flatMap(\.events)
+    }
+}
+
+/// A test event with a time and optional category and value.
+func timed(_ ts: Value, _ category: String? = nil, value: Value? = nil) -> Event {
+    var event = Event()
+    event["ts"] = ts
+    if let category { event["category"] = .string(category) }
+    if let value { event["value"] = value }
+    return event
+}

@@ -1,0 +1,46 @@
+import SluiceCore
+import Testing
+
+@testable import SluiceStages
+
+@Suite struct FilterTransformTests {
+    typealias F = ExpressionStageFixtures
+
+    @Test func keepsMatchingEventsAndCountsTheRestAsFiltered() throws {
+        let (config, diagnostics) = F.read(FilterTransform.self, F.options([("condition", .plain("value >= 1 && category != \"\""))]))
+        #expect(diagnostics.isEmpty)
+        let events = [
+            Event(["value": 1, "category": "a"]), Event(["value": 0, "category": "a"]),
+            Event(["value": 5, "category": ""]), Event(["category": "b"]), Event(["value": 2.5, "category": "c"]),
+        ]
+        var output = try F.process(try #require(config), events)
+        #expect(output.takeBatches()[0].flatMap(\.events) == [events[0], events[4]])
+        #expect(output.takeDrops() == [.filtered: 3])
+    }
+
+    @Test func rejectsAConditionThatCannotBeBool() {
+        let (config, diagnostics) = F.read(FilterTransform.self, F.options([("condition", .plain("value + 1"))]))
+        #expect(config == nil)
+        #expect(diagnostics.all.map(\.message) == ["option 'condition' must be a bool expression, found number"])
+        #expect(diagnostics.all.first?.location == SourceLocation(file: "p.yaml", line: 2, column: 14))
+    }
+
+    @Test func reportsExpressionErrorsAtTheirColumn() {
+        let (_, diagnostics) = F.read(FilterTransform.self, F.options([("condition", .quoted("lenn(x) > 1"))]))
+        #expect(diagnostics.all.first?.location == SourceLocation(file: "p.yaml", line: 2, column: 15))
+        #expect(diagnostics.all.first?.suggestion == "len")
+        #expect(diagnostics.all.first?.stage == "under_test")
+    }
+
+    @Test func requiresACondition() {
+        let (config, diagnostics) = F.read(FilterTransform.self, F.options([("conditon", .plain("true"))]))
+        #expect(config == nil)
+        #expect(diagnostics.all.map(\.message) == ["missing required option 'condition'", "unknown option 'conditon'"])
+        #expect(diagnostics.all.last?.suggestion == "condition")
+    }
+
+    @Test func isStateless() throws {
+        let config = try #require(F.read(FilterTransform.self, F.options([("condition", .plain("true"))])).config)
+        #expect(config.isStateless)
+    }
+}

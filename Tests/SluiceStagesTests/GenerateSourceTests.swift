@@ -1,0 +1,87 @@
+import SluiceCore
+import Testing
+
+@testable import SluiceStages
+
+@Suite struct GenerateSourceTests {
+    typealias F = ExpressionStageFixtures
+
+    private func source(_ options: [(String, F.Option)]) throws -> any Source {
+        let (config, diagnostics) = F.read(GenerateSource.self, F.options(options))
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        guard case .source(let source) = try #require(config).makeRuntime(context: F.context) else {
+            preconditionFailure("generate builds a source")
+        }
+        return source
+    }
+
+    private let fields: F.Option = .map([
+        ("id", .plain("sequence()")),
+        ("category", .plain("choice([\"books\", \"games\"])")),
+        ("value", .plain("uniform(0, 10)")),
+        ("double_id", .plain("id * 2")),
+        ("kind", .quoted("\"click\"")),
+    ])
+
+    @Test func generatesCountEventsInBatches() throws {
+        let output = GenerateTestOutput(batchSize: 4)
+        try source([("count", .plain("10")), ("fields", fields)]).run(output: output)
+        #expect(output.batches.map(\.count) == [4, 4, 2])
+        let events = output.events
+        #expect(events.map { $0["id"] } == (0..<10).map { Value.int(Int64($0)) })
+        #expect(events.map { $0["double_id"] } == (0..<10).map { Value.int(Int64($0 * 2)) })
+        #expect(events.allSatisfy { ["books", "games"].contains($0["category"]?.stringValue) })
+        #expect(events.allSatisfy { ($0["value"]?.number).map { $0 >= 0 && $0 < 10 } == true })
+        #expect(events.allSatisfy { $0["kind"] == "click" })
+        #expect(events[0].fields.map(\.name.string) == ["id", "category", "value", "double_id", "kind"])
+    }
+
+    @Test func aSeedMakesTheStreamReproducible() throws {
+        func run(seed: String) throws -> [Event] {
+            let output = GenerateTestOutput()
+            try source([("count", .plain("50")), ("seed", .plain(seed)), ("fields", fields)]).run(output: output)
+            return output.events
+        }
+        #expect(try run(seed: "42") == run(seed: "42"))
+        #expect(try run(seed: "42") != run(seed: "7"))
+    }
+
+    @Test func endlessStreamStopsWhenAsked() throws {
+        let output = GenerateTestOutput(batchSize: 10, stopAfterBatches: 3)
+        try source([("fields", fields), ("batch_size", .plain("5"))]).run(output: output)
+        #expect(output.batches.map(\.count) == [5, 5, 5])
+    }
+
+    @Test func pacesARatedStreamWithSleeps() throws {
+        let output = GenerateTestOutput(batchSize: 1_000)
+        try source([("count", .plain("100")), ("rate", .plain("200")), ("fields", fields)]).run(output: output)
+        // 200 events/s in batches of 20 (ten a second): 5 batches, sleeping until each is due.
+        #expect(output.batches.map(\.count) == [20, 20, 20, 20, 20])
+        #expect(output.sleeps.count == 5)
+        #expect(output.sleeps.allSatisfy { $0 > 0.05 && $0 <= 0.5 })
+    }
+
+    @Test func reportsInvalidOptions() {
+        let (config, diagnostics) = F.read(
+            GenerateSource.self,
+            F.options([("count", .plain("-1")), ("rate", .plain("0")), ("fields", .map([("x", .plain("sequnce()"))]))]))
+        #expect(config == nil)
+        #expect(diagnostics.all.map(\.message) == [
+            "option 'count' must be at least 0, found -1", "option 'rate' must be above 0, found 0.0",
+            "unknown function 'sequnce'",
+        ])
+        #expect(diagnostics.all.last?.suggestion == "sequence")
+        #expect(diagnostics.all.last?.location == SourceLocation(file: "p.yaml", line: 5, column: 8))
+    }
+
+    @Test func requiresFields() {
+        #expect(F.read(GenerateSource.self, F.options([("count", .plain("1"))])).diagnostics.all.map(\.message) == [
+            "missing required option 'fields'"
+        ])
+    }
+
+    @Test func generatorFunctionsAreRejectedOutsideGenerate() {
+        let (_, diagnostics) = F.read(FilterTransform.self, F.options([("condition", .plain("uniform(0, 1) > 0.5"))]))
+        #expect(diagnostics.all.first?.message.contains("generator function") == true)
+    }
+}
