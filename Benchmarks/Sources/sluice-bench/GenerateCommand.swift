@@ -109,10 +109,10 @@ struct EventLineGenerator {
     ]
 
     private static let messages: [(prefix: String, limit: UInt64, suffix: String)] = [
-        ("viewed item ", 100_000, " from search"),
+        ("viewed item ", 100_000, " from search page"),
         ("added ", 10, " items to cart on page 3"),
-        ("checkout completed in ", 2_000, " ms"),
-        ("opened /products/", 100_000, "?ref=home"),
+        ("checkout completed in ", 2_000, " ms by card"),
+        ("opened /products/", 100_000, "?ref=homepage"),
         ("session ", 1_000_000, " resumed on mobile"),
         ("search returned ", 500, " results for it"),
     ]
