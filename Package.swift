@@ -45,7 +45,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "sluice-bench",
-            dependencies: ["SluiceCore", "SluiceEngine", "SluiceGraph", "SluiceConfig", "SluiceStages"],
+            dependencies: [
+                "SluiceCore", "SluiceEngine", "SluiceGraph", "SluiceConfig", "SluiceStages", "SluiceTesting",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Benchmarks/Sources/sluice-bench"
         ),
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"]),

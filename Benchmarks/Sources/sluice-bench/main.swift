@@ -1,1 +1,0 @@
-print("Benchmarks: see Benchmarks/README.md")
