@@ -98,7 +98,7 @@ public final class PipelineSupervisor: @unchecked Sendable {
             do {
                 let pipeline = try engine.start(graph)
                 lock.withLock { $0.byFile[file] = Managed(pipeline: pipeline) }
-                log("runner: started pipeline '\(graph.name)' from '\(file)'")
+                log("runner: started pipeline '\(graph.name)' from '\(file)' (configuration \(graph.digest))")
             } catch {
                 log("runner: cannot start '\(file)': \(error)")
             }
@@ -120,7 +120,7 @@ public final class PipelineSupervisor: @unchecked Sendable {
                 count(.applied, file: file, pause: report.pauseMilliseconds)
                 log(
                     "runner: pipeline '\(graph.name)' reloaded in \(format(elapsed)) ms "
-                        + "(sources paused \(format(report.pauseMilliseconds)) ms):\n"
+                        + "(sources paused \(format(report.pauseMilliseconds)) ms; configuration \(graph.digest)):\n"
                         + report.diff.description.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
             }
         } catch {
@@ -186,7 +186,7 @@ public final class PipelineSupervisor: @unchecked Sendable {
         let managed = lock.withLock { Array($0.byFile.values) }
         return managed.filter { !$0.reloads.isEmpty }.map { entry in
             let counts = Outcome.allCases.map { "\($0.rawValue) \(entry.reloads[$0] ?? 0)" }.joined(separator: ", ")
-            return "pipeline '\(entry.pipeline.graph.name)' reloads: \(counts)\n"
+            return "pipeline '\(entry.pipeline.graph.name)' reloads: \(counts); configuration \(entry.pipeline.graph.digest)\n"
         }.joined()
     }
 

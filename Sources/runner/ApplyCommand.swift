@@ -29,8 +29,11 @@ struct ApplyCommand: ParsableCommand {
     @Option(help: "Events a source puts in one batch.")
     var batchSize: Int = 1_024
 
-    @Flag(help: "Print every stage's counters as a table on standard error at exit.")
+    @Flag(help: "Print every stage's counters on standard error at exit.")
     var stats = false
+
+    @Option(help: "The format of --stats: table, or prometheus (the text exposition format).")
+    var statsFormat: StatsFormat = .table
 
     @Flag(inversion: .prefixedNo, help: "Reload pipeline files when they change.")
     var watch = true
@@ -89,7 +92,10 @@ struct ApplyCommand: ParsableCommand {
         watcher?.stop()
         engine.shutdown()
         if stats {
-            StandardError.write(StatsTable.render(engine.snapshot()) + supervisor.reloadSummary())
+            switch statsFormat {
+            case .table: StandardError.write(StatsTable.render(engine.snapshot()) + supervisor.reloadSummary())
+            case .prometheus: StandardError.write(PrometheusText.render(engine.snapshot()) + supervisor.prometheusText())
+            }
         }
     }
 
@@ -102,4 +108,10 @@ struct ApplyCommand: ParsableCommand {
             supervisor.apply(changes, removesStop: folderMode)
         }
     }
+}
+
+/// How `runner apply --stats` prints the counters.
+enum StatsFormat: String, ExpressibleByArgument, CaseIterable {
+    case table
+    case prometheus
 }

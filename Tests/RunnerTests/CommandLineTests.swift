@@ -57,3 +57,22 @@ import Testing
         }
     }
 }
+
+/// `--stats-format prometheus` prints the final counters in the exposition format, with every family.
+@Suite struct PrometheusStatsTests {
+    @Test func finalCountersInPrometheusTextFormat() throws {
+        let folder = try temporaryFolder()
+        try FileManager.default.copyItem(
+            at: RunnerProcess.packageRoot.appendingPathComponent("pipelines"), to: folder.appendingPathComponent("pipelines"))
+        let result = try RunnerProcess.run(
+            ["apply", "--stats", "--stats-format", "prometheus", "pipelines/quickstart.yaml"], in: folder)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("sluice_stage_events_in_total{pipeline=\"quickstart\",stage=\"valid\"} 300\n"))
+        #expect(result.stderr.contains("sluice_stage_dropped_events_total{pipeline=\"quickstart\",stage=\"valid\",reason=\"filtered\"} 10\n"))
+        #expect(result.stderr.contains("sluice_pipeline_reloads_total{pipeline=\"quickstart\",outcome=\"applied\"} 0\n"))
+        #expect(result.stderr.contains("sluice_pipeline_config_info{pipeline=\"quickstart\",hash=\""))
+        for family in ["events_out_total", "bytes_in_total", "bytes_out_total", "errors_total", "queue_events", "queue_capacity_events", "busy_seconds_total"] {
+            #expect(result.stderr.contains("# TYPE sluice_stage_\(family) "), "\(family) missing")
+        }
+    }
+}

@@ -140,3 +140,91 @@ import Testing
         #expect(row["events"] as! Int > 0)
     }
 }
+
+/// A watched folder: a new file starts a pipeline, a removed file drains and stops its pipeline.
+@Suite struct FolderReloadTests {
+    @Test func newFilesStartAndRemovedFilesStopTheirPipelines() throws {
+        let folder = try temporaryFolder()
+        func pipeline(_ name: String, output: String) -> String {
+            """
+            name: \(name)
+            sources:
+              numbers:
+                type: generate
+                rate: 5000
+                fields:
+                  id: sequence()
+            sinks:
+              out:
+                type: file
+                inputs: [numbers]
+                path: \(folder.appendingPathComponent(output).path)
+            """
+        }
+        try pipeline("first", output: "first.ndjson").write(
+            to: folder.appendingPathComponent("first.yaml"), atomically: true, encoding: .utf8)
+        let runner = try RunnerProcess(["apply", "--watch-debounce", "10ms", folder.path])
+        #expect(eventually { FileManager.default.fileExists(atPath: folder.appendingPathComponent("first.ndjson").path) })
+
+        try pipeline("second", output: "second.ndjson").write(
+            to: folder.appendingPathComponent("second.yaml"), atomically: true, encoding: .utf8)
+        #expect(eventually { runner.stderrSoFar.contains("started pipeline 'second'") })
+        #expect(eventually { FileManager.default.fileExists(atPath: folder.appendingPathComponent("second.ndjson").path) })
+
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("first.yaml"))
+        #expect(eventually { runner.stderrSoFar.contains("draining and stopping pipeline 'first'") })
+        // The first pipeline drained: its output stops growing, and what it wrote is complete.
+        var sizes: [UInt64] = []
+        #expect(eventually {
+            let size = (try? FileManager.default.attributesOfItem(
+                atPath: folder.appendingPathComponent("first.ndjson").path)[.size] as? UInt64) ?? nil
+            sizes.append(size ?? 0)
+            return sizes.count > 10 && Set(sizes.suffix(10)).count == 1
+        })
+        runner.send(SIGTERM)
+        let result = runner.wait()
+        #expect(result.status == 0, "\(result.stderr)")
+        for name in ["first", "second"] {
+            let ids = try String(contentsOf: folder.appendingPathComponent("\(name).ndjson"), encoding: .utf8)
+                .split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+                .map { $0["id"] as! Int }
+            #expect(!ids.isEmpty && ids == Array(0..<ids.count), "\(name): events lost or repeated")
+        }
+    }
+
+    @Test func removingATransformWithTheBinaryLosesNothing() throws {
+        let folder = try temporaryFolder()
+        let file = folder.appendingPathComponent("p.yaml")
+        let output = folder.appendingPathComponent("out.ndjson")
+        let with = """
+            sources:
+              numbers: { type: generate, rate: 20000, fields: { id: sequence(), junk: 1 } }
+            transforms:
+              strip: { type: remove, inputs: [numbers], fields: [junk] }
+            sinks:
+              out: { type: file, inputs: [strip], path: \(output.path) }
+            """
+        let without = """
+            sources:
+              numbers: { type: generate, rate: 20000, fields: { id: sequence(), junk: 1 } }
+            sinks:
+              out: { type: file, inputs: [numbers], path: \(output.path), append: true }
+            """
+        try with.write(to: file, atomically: true, encoding: .utf8)
+        let runner = try RunnerProcess(["apply", "--watch-debounce", "10ms", file.path])
+        #expect(eventually { FileManager.default.fileExists(atPath: output.path) })
+        usleep(200_000)
+        try without.write(to: file, atomically: true, encoding: .utf8)
+        #expect(eventually { runner.stderrSoFar.contains("- strip  (removed; drained first)") })
+        usleep(200_000)
+        runner.send(SIGTERM)
+        let result = runner.wait()
+        #expect(result.status == 0, "\(result.stderr)")
+        let rows = try String(contentsOf: output, encoding: .utf8).split(separator: "\n")
+            .map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        #expect(rows.map { $0["id"] as! Int } == Array(0..<rows.count))
+        // Before the reload the events went through `strip`; after it they kept `junk`.
+        #expect(rows.first?["junk"] == nil)
+        #expect(rows.last?["junk"] as? Int == 1)
+    }
+}
