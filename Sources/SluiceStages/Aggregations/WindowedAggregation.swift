@@ -73,6 +73,13 @@ public enum WindowedAggregation: Stage {
         public var window: WindowSpec
         /// The metrics, in the order written (the order of the output fields).
         public var metrics: [MetricSpec]
+        /// What happens to late events.
+        public var latePolicy: LatePolicy
+        /// How many distinct values `count_distinct` counts exactly before it estimates.
+        public var distinctExactLimit: Int
+
+        /// `late` when late events are routed.
+        public var namedOutputs: [String] { latePolicy == .route ? ["late"] : [] }
 
         private static let windowFieldNames = ["window_start", "window_end"]
 
@@ -81,10 +88,17 @@ public enum WindowedAggregation: Stage {
             let groupBy = reader.fieldList("group_by") ?? []
             let window = WindowSpec.read(from: &reader)
             let metrics = Self.readMetrics(from: &reader, groupBy: groupBy)
+            let latePolicy = reader.choice("on_late", as: LatePolicy.self) ?? .drop
+            let distinctExactLimit = reader.int("distinct_exact_limit", minimum: 0) ?? 10_000
+            if latePolicy != .drop, window == .global, let entry = reader.node.entries?.first(where: { $0.key == "on_late" }) {
+                reader.error(.invalidValue, "option 'on_late' needs a time-based window: a global window has no late events", at: entry.keyLocation)
+            }
             guard let window, let metrics, !reader.diagnostics.hasErrors else { return nil }
             self.groupBy = groupBy
             self.window = window
             self.metrics = metrics
+            self.latePolicy = latePolicy
+            self.distinctExactLimit = distinctExactLimit
         }
 
         private static func readMetrics(from reader: inout OptionsReader, groupBy: [FieldPath]) -> [MetricSpec]? {
@@ -118,27 +132,27 @@ public enum WindowedAggregation: Stage {
 
         /// The processor, with `clock` as the processing-time clock.
         func makeProcessor(clock: @escaping @Sendable () -> Int64 = WallClock.milliseconds) -> any Processor {
-            switch window {
-            case .global:
-                return processor(.global(GlobalWindow()), .none, tickInterval: nil, clock: clock)
-            case .tumbling(let size, let eventTime?):
-                let source = TimeSource.event(eventTime.field, allowedLateness: eventTime.allowedLateness.milliseconds)
-                let windows = WindowAssignment.tumbling(TumblingWindows(size: size.milliseconds))
-                return processor(windows, source, tickInterval: nil, clock: clock)
-            case .tumbling(let size, nil):
-                // Close processing-time windows promptly: at most a second (or a window) after their end.
-                let interval = ConfigDuration(milliseconds: min(size.milliseconds, 1_000))
-                let windows = WindowAssignment.tumbling(TumblingWindows(size: size.milliseconds))
-                return processor(windows, .processing, tickInterval: interval, clock: clock)
+            let timeSource: TimeSource
+            var tickInterval: ConfigDuration?
+            switch (window.assignment, window.eventTime) {
+            case (.global, _):
+                timeSource = .none
+            case (_, let eventTime?):
+                timeSource = .event(eventTime.field, allowedLateness: eventTime.allowedLateness.milliseconds)
+            case (let assignment, nil):
+                timeSource = .processing
+                // Close processing-time windows promptly: at most a second (or a slide, or a gap) after their end.
+                let step: Int64
+                switch assignment {
+                case .aligned(let windows): step = windows.slide
+                case .sessions(let gap): step = gap
+                case .global: step = 1_000
+                }
+                tickInterval = ConfigDuration(milliseconds: min(step, 1_000))
             }
-        }
-
-        private func processor(
-            _ assigner: WindowAssignment, _ timeSource: TimeSource, tickInterval: ConfigDuration?,
-            clock: @escaping @Sendable () -> Int64
-        ) -> any Processor {
             let aggregator = WindowedAggregator(
-                assigner: assigner, timeSource: timeSource, groupBy: groupBy, metrics: metrics, clock: clock)
+                assignment: window.assignment, timeSource: timeSource, latePolicy: latePolicy, groupBy: groupBy,
+                metrics: metrics, distinctExactLimit: distinctExactLimit, clock: clock)
             return AggregateProcessor(aggregator, tickInterval: tickInterval)
         }
     }
