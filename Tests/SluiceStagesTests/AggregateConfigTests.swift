@@ -42,7 +42,8 @@ import Testing
         #expect(
             message
                 == "test.yaml:3:10: error: stage 'agg': unknown metric function 'summ'; expected one of count(), "
-                + "sum(), avg(), min(), max(); did you mean 'sum'? [expression]")
+                + "sum(), avg(), min(), max(), stddev(), variance(), first(), last(), count_distinct(), percentile(), "
+                + "median(), top_k(); did you mean 'sum'? [expression]")
     }
 
     @Test func reportsAWrongArgumentCount() throws {
@@ -78,7 +79,7 @@ import Testing
               size: 10s
             metrics: { n: count() }
             """)
-        #expect(message.hasPrefix("test.yaml:2:9: error: stage 'agg': option 'type' must be one of tumbling, global"))
+        #expect(message.hasPrefix("test.yaml:2:9: error: stage 'agg': option 'type' must be one of tumbling, sliding, session, global"))
         #expect(message.hasSuffix("did you mean 'tumbling'? [invalid-value]"))
     }
 

@@ -19,15 +19,19 @@ func readAggregateConfig(_ yaml: String) -> (config: WindowedAggregation.Config?
 /// Drives an `aggregate` processor built from YAML options: feeds batches, collects what it emits and drops.
 final class AggregateHarness {
     let processor: any Processor
-    private var output = ProcessorOutput(portCount: 1, log: StageLog(pipeline: "p", stage: "agg"))
+    private var output: ProcessorOutput
     /// Everything dropped so far, by reason.
     private(set) var drops: [DropReason: Int] = [:]
+    /// Everything sent to the `late` output so far.
+    private(set) var routedLate: [Event] = []
 
     /// A harness for the valid options `yaml`; `clock` is the processing-time clock.
     init(_ yaml: String, clock: @escaping @Sendable () -> Int64 = { 0 }) throws {
         let (config, diagnostics) = readAggregateConfig(yaml)
         #expect(diagnostics.isEmpty, "\(diagnostics)")
-        processor = try #require(config).makeProcessor(clock: clock)
+        let valid = try #require(config)
+        processor = valid.makeProcessor(clock: clock)
+        output = ProcessorOutput(portCount: 1 + valid.namedOutputs.count, log: StageLog(pipeline: "p", stage: "agg"))
     }
 
     /// Processes one batch of `events` and returns the events emitted by it.
@@ -50,7 +54,9 @@ final class AggregateHarness {
 
     private func collect() -> [Event] {
         drops.merge(output.takeDrops(), uniquingKeysWith: +)
-        return output.takeBatches()[0].flatMap(\.events)
+        let batches = output.takeBatches()
+        if batches.count > 1 { routedLate += batches[1].flatMap(\.events) }
+        return batches[0].flatMap(\.events)
     }
 }
 

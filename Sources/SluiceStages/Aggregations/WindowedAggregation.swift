@@ -3,26 +3,40 @@ import SluiceCore
 /// The `aggregate` stage: groups events by fields and time windows and emits one event per window and group
 /// with the group-by fields, `window_start`, `window_end` and one field per metric.
 ///
-/// Windows are tumbling (epoch-aligned, by event time or processing time) or global (one over the whole
-/// input). By event time a window is emitted when the watermark — the largest event time seen minus
-/// `allowed_lateness` — reaches its end; events for an emitted window are dropped as late. Every open window is
-/// emitted when the input ends. Windows closing together are emitted by start, and their groups sorted by
-/// group-by values (see `ValueOrder`), so output is deterministic and comparable across `parallelism`. A global
-/// window has no bounds, so its events carry no `window_start` / `window_end`.
+/// Windows are tumbling, sliding (kept as panes, see `AlignedWindows`), session (per group, merging) or global,
+/// by event time or processing time. By event time a window is emitted when the watermark — the largest event
+/// time seen minus `allowed_lateness` — reaches its end; an event whose windows have all been emitted is late
+/// and dropped or routed (`on_late`). Every open window is emitted when the input ends. Windows closing
+/// together are emitted by start, and their groups sorted by group-by values (see `ValueOrder`), so output is
+/// deterministic and comparable across `parallelism`. A global window has no bounds, so its events carry no
+/// `window_start` / `window_end`. docs/aggregations.md has the exact rules and the error bounds.
 public enum WindowedAggregation: Stage {
     /// `aggregate`.
     public static let typeName = "aggregate"
     /// An aggregation: it reads `inputs` and its output feeds other stages.
     public static let kind = StageKind.aggregation
     /// One sentence for `runner stages`.
-    public static let summary = "Groups events by fields and time windows and computes count, sum, avg, min, max."
+    public static let summary =
+        "Groups events by fields and tumbling, sliding, session or global windows and computes metrics "
+        + "(count, sum, avg, min, max, stddev, variance, first, last, count_distinct, percentile, median, top_k); "
+        + "emission rules and error bounds: docs/aggregations.md."
 
     /// Every option, nested window options as `window.NAME`.
     public static let options: [OptionDoc] = [
         OptionDoc("group_by", "[field]", default: "[] (one group)", "Fields (dotted paths) whose values form a group."),
         OptionDoc("window", "mapping", default: "{ type: global }", "The windows events are grouped into."),
-        OptionDoc("window.type", "tumbling | global", "Tumbling: fixed, epoch-aligned windows; global: one window."),
-        OptionDoc("window.size", "duration", "The length of a tumbling window, e.g. 10s (tumbling only)."),
+        OptionDoc(
+            "window.type", "tumbling | sliding | session | global",
+            "Tumbling: fixed, epoch-aligned windows; sliding: windows of `size` every `slide`, an event counts in "
+                + "each that covers it; session: per group, closes after `gap` without events; global: one window."),
+        OptionDoc("window.size", "duration", "The length of a tumbling or sliding window, e.g. 60s."),
+        OptionDoc(
+            "window.slide", "duration",
+            "Sliding only: the distance between window starts, at most `size`; windows start at multiples of it."),
+        OptionDoc(
+            "window.gap", "duration",
+            "Session only: a session ends `gap` after its last event; events closer than that (or an event "
+                + "bridging two sessions) join one session."),
         OptionDoc(
             "window.time_field", "field", default: "processing time",
             "The event-time field: epoch number or RFC 3339 string; without it, the arrival time is used."),
@@ -32,37 +46,58 @@ public enum WindowedAggregation: Stage {
             "How long after a window's end its events are still counted: the watermark trails the latest time."),
         OptionDoc(
             "metrics", "mapping of field: call",
-            "Output fields and their calls: count(), sum(x), avg(x), min(x), max(x); x is an expression."),
+            "Output fields and their calls: count(), sum(x), avg(x), min(x), max(x), stddev(x), variance(x), "
+                + "first(x), last(x), count_distinct(x), percentile(x, q), median(x), top_k(x, k); x is an "
+                + "expression; `call where condition` counts only matching events. See docs/aggregations.md."),
+        OptionDoc(
+            "on_late", "drop | route", default: "drop",
+            "Late events (every window they belong to was emitted): drop and count them (drop reason `late`), "
+                + "or send them unchanged to the named output `ID.late`."),
+        OptionDoc(
+            "distinct_exact_limit", "int", default: "10000",
+            "count_distinct counts exactly up to this many values per window and group, then estimates "
+                + "(HyperLogLog, ±2.5 %)."),
     ]
 
     /// A complete pipeline using the stage.
     public static let example = """
-        name: category_totals
+        name: latency_percentiles
         sources:
-          clicks:
+          requests:
             type: generate
             count: 1000
             fields:
-              category: choice(["books", "games", "music"])
-              value: uniform_int(1, 100)
+              path: choice(["/", "/cart", "/pay"])
+              status: choice(["ok", "ok", "error"])
+              latency_ms: uniform_int(1, 900)
+              user: uniform_int(1, 50)
               ts: now()
         aggregations:
-          by_category:
+          by_path:
             type: aggregate
-            inputs: [clicks]
-            group_by: [category]
-            window: { type: tumbling, size: 10s, time_field: ts, allowed_lateness: 2s }
+            inputs: [requests]
+            group_by: [path]
+            window: { type: sliding, size: 60s, slide: 10s, time_field: ts, allowed_lateness: 2s }
+            on_late: route
             metrics:
               count: count()
-              total: sum(value)
-              avg_value: avg(value)
-              smallest: min(value)
-              largest: max(value)
+              errors: count() where status == "error"
+              avg_latency: avg(latency_ms)
+              p99_latency: percentile(latency_ms, 0.99)
+              median_latency: median(latency_ms)
+              stddev_latency: stddev(latency_ms)
+              users: count_distinct(user)
+              top_status: top_k(status, 2)
+              first_status: first(status)
         sinks:
           out:
             type: file
-            inputs: [by_category]
-            path: out/category_totals.ndjson
+            inputs: [by_path]
+            path: out/latency_percentiles.ndjson
+          late:
+            type: file
+            inputs: [by_path.late]
+            path: out/latency_percentiles_late.ndjson
         """
 
     /// The validated options of an `aggregate` stage.
@@ -73,6 +108,13 @@ public enum WindowedAggregation: Stage {
         public var window: WindowSpec
         /// The metrics, in the order written (the order of the output fields).
         public var metrics: [MetricSpec]
+        /// What happens to late events.
+        public var latePolicy: LatePolicy
+        /// How many distinct values `count_distinct` counts exactly before it estimates.
+        public var distinctExactLimit: Int
+
+        /// `late` when late events are routed.
+        public var namedOutputs: [String] { latePolicy == .route ? ["late"] : [] }
 
         private static let windowFieldNames = ["window_start", "window_end"]
 
@@ -81,10 +123,17 @@ public enum WindowedAggregation: Stage {
             let groupBy = reader.fieldList("group_by") ?? []
             let window = WindowSpec.read(from: &reader)
             let metrics = Self.readMetrics(from: &reader, groupBy: groupBy)
+            let latePolicy = reader.choice("on_late", as: LatePolicy.self) ?? .drop
+            let distinctExactLimit = reader.int("distinct_exact_limit", minimum: 0) ?? 10_000
+            if latePolicy != .drop, window == .global, let entry = reader.node.entries?.first(where: { $0.key == "on_late" }) {
+                reader.error(.invalidValue, "option 'on_late' needs a time-based window: a global window has no late events", at: entry.keyLocation)
+            }
             guard let window, let metrics, !reader.diagnostics.hasErrors else { return nil }
             self.groupBy = groupBy
             self.window = window
             self.metrics = metrics
+            self.latePolicy = latePolicy
+            self.distinctExactLimit = distinctExactLimit
         }
 
         private static func readMetrics(from reader: inout OptionsReader, groupBy: [FieldPath]) -> [MetricSpec]? {
@@ -118,27 +167,27 @@ public enum WindowedAggregation: Stage {
 
         /// The processor, with `clock` as the processing-time clock.
         func makeProcessor(clock: @escaping @Sendable () -> Int64 = WallClock.milliseconds) -> any Processor {
-            switch window {
-            case .global:
-                return processor(.global(GlobalWindow()), .none, tickInterval: nil, clock: clock)
-            case .tumbling(let size, let eventTime?):
-                let source = TimeSource.event(eventTime.field, allowedLateness: eventTime.allowedLateness.milliseconds)
-                let windows = WindowAssignment.tumbling(TumblingWindows(size: size.milliseconds))
-                return processor(windows, source, tickInterval: nil, clock: clock)
-            case .tumbling(let size, nil):
-                // Close processing-time windows promptly: at most a second (or a window) after their end.
-                let interval = ConfigDuration(milliseconds: min(size.milliseconds, 1_000))
-                let windows = WindowAssignment.tumbling(TumblingWindows(size: size.milliseconds))
-                return processor(windows, .processing, tickInterval: interval, clock: clock)
+            let timeSource: TimeSource
+            var tickInterval: ConfigDuration?
+            switch (window.assignment, window.eventTime) {
+            case (.global, _):
+                timeSource = .none
+            case (_, let eventTime?):
+                timeSource = .event(eventTime.field, allowedLateness: eventTime.allowedLateness.milliseconds)
+            case (let assignment, nil):
+                timeSource = .processing
+                // Close processing-time windows promptly: at most a second (or a slide, or a gap) after their end.
+                let step: Int64
+                switch assignment {
+                case .aligned(let windows): step = windows.slide
+                case .sessions(let gap): step = gap
+                case .global: step = 1_000
+                }
+                tickInterval = ConfigDuration(milliseconds: min(step, 1_000))
             }
-        }
-
-        private func processor(
-            _ assigner: WindowAssignment, _ timeSource: TimeSource, tickInterval: ConfigDuration?,
-            clock: @escaping @Sendable () -> Int64
-        ) -> any Processor {
             let aggregator = WindowedAggregator(
-                assigner: assigner, timeSource: timeSource, groupBy: groupBy, metrics: metrics, clock: clock)
+                assignment: window.assignment, timeSource: timeSource, latePolicy: latePolicy, groupBy: groupBy,
+                metrics: metrics, distinctExactLimit: distinctExactLimit, clock: clock)
             return AggregateProcessor(aggregator, tickInterval: tickInterval)
         }
     }

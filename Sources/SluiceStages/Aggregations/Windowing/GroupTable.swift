@@ -86,7 +86,7 @@ struct WindowGroups {
         let slot = keys.count
         slots[key] = slot
         keys.append(key)
-        accumulators.append(contentsOf: emptyAccumulators)
+        for empty in emptyAccumulators { accumulators.append(empty.fresh) }
         return slot * emptyAccumulators.count
     }
 
@@ -98,8 +98,8 @@ struct WindowGroups {
 
 /// The open windows of an aggregation, in order of start (then end), found by bounds.
 ///
-/// Few windows are open at a time (one or two tumbling windows, `size / slide` sliding ones, more with a
-/// long allowed lateness), so a sorted array searched from the newest end beats a dictionary.
+/// For sliding windows the entries are panes. Few are open at a time (one or two tumbling windows,
+/// `size / gcd(size, slide)` panes, more with a long allowed lateness), so a sorted array searched from the newest end beats a dictionary.
 struct WindowStore {
     /// The open windows, by start.
     var windows: [WindowGroups] = []
@@ -130,9 +130,116 @@ struct WindowStore {
         return complete
     }
 
+    /// Merges the panes inside `bounds` into one window: each group's accumulators combined across panes.
+    func merged(into bounds: WindowBounds) -> WindowGroups {
+        var window = WindowGroups(bounds: bounds, emptyAccumulators: emptyAccumulators)
+        let metricCount = emptyAccumulators.count
+        for pane in windows where pane.bounds.start >= bounds.start && pane.bounds.end <= bounds.end {
+            for (slot, key) in pane.keys.enumerated() {
+                let base = window.accumulatorBase(for: key)
+                for metric in 0..<metricCount {
+                    window.accumulators[base + metric].merge(pane.accumulators[slot * metricCount + metric])
+                }
+            }
+        }
+        return window
+    }
+
     /// Removes and returns every window, in order of start.
     mutating func removeAll() -> [WindowGroups] {
         defer { windows.removeAll() }
         return windows
+    }
+}
+
+/// The open session windows of an aggregation: per group, its sessions in order of start.
+///
+/// An event at `t` opens the session `[t, t + gap)`; a session that touches or overlaps it is merged with it
+/// (all of them when the event bridges several), as Flink's merging window assigner does.
+struct SessionStore {
+    /// One group's session: its bounds and one accumulator per metric.
+    struct Session {
+        var bounds: WindowBounds
+        var accumulators: [Accumulator]
+    }
+
+    private(set) var sessions: [GroupKey: [Session]] = [:]
+    private let emptyAccumulators: [Accumulator]
+    /// A lower bound of every open session's end, so emission only scans when something may be complete.
+    private var earliestEnd = Int64.max
+
+    init(emptyAccumulators: [Accumulator]) {
+        self.emptyAccumulators = emptyAccumulators
+    }
+
+    /// Adds an event at `time` to its session of `key`, merging the open sessions it touches or bridges;
+    /// returns false (changing nothing) when there is none and `[time, time + gap)` is already complete: the
+    /// event is late. Complete sessions awaiting emission are never extended. `update` adds the event to the
+    /// session's accumulators.
+    mutating func add(
+        _ key: GroupKey, at time: Int64, gap: Int64, isComplete: (Int64) -> Bool,
+        _ update: (inout [Accumulator]) -> Void
+    ) -> Bool {
+        let (eventEnd, overflow) = time.addingReportingOverflow(gap)
+        var bounds = WindowBounds(start: time, end: overflow ? .max : eventEnd)
+        func touches(_ session: Session) -> Bool {
+            !isComplete(session.bounds.end) && session.bounds.start <= bounds.end && session.bounds.end >= time
+        }
+        // Taken out of the dictionary so the list is uniquely referenced and changes in place.
+        var list = sessions.removeValue(forKey: key) ?? []
+        guard !isComplete(bounds.end) || list.contains(where: touches) else {
+            if !list.isEmpty { sessions[key] = list }
+            return false
+        }
+        var session: Session?
+        var index = 0
+        while index < list.count {
+            guard touches(list[index]) else {
+                index += 1
+                continue
+            }
+            let other = list.remove(at: index)
+            bounds.start = min(bounds.start, other.bounds.start)
+            bounds.end = max(bounds.end, other.bounds.end)
+            if session == nil {
+                session = other
+            } else {
+                for metric in other.accumulators.indices {
+                    session!.accumulators[metric].merge(other.accumulators[metric])
+                }
+            }
+        }
+        var merged = session ?? Session(bounds: bounds, accumulators: emptyAccumulators.map(\.fresh))
+        merged.bounds = bounds
+        update(&merged.accumulators)
+        list.insert(merged, at: list.firstIndex { $0.bounds.start > bounds.start } ?? list.endIndex)
+        sessions[key] = list
+        earliestEnd = min(earliestEnd, bounds.end)
+        return true
+    }
+
+    /// Removes and returns every session for which `isComplete(end)` holds, by start, end, then group key.
+    mutating func removeSessions(where isComplete: (Int64) -> Bool) -> [(GroupKey, Session)] {
+        guard isComplete(earliestEnd) else { return [] }
+        var complete: [(GroupKey, Session)] = []
+        earliestEnd = .max
+        for (key, list) in sessions {
+            var open: [Session] = []
+            for session in list {
+                if isComplete(session.bounds.end) {
+                    complete.append((key, session))
+                } else {
+                    open.append(session)
+                    earliestEnd = min(earliestEnd, session.bounds.end)
+                }
+            }
+            sessions[key] = open.isEmpty ? nil : open
+        }
+        return complete.sorted { lhs, rhs in
+            if lhs.1.bounds != rhs.1.bounds {
+                return (lhs.1.bounds.start, lhs.1.bounds.end) < (rhs.1.bounds.start, rhs.1.bounds.end)
+            }
+            return GroupKey.precedes(lhs.0, rhs.0)
+        }
     }
 }

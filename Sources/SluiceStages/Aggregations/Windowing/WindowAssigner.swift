@@ -17,57 +17,83 @@ public struct WindowBounds: Sendable, Hashable {
     public var isGlobal: Bool { self == .global }
 }
 
-/// Decides which windows an event belongs to, from its time.
+/// Epoch-aligned windows of `size` starting every `slide`: `[k·slide, k·slide + size)`. Tumbling windows are
+/// the case `slide == size`.
 ///
-/// Aligned windows (tumbling now, sliding later: `size` and `slide`, an event belongs to `size / slide`
-/// windows) only need this. Session windows depend on the group's earlier events, so they will need a
-/// merging refinement (Flink's `MergingWindowAssigner`) on top: the window store keys state by bounds, so a
-/// merge moves a group's slot from the old bounds into the new ones, combining accumulators (a `merge` to add).
-protocol WindowAssigner: Sendable {
-    /// Calls `body` with every window that holds an event at `time`, in order of start.
-    func forEachWindow(containing time: Int64, _ body: (WindowBounds) -> Void)
-}
-
-/// Fixed-size, non-overlapping windows aligned to the Unix epoch: `[k·size, (k+1)·size)`.
-struct TumblingWindows: WindowAssigner {
+/// State is kept per *pane*, the tumbling windows of `gcd(size, slide)`: an event updates the one pane that
+/// holds it, and a window is the merge of its `size / pane` panes when it is emitted. A sliding window thus
+/// costs no copy of an event per window, and memory is proportional to open panes × groups.
+struct AlignedWindows: Sendable, Equatable {
     /// The window length in milliseconds; positive.
     let size: Int64
+    /// The distance between window starts in milliseconds; positive, at most `size`.
+    let slide: Int64
+    /// The pane length: the greatest common divisor of `size` and `slide`.
+    let pane: Int64
 
-    func forEachWindow(containing time: Int64, _ body: (WindowBounds) -> Void) {
-        body(bounds(containing: time))
+    init(size: Int64, slide: Int64) {
+        self.size = size
+        self.slide = slide
+        var (a, b) = (size, slide)
+        while b != 0 { (a, b) = (b, a % b) }
+        pane = a
     }
 
-    func bounds(containing time: Int64) -> WindowBounds {
-        // Floor, not truncation: a time before the epoch belongs to the window that starts before it.
-        let remainder = time % size
-        let start = remainder < 0 ? time - remainder - size : time - remainder
-        let (end, overflow) = start.addingReportingOverflow(size)
-        return WindowBounds(start: start, end: overflow ? .max : end)
+    /// True when every window is exactly one pane, so panes are emitted as they are.
+    var isTumbling: Bool { size == slide }
+
+    /// The pane holding `time`.
+    func pane(containing time: Int64) -> WindowBounds {
+        let start = Self.floor(time, to: pane)
+        return WindowBounds(start: start, end: Self.adding(start, pane))
     }
-}
 
-/// One window over all of the input.
-struct GlobalWindow: WindowAssigner {
-    func forEachWindow(containing time: Int64, _ body: (WindowBounds) -> Void) {
-        body(.global)
+    /// The end of the last window holding `time`: once the watermark passes it, an event at `time` is late.
+    func lastWindowEnd(containing time: Int64) -> Int64 {
+        Self.adding(Self.floor(time, to: slide), size)
     }
-}
 
-/// The assigner an aggregation uses, as a closed set of concrete types.
-///
-/// An enum rather than a generic parameter of the processor: the engine calls processors through
-/// `any Processor`, so a generic processor would run its per-event code unspecialized (witness-table
-/// calls and metadata lookups per event); a switch per event is cheaper. A new window type is a case here.
-enum WindowAssignment: WindowAssigner {
-    case tumbling(TumblingWindows)
-    case global(GlobalWindow)
-
-    func forEachWindow(containing time: Int64, _ body: (WindowBounds) -> Void) {
-        switch self {
-        case .tumbling(let windows): windows.forEachWindow(containing: time, body)
-        case .global(let window): window.forEachWindow(containing: time, body)
+    /// Calls `body` with the end of every window that holds `pane`, in increasing order.
+    func forEachWindowEnd(covering pane: WindowBounds, _ body: (Int64) -> Void) {
+        let lastStart = Self.floor(pane.start, to: slide)
+        var start = lastStart
+        // The earliest window holding the pane starts at or after `pane.end - size`.
+        while start - slide >= pane.end - size { start -= slide }
+        while start <= lastStart {
+            body(Self.adding(start, size))
+            start += slide
         }
     }
+
+    /// The window ending at `end`.
+    func window(endingAt end: Int64) -> WindowBounds {
+        WindowBounds(start: end - size, end: end)
+    }
+
+    /// Floor, not truncation: a time before the epoch belongs to the window that starts before it.
+    private static func floor(_ time: Int64, to step: Int64) -> Int64 {
+        let remainder = time % step
+        return remainder < 0 ? time - remainder - step : time - remainder
+    }
+
+    private static func adding(_ time: Int64, _ length: Int64) -> Int64 {
+        let (sum, overflow) = time.addingReportingOverflow(length)
+        return overflow ? .max : sum
+    }
+}
+
+/// How an aggregation assigns events to windows, as a closed set of concrete cases.
+///
+/// An enum rather than a protocol or a generic parameter of the processor: the engine calls processors
+/// through `any Processor`, so generic per-event code would run unspecialized; a switch per event is cheaper.
+enum WindowAssignment: Sendable, Equatable {
+    /// One window over all of the input.
+    case global
+    /// Tumbling or sliding windows, aligned to the epoch.
+    case aligned(AlignedWindows)
+    /// Per group, windows that extend while events come less than `gap` milliseconds apart and merge when
+    /// an event bridges two of them.
+    case sessions(gap: Int64)
 }
 
 /// How far event time has certainly progressed: the largest event time seen minus the allowed lateness.

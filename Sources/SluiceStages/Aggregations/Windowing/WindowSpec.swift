@@ -1,21 +1,52 @@
 import SluiceCore
 
 /// The `window` option of an aggregate: which windows events are grouped into, and by what clock.
+///
+/// Time-based windows are by event time when `eventTime` is set, else by processing time (the wall clock
+/// when an event arrives).
 public enum WindowSpec: Sendable, Equatable {
     /// One window over the whole input, emitted when the input ends (also what an absent `window` means).
     case global
-    /// Epoch-aligned windows of `size`; by event time when `eventTime` is set, else by processing time
-    /// (the wall clock when an event arrives).
+    /// Epoch-aligned, non-overlapping windows of `size`.
     case tumbling(size: ConfigDuration, eventTime: EventTimeSpec?)
+    /// Epoch-aligned windows of `size` starting every `slide`; an event counts in each window that covers it.
+    case sliding(size: ConfigDuration, slide: ConfigDuration, eventTime: EventTimeSpec?)
+    /// Per group, a window that closes after `gap` without events; sessions an event bridges merge.
+    case session(gap: ConfigDuration, eventTime: EventTimeSpec?)
 
     /// The window types users can write, for `window.type`.
     enum Kind: String, CaseIterable {
         case tumbling
+        case sliding
+        case session
         case global
     }
 
+    /// The most panes (`size / gcd(size, slide)`) a sliding window may span, which bounds emission work and
+    /// the state kept per group.
+    static let maximumPanesPerWindow: Int64 = 10_000
+
     /// The options that only apply to time-based windows.
-    private static let timeOptions = ["size", "time_field", "time_unit", "allowed_lateness"]
+    private static let timeOptions = ["size", "slide", "gap", "time_field", "time_unit", "allowed_lateness"]
+
+    /// The event-time settings, `nil` for processing time or a global window.
+    var eventTime: EventTimeSpec? {
+        switch self {
+        case .global: return nil
+        case .tumbling(_, let eventTime), .sliding(_, _, let eventTime), .session(_, let eventTime): return eventTime
+        }
+    }
+
+    /// The window assignment and the interval at which processing-time windows are checked on `tick`.
+    var assignment: WindowAssignment {
+        switch self {
+        case .global: return .global
+        case .tumbling(let size, _): return .aligned(AlignedWindows(size: size.milliseconds, slide: size.milliseconds))
+        case .sliding(let size, let slide, _):
+            return .aligned(AlignedWindows(size: size.milliseconds, slide: slide.milliseconds))
+        case .session(let gap, _): return .sessions(gap: gap.milliseconds)
+        }
+    }
 
     /// Reads `window` from `reader`: `.global` when absent, `nil` with diagnostics when invalid.
     static func read(from reader: inout OptionsReader) -> WindowSpec? {
@@ -31,28 +62,61 @@ public enum WindowSpec: Sendable, Equatable {
             for key in timeOptions { _ = options.node(key) }
             return nil
         }
+        let lengths: [String]
+        switch kind {
+        case .global: lengths = []
+        case .tumbling: lengths = ["size"]
+        case .sliding: lengths = ["size", "slide"]
+        case .session: lengths = ["gap"]
+        }
+        let durations = lengths.map { readLength($0, from: &options) }
+        let eventTime = kind == .global ? nil : EventTimeSpec.read(from: &options)
+        for entry in options.node.entries ?? [] where timeOptions.contains(entry.key) && !options.knownKeys.contains(entry.key) {
+            _ = options.node(entry.key)
+            options.error(
+                .invalidValue, "option '\(entry.key)' does not apply to a \(kind.rawValue) window", at: entry.keyLocation)
+        }
+        guard !durations.contains(nil), !options.diagnostics.hasErrors else { return nil }
         switch kind {
         case .global:
-            for entry in options.node.entries ?? [] where timeOptions.contains(entry.key) {
-                _ = options.node(entry.key)
-                options.error(
-                    .invalidValue, "option '\(entry.key)' does not apply to a global window", at: entry.keyLocation)
-            }
-            return options.diagnostics.hasErrors ? nil : .global
+            return .global
         case .tumbling:
-            return readTumbling(from: &options)
+            return .tumbling(size: durations[0]!, eventTime: eventTime)
+        case .sliding:
+            return readSliding(size: durations[0]!, slide: durations[1]!, eventTime: eventTime, from: &options)
+        case .session:
+            return .session(gap: durations[0]!, eventTime: eventTime)
         }
     }
 
-    private static func readTumbling(from options: inout OptionsReader) -> WindowSpec? {
-        let size = options.duration("size")
-        if size == nil, options.node["size"] == nil { options.missing("size") }
-        if let size, size.milliseconds == 0 {
-            options.error(.invalidValue, "option 'size' must be longer than 0ms", at: options.node["size"]!.location)
+    /// A required, positive duration.
+    private static func readLength(_ key: String, from options: inout OptionsReader) -> ConfigDuration? {
+        let length = options.duration(key)
+        if length == nil, options.node[key] == nil { options.missing(key) }
+        guard let length else { return nil }
+        guard length.milliseconds > 0 else {
+            options.error(.invalidValue, "option '\(key)' must be longer than 0ms", at: options.node[key]!.location)
+            return nil
         }
-        let eventTime = EventTimeSpec.read(from: &options)
-        guard let size, size.milliseconds > 0, !options.diagnostics.hasErrors else { return nil }
-        return .tumbling(size: size, eventTime: eventTime)
+        return length
+    }
+
+    private static func readSliding(
+        size: ConfigDuration, slide: ConfigDuration, eventTime: EventTimeSpec?, from options: inout OptionsReader
+    ) -> WindowSpec? {
+        let windows = AlignedWindows(size: size.milliseconds, slide: slide.milliseconds)
+        if slide > size {
+            options.error(
+                .invalidValue, "option 'slide' (\(slide)) must not be longer than 'size' (\(size)); "
+                    + "windows would leave gaps", at: options.node["slide"]!.location)
+        } else if windows.size / windows.pane > maximumPanesPerWindow {
+            options.error(
+                .invalidValue, "a \(size) window sliding by \(slide) spans \(windows.size / windows.pane) panes "
+                    + "of gcd(size, slide) = \(ConfigDuration(milliseconds: windows.pane)); the most is "
+                    + "\(maximumPanesPerWindow): choose a slide that divides the size more evenly",
+                at: options.node["slide"]!.location)
+        }
+        return options.diagnostics.hasErrors ? nil : .sliding(size: size, slide: slide, eventTime: eventTime)
     }
 }
 
