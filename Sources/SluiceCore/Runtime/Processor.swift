@@ -31,6 +31,8 @@ public struct ProcessorOutput {
     public private(set) var batches: [[EventBatch]]
     /// Events dropped, by reason, during this call.
     public private(set) var drops: [DropReason: Int] = [:]
+    /// Stage-specific counts during this call (late events routed, say), exported per stage by name.
+    public private(set) var counters: [StageCounter: Int] = [:]
     /// Bytes written to the outside world during this call (sinks).
     public var bytesWritten = 0
     /// Where to log rejected input.
@@ -51,6 +53,18 @@ public struct ProcessorOutput {
         guard count > 0 else { return }
         drops[reason, default: 0] += count
         if let message { log.warn(reason: reason, message) }
+    }
+
+    /// Adds `count` to the stage's counter `counter`, for things that are neither drops nor outputs.
+    public mutating func count(_ counter: StageCounter, _ count: Int = 1) {
+        guard count > 0 else { return }
+        counters[counter, default: 0] += count
+    }
+
+    /// Takes the counts so far, leaving none.
+    public mutating func takeCounters() -> [StageCounter: Int] {
+        defer { counters.removeAll() }
+        return counters
     }
 
     /// Takes the batches emitted so far, leaving none.
@@ -82,4 +96,12 @@ public struct DropReason: RawRepresentable, Sendable, Hashable, ExpressibleByStr
     public static let late: DropReason = "late"
     public static let missingTime: DropReason = "missing_time"
     public static let unmatched: DropReason = "unmatched"
+}
+
+/// The name of a stage-specific counter; the `name` label of `sluice_stage_counter_total`.
+public struct StageCounter: RawRepresentable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(stringLiteral value: String) { rawValue = value }
+    public var description: String { rawValue }
 }

@@ -21,6 +21,9 @@ public enum MetricNames {
     public static let dropped = Family(
         name: "sluice_stage_dropped_events_total", type: "counter",
         help: "Events dropped or rejected by the stage, by reason.")
+    public static let counter = Family(
+        name: "sluice_stage_counter_total", type: "counter",
+        help: "Stage-specific counts by name, such as late events routed to a late output.")
     public static let queueDepth = Family(
         name: "sluice_stage_queue_events", type: "gauge", help: "Events waiting in the stage's input queue.")
     public static let queueCapacity = Family(

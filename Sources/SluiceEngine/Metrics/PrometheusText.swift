@@ -21,6 +21,13 @@ public enum PrometheusText {
                     (labels(snapshot) + ",reason=\"\(escape(reason.rawValue))\"", "\(count)")
                 }
             })
+        family(
+            MetricNames.counter,
+            snapshots.flatMap { snapshot in
+                snapshot.counters.sorted { $0.key.rawValue < $1.key.rawValue }.map { name, count in
+                    (labels(snapshot) + ",name=\"\(escape(name.rawValue))\"", "\(count)")
+                }
+            })
         family(MetricNames.queueDepth, rows { "\($0.queueDepth)" })
         family(MetricNames.queueCapacity, rows { "\($0.queueCapacity)" })
         family(MetricNames.busySeconds, rows { "\($0.busySeconds)" })

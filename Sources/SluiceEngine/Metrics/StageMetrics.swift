@@ -18,6 +18,7 @@ public final class StageMetrics: Sendable {
     let queueCapacity = Atomic<Int>(0)
     let busyNanoseconds = Atomic<UInt64>(0)
     private let drops = Mutex<[DropReason: Int]>([:])
+    private let counters = Mutex<[StageCounter: Int]>([:])
 
     init(pipeline: String, stage: String, kind: StageKind, typeName: String) {
         self.pipeline = pipeline
@@ -33,6 +34,13 @@ public final class StageMetrics: Sendable {
         }
     }
 
+    func addCounters(_ counts: [StageCounter: Int]) {
+        guard !counts.isEmpty else { return }
+        counters.withLock { counters in
+            for (name, count) in counts { counters[name, default: 0] += count }
+        }
+    }
+
     func addDrop(_ count: Int, reason: DropReason) {
         drops.withLock { $0[reason, default: 0] += count }
     }
@@ -44,6 +52,7 @@ public final class StageMetrics: Sendable {
             eventsIn: eventsIn.load(ordering: .relaxed), eventsOut: eventsOut.load(ordering: .relaxed),
             bytesIn: bytesIn.load(ordering: .relaxed), bytesOut: bytesOut.load(ordering: .relaxed),
             errors: errors.load(ordering: .relaxed), drops: drops.withLock { $0 },
+            counters: counters.withLock { $0 },
             queueDepth: queueDepth.load(ordering: .relaxed), queueCapacity: queueCapacity.load(ordering: .relaxed),
             busySeconds: Double(busyNanoseconds.load(ordering: .relaxed)) / 1e9)
     }
@@ -61,6 +70,8 @@ public struct StageMetricsSnapshot: Sendable, Equatable {
     public var bytesOut: Int
     public var errors: Int
     public var drops: [DropReason: Int]
+    /// Stage-specific counts by name.
+    public var counters: [StageCounter: Int]
     public var queueDepth: Int
     public var queueCapacity: Int
     public var busySeconds: Double

@@ -2,13 +2,15 @@
 public enum StatsTable {
     public static func render(_ snapshots: [StageMetricsSnapshot]) -> String {
         let header = ["pipeline", "stage", "type", "events in", "events out", "bytes in", "bytes out", "errors",
-                      "dropped", "queue", "busy s"]
+                      "dropped", "queue", "busy s", "counters"]
         let rows = snapshots.map { s -> [String] in
             let drops = s.drops.isEmpty ? "0" : s.drops.sorted { $0.key.rawValue < $1.key.rawValue }
                 .map { "\($0.value) \($0.key.rawValue)" }.joined(separator: ", ")
+            let counters = s.counters.sorted { $0.key.rawValue < $1.key.rawValue }
+                .map { "\($0.value) \($0.key.rawValue)" }.joined(separator: ", ")
             return [s.pipeline, s.stage, "\(s.kind.rawValue) \(s.typeName)", "\(s.eventsIn)", "\(s.eventsOut)",
                     "\(s.bytesIn)", "\(s.bytesOut)", "\(s.errors)", drops, "\(s.queueDepth)/\(s.queueCapacity)",
-                    formatSeconds(s.busySeconds)]
+                    formatSeconds(s.busySeconds), counters]
         }
         let widths = header.indices.map { column in
             ([header] + rows).map { $0[column].count }.max() ?? 0
@@ -17,7 +19,7 @@ public enum StatsTable {
             cells.enumerated().map { index, cell in
                 let padding = String(repeating: " ", count: widths[index] - cell.count)
                 // Numbers read better right-aligned; names left-aligned.
-                return index >= 3 && index != 8 ? padding + cell : cell + padding
+                return index >= 3 && index != 8 && index != 11 ? padding + cell : cell + padding
             }.joined(separator: "  ").trimmingTrailingSpaces()
         }
         return ([line(header)] + rows.map(line)).joined(separator: "\n") + "\n"

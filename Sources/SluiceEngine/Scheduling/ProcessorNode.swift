@@ -218,6 +218,7 @@ final class ProcessorNode: QueueSpaceWaiter, @unchecked Sendable {
             }
             link.metrics.busyNanoseconds.add(SystemClock.monotonicNanoseconds() - started, ordering: .relaxed)
             link.metrics.addDrops(output.takeDrops())
+            link.metrics.addCounters(output.takeCounters())
             link.metrics.bytesOut.add(output.bytesWritten, ordering: .relaxed)
             let produced = output.takeBatches()
             link.metrics.eventsOut.add(produced.joined().reduce(0) { $0 + $1.count }, ordering: .relaxed)
