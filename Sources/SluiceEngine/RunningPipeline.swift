@@ -124,6 +124,9 @@ public final class RunningPipeline: @unchecked Sendable {
             node.enqueue(.retire(leaving))
             waitUntilQuiet()
         }
+        // A tick sent just before the pause may still arrive; the old nodes refuse it, or it drains here.
+        for node in oldNodes { node.markReplaced() }
+        waitUntilQuiet()
         lock.withLock {
             var keptSources = oldSources.filter { !retired.contains($0.key) }
             var keptCopies = copies.filter { !retired.contains($0.key) && graph.node($0.key) != nil }

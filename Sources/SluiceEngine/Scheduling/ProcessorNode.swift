@@ -28,6 +28,8 @@ final class ProcessorNode: QueueSpaceWaiter, @unchecked Sendable {
         var openInputs = 0
         var tickPending = false
         var waiters: [QueueSpaceWaiter] = []
+        /// Set when a reload replaced the node; it accepts nothing more.
+        var replaced = false
     }
 
     private let mailbox = Mutex(Mailbox())
@@ -80,19 +82,26 @@ final class ProcessorNode: QueueSpaceWaiter, @unchecked Sendable {
     func enqueue(_ message: Message) {
         let events = message.eventCount
         let wake = mailbox.withLock { box -> Bool in
+            // A timer may still hold a node a reload replaced: its stages now run in another node.
+            if box.replaced { return false }
             if case .tick = message {
                 if box.tickPending { return false }
                 box.tickPending = true
             }
             inFlight.increment()
+            if events > 0 { links[0].metrics.queueDepth.add(events, ordering: .relaxed) }
             box.messages.push(message)
             box.queuedEvents += events
             if box.scheduled { return false }
             box.scheduled = true
             return true
         }
-        if events > 0 { links[0].metrics.queueDepth.add(events, ordering: .relaxed) }
         if wake { pool.schedule(self) }
+    }
+
+    /// Makes the node refuse every later message; a reload calls it on the nodes it replaces.
+    func markReplaced() {
+        mailbox.withLock { $0.replaced = true }
     }
 
     /// A consumer this node waited on has room again: take a turn if there is work.
