@@ -36,8 +36,12 @@ struct RunnerProcess {
     private let stdoutFile: URL
     private let stderrFile: URL
 
-    /// Starts `runner arguments...` in `directory` (default: the package root).
-    init(_ arguments: [String], in directory: URL = RunnerProcess.packageRoot, stdin: URL? = nil) throws {
+    /// Starts `runner arguments...` in `directory` (default: the package root), with `environment` added
+    /// to the test's own.
+    init(
+        _ arguments: [String], in directory: URL = RunnerProcess.packageRoot, stdin: URL? = nil,
+        environment: [String: String] = [:]
+    ) throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("runner-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         stdoutFile = scratch.appendingPathComponent("stdout")
@@ -47,6 +51,7 @@ struct RunnerProcess {
         process.executableURL = Self.executable
         process.arguments = arguments
         process.currentDirectoryURL = directory
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
         process.standardOutput = try FileHandle(forWritingTo: stdoutFile)
         process.standardError = try FileHandle(forWritingTo: stderrFile)
         if let stdin { process.standardInput = try FileHandle(forReadingFrom: stdin) }
@@ -54,8 +59,10 @@ struct RunnerProcess {
     }
 
     /// Runs `runner arguments...` to completion.
-    static func run(_ arguments: [String], in directory: URL = packageRoot, stdin: URL? = nil) throws -> Result {
-        let running = try RunnerProcess(arguments, in: directory, stdin: stdin)
+    static func run(
+        _ arguments: [String], in directory: URL = packageRoot, stdin: URL? = nil, environment: [String: String] = [:]
+    ) throws -> Result {
+        let running = try RunnerProcess(arguments, in: directory, stdin: stdin, environment: environment)
         return running.wait()
     }
 
