@@ -45,14 +45,34 @@ public enum WindowedAggregation: Stage {
             "window.allowed_lateness", "duration", default: "0s",
             "How long after a window's end its events are still counted: the watermark trails the latest time."),
         OptionDoc(
+            "window.idle_timeout", "duration", default: "none",
+            "Event time only: after this long without any event (processing time), the watermark advances with "
+                + "processing time from the latest event, so a quiet stream's last windows close; without it they "
+                + "close at end of input or shutdown."),
+        OptionDoc(
             "metrics", "mapping of field: call",
             "Output fields and their calls: count(), sum(x), avg(x), min(x), max(x), stddev(x), variance(x), "
                 + "first(x), last(x), count_distinct(x), percentile(x, q), median(x), top_k(x, k); x is an "
                 + "expression; `call where condition` counts only matching events. See docs/aggregations.md."),
         OptionDoc(
-            "on_late", "drop | route", default: "drop",
-            "Late events (every window they belong to was emitted): drop and count them (drop reason `late`), "
-                + "or send them unchanged to the named output `ID.late`."),
+            "on_late", "drop | route | emit_update", default: "drop",
+            "Late events (every window they belong to was emitted): drop and count them (drop reason `late`); "
+                + "send them unchanged to the named output `ID.late` (counter `late_routed`); or keep closed "
+                + "windows for `update_retention` and write each affected window's corrected row with "
+                + "`is_update: true` (counter `late_updates`; every row then has `is_update`)."),
+        OptionDoc(
+            "update_retention", "duration", default: "the window's size (sessions: gap)",
+            "With on_late: emit_update, how far past its end (measured on the watermark) a window can still be "
+                + "updated; later events are dropped as `late`."),
+        OptionDoc(
+            "emit", "on_close | every DURATION", default: "on_close",
+            "on_close: one row per window and group when it closes. every 5s: also the current row of every open "
+                + "window and group every 5 s (processing time); rows then carry `final: false` (early) or "
+                + "`final: true` (on close)."),
+        OptionDoc(
+            "max_groups", "int", default: "no limit",
+            "The most groups one window holds (sessions: groups with sessions in the stage); events of a new group "
+                + "beyond it are dropped (drop reason `max_groups`, logged), existing groups keep counting."),
         OptionDoc(
             "distinct_exact_limit", "int", default: "10000",
             "count_distinct counts exactly up to this many values per window and group, then estimates "
@@ -77,8 +97,9 @@ public enum WindowedAggregation: Stage {
             type: aggregate
             inputs: [requests]
             group_by: [path]
-            window: { type: sliding, size: 60s, slide: 10s, time_field: ts, allowed_lateness: 2s }
+            window: { type: sliding, size: 60s, slide: 10s, time_field: ts, allowed_lateness: 2s, idle_timeout: 30s }
             on_late: route
+            max_groups: 1000
             metrics:
               count: count()
               errors: count() where status == "error"
