@@ -24,6 +24,8 @@ final class AggregateHarness {
     private(set) var drops: [DropReason: Int] = [:]
     /// Everything sent to the `late` output so far.
     private(set) var routedLate: [Event] = []
+    /// The stage counters so far, by name.
+    private(set) var counters: [StageCounter: Int] = [:]
 
     /// A harness for the valid options `yaml`; `clock` is the processing-time clock.
     init(_ yaml: String, clock: @escaping @Sendable () -> Int64 = { 0 }) throws {
@@ -54,6 +56,7 @@ final class AggregateHarness {
 
     private func collect() -> [Event] {
         drops.merge(output.takeDrops(), uniquingKeysWith: +)
+        counters.merge(output.takeCounters(), uniquingKeysWith: +)
         let batches = output.takeBatches()
         if batches.count > 1 { routedLate += batches[1].flatMap(\.events) }
         return batches[0].flatMap(\.events)

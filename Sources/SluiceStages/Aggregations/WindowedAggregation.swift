@@ -45,14 +45,34 @@ public enum WindowedAggregation: Stage {
             "window.allowed_lateness", "duration", default: "0s",
             "How long after a window's end its events are still counted: the watermark trails the latest time."),
         OptionDoc(
+            "window.idle_timeout", "duration", default: "none",
+            "Event time only: after this long without any event (processing time), the watermark advances with "
+                + "processing time from the latest event, so a quiet stream's last windows close; without it they "
+                + "close at end of input or shutdown."),
+        OptionDoc(
             "metrics", "mapping of field: call",
             "Output fields and their calls: count(), sum(x), avg(x), min(x), max(x), stddev(x), variance(x), "
                 + "first(x), last(x), count_distinct(x), percentile(x, q), median(x), top_k(x, k); x is an "
                 + "expression; `call where condition` counts only matching events. See docs/aggregations.md."),
         OptionDoc(
-            "on_late", "drop | route", default: "drop",
-            "Late events (every window they belong to was emitted): drop and count them (drop reason `late`), "
-                + "or send them unchanged to the named output `ID.late`."),
+            "on_late", "drop | route | emit_update", default: "drop",
+            "Late events (every window they belong to was emitted): drop and count them (drop reason `late`); "
+                + "send them unchanged to the named output `ID.late` (counter `late_routed`); or keep closed "
+                + "windows for `update_retention` and write each affected window's corrected row with "
+                + "`is_update: true` (counter `late_updates`; every row then has `is_update`)."),
+        OptionDoc(
+            "update_retention", "duration", default: "the window's size (sessions: gap)",
+            "With on_late: emit_update, how far past its end (measured on the watermark) a window can still be "
+                + "updated; later events are dropped as `late`."),
+        OptionDoc(
+            "emit", "on_close | every DURATION", default: "on_close",
+            "on_close: one row per window and group when it closes. every 5s: also the current row of every open "
+                + "window and group every 5 s (processing time); rows then carry `final: false` (early) or "
+                + "`final: true` (on close)."),
+        OptionDoc(
+            "max_groups", "int", default: "no limit",
+            "The most groups one window holds (sessions: groups with sessions in the stage); events of a new group "
+                + "beyond it are dropped (drop reason `max_groups`, logged), existing groups keep counting."),
         OptionDoc(
             "distinct_exact_limit", "int", default: "10000",
             "count_distinct counts exactly up to this many values per window and group, then estimates "
@@ -77,8 +97,9 @@ public enum WindowedAggregation: Stage {
             type: aggregate
             inputs: [requests]
             group_by: [path]
-            window: { type: sliding, size: 60s, slide: 10s, time_field: ts, allowed_lateness: 2s }
+            window: { type: sliding, size: 60s, slide: 10s, time_field: ts, allowed_lateness: 2s, idle_timeout: 30s }
             on_late: route
+            max_groups: 1000
             metrics:
               count: count()
               errors: count() where status == "error"
@@ -110,6 +131,13 @@ public enum WindowedAggregation: Stage {
         public var metrics: [MetricSpec]
         /// What happens to late events.
         public var latePolicy: LatePolicy
+        /// With `on_late: emit_update`, how long past its end (on the watermark) a window can still be updated;
+        /// `nil` for the default, the window's size (or gap).
+        public var updateRetention: ConfigDuration?
+        /// When rows are emitted: on close, or also early on an interval.
+        public var emit: EmitMode
+        /// The most groups per window (per stage for sessions); `nil` for no cap.
+        public var maxGroups: Int?
         /// How many distinct values `count_distinct` counts exactly before it estimates.
         public var distinctExactLimit: Int
 
@@ -122,32 +150,49 @@ public enum WindowedAggregation: Stage {
         public init?(reading reader: inout OptionsReader) {
             let groupBy = reader.fieldList("group_by") ?? []
             let window = WindowSpec.read(from: &reader)
-            let metrics = Self.readMetrics(from: &reader, groupBy: groupBy)
             let latePolicy = reader.choice("on_late", as: LatePolicy.self) ?? .drop
+            let updateRetention = reader.duration("update_retention")
+            let emit = EmitMode.read(from: &reader)
+            let maxGroups = reader.int("max_groups", minimum: 1)
             let distinctExactLimit = reader.int("distinct_exact_limit", minimum: 0) ?? 10_000
-            if latePolicy != .drop, window == .global, let entry = reader.node.entries?.first(where: { $0.key == "on_late" }) {
+            var flagFields: [String] = []
+            if case .every = emit { flagFields.append(RowFlags.finalName) }
+            if latePolicy == .emitUpdate { flagFields.append(RowFlags.updateName) }
+            let metrics = Self.readMetrics(from: &reader, reserved: groupBy.map(\.head.string) + flagFields)
+            if latePolicy != .drop, window == .global, let entry = Self.entry("on_late", in: reader) {
                 reader.error(.invalidValue, "option 'on_late' needs a time-based window: a global window has no late events", at: entry.keyLocation)
             }
-            guard let window, let metrics, !reader.diagnostics.hasErrors else { return nil }
+            if latePolicy != .emitUpdate, let entry = Self.entry("update_retention", in: reader) {
+                reader.error(.invalidValue, "option 'update_retention' needs 'on_late: emit_update'", at: entry.keyLocation)
+            }
+            guard let window, let metrics, let emit, !reader.diagnostics.hasErrors else { return nil }
             self.groupBy = groupBy
             self.window = window
             self.metrics = metrics
             self.latePolicy = latePolicy
+            self.updateRetention = updateRetention
+            self.emit = emit
+            self.maxGroups = maxGroups
             self.distinctExactLimit = distinctExactLimit
         }
 
-        private static func readMetrics(from reader: inout OptionsReader, groupBy: [FieldPath]) -> [MetricSpec]? {
+        private static func entry(_ key: String, in reader: OptionsReader) -> ConfigNode.Entry? {
+            reader.node.entries?.first { $0.key == key }
+        }
+
+        /// The metrics; `reserved` are the other output fields, which a metric must not overwrite.
+        private static func readMetrics(from reader: inout OptionsReader, reserved: [String]) -> [MetricSpec]? {
             guard let entries = reader.namedScalars("metrics") else {
                 if reader.node["metrics"] == nil { reader.missing("metrics") }
                 return nil
             }
-            let taken = Set(groupBy.map(\.head.string) + windowFieldNames)
+            let taken = Set(reserved + windowFieldNames)
             var metrics: [MetricSpec] = []
             for (name, text, location) in entries {
                 if taken.contains(name) {
                     let keyLocation = reader.node["metrics"]?.entries?.first { $0.key == name }?.keyLocation
                     reader.error(
-                        .invalidValue, "metric '\(name)' would overwrite a group-by or window field of the output",
+                        .invalidValue, "metric '\(name)' would overwrite a group-by, window or flag field of the output",
                         at: keyLocation ?? location)
                 }
                 if let metric = MetricSpec(name: name, text: text, location: location, reader: &reader) {
@@ -168,27 +213,45 @@ public enum WindowedAggregation: Stage {
         /// The processor, with `clock` as the processing-time clock.
         func makeProcessor(clock: @escaping @Sendable () -> Int64 = WallClock.milliseconds) -> any Processor {
             let timeSource: TimeSource
-            var tickInterval: ConfigDuration?
+            // Ticks drive processing-time windows, idleness and early rows; at most a second apart so windows
+            // close (and idleness is noticed) promptly.
+            var tickPeriods: [Int64] = []
             switch (window.assignment, window.eventTime) {
             case (.global, _):
                 timeSource = .none
             case (_, let eventTime?):
-                timeSource = .event(eventTime.field, allowedLateness: eventTime.allowedLateness.milliseconds)
+                let idleTimeout = eventTime.idleTimeout?.milliseconds
+                timeSource = .event(
+                    eventTime.field, allowedLateness: eventTime.allowedLateness.milliseconds, idleTimeout: idleTimeout)
+                if let idleTimeout { tickPeriods.append(idleTimeout) }
             case (let assignment, nil):
                 timeSource = .processing
-                // Close processing-time windows promptly: at most a second (or a slide, or a gap) after their end.
-                let step: Int64
                 switch assignment {
-                case .aligned(let windows): step = windows.slide
-                case .sessions(let gap): step = gap
-                case .global: step = 1_000
+                case .aligned(let windows): tickPeriods.append(windows.slide)
+                case .sessions(let gap): tickPeriods.append(gap)
+                case .global: break
                 }
-                tickInterval = ConfigDuration(milliseconds: min(step, 1_000))
             }
+            var rules = EmissionRules(latePolicy: latePolicy, maxGroups: maxGroups)
+            if case .every(let interval) = emit {
+                rules.earlyInterval = interval.milliseconds
+                tickPeriods.append(interval.milliseconds)
+            }
+            if latePolicy == .emitUpdate { rules.updateRetention = updateRetention?.milliseconds ?? defaultRetention }
+            let tickInterval = tickPeriods.min().map { ConfigDuration(milliseconds: min($0, 1_000)) }
             let aggregator = WindowedAggregator(
-                assignment: window.assignment, timeSource: timeSource, latePolicy: latePolicy, groupBy: groupBy,
+                assignment: window.assignment, timeSource: timeSource, rules: rules, groupBy: groupBy,
                 metrics: metrics, distinctExactLimit: distinctExactLimit, clock: clock)
             return AggregateProcessor(aggregator, tickInterval: tickInterval)
+        }
+
+        /// The default `update_retention`: the window's size, or a session's gap.
+        private var defaultRetention: Int64 {
+            switch window.assignment {
+            case .global: return 0
+            case .aligned(let windows): return windows.size
+            case .sessions(let gap): return gap
+            }
         }
     }
 }

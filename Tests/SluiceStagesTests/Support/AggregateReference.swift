@@ -147,3 +147,133 @@ struct SeededRandom: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+/// The reference's model of what the stage writes in order, with `on_late: emit_update` (a retention) and
+/// `max_groups`: final rows as the watermark passes a window's end, and a corrected row of each retained
+/// window a late event lands in.
+extension AggregateReference {
+    /// One row written, in order.
+    struct Emission {
+        var row: Row
+        var isUpdate: Bool
+    }
+
+    /// The rows written, the late events (dropped) and the events dropped for `max_groups`, by index.
+    struct Outcome {
+        var emissions: [Emission] = []
+        var late: [Int] = []
+        var capped: [Int] = []
+    }
+
+    /// Runs `events` in arrival order; `retention` is the update retention (0 without `emit_update`).
+    func emissions(_ events: [Input], retention: Int64 = 0, maxGroups: Int? = nil) -> Outcome {
+        switch windows {
+        case .sliding(let size, let slide):
+            return alignedEmissions(events, size: size, slide: slide, retention: retention, maxGroups: maxGroups)
+        case .session(let gap):
+            return sessionEmissions(events, gap: gap, retention: retention, maxGroups: maxGroups)
+        }
+    }
+
+    private func alignedEmissions(
+        _ events: [Input], size: Int64, slide: Int64, retention: Int64, maxGroups: Int?
+    ) -> Outcome {
+        let marks = watermarks(events)
+        var outcome = Outcome()
+        // start → key → members; a window's final row is written once, when the watermark first passes its end.
+        var windows: [Int64: [String: [Int]]] = [:]
+        var closedThrough = Int64.min
+        func close(through mark: Int64) {
+            guard mark > closedThrough else { return }
+            for start in windows.keys.sorted() where start + size > closedThrough && start + size <= mark {
+                for (key, members) in windows[start]! {
+                    let row = Row(start: start, end: start + size, key: key, members: members)
+                    outcome.emissions.append(Emission(row: row, isUpdate: false))
+                }
+            }
+            closedThrough = mark
+            windows = windows.filter { $0.key + size + retention > mark }
+        }
+        for (index, event) in events.enumerated() {
+            let mark = marks[index]
+            close(through: mark)
+            var held: [Int64] = []
+            var start = event.time - event.time.mod(slide)
+            while start > event.time - size {
+                if start + size + retention > mark { held.append(start) }
+                start -= slide
+            }
+            held.sort()
+            if held.isEmpty {
+                outcome.late.append(index)
+                continue
+            }
+            if let maxGroups, held.contains(where: { windows[$0]?[event.key] == nil && (windows[$0]?.count ?? 0) >= maxGroups }) {
+                outcome.capped.append(index)
+                continue
+            }
+            for start in held {
+                windows[start, default: [:]][event.key, default: []].append(index)
+                if start + size <= mark {
+                    let row = Row(start: start, end: start + size, key: event.key, members: windows[start]![event.key]!)
+                    outcome.emissions.append(Emission(row: row, isUpdate: true))
+                }
+            }
+        }
+        close(through: .max)
+        return outcome
+    }
+
+    private struct Session {
+        var row: Row
+        var emitted = false
+        var replaces = false
+    }
+
+    private func sessionEmissions(_ events: [Input], gap: Int64, retention: Int64, maxGroups: Int?) -> Outcome {
+        let marks = watermarks(events)
+        var outcome = Outcome()
+        var sessions: [String: [Session]] = [:]
+        func close(through mark: Int64) {
+            for key in sessions.keys {
+                var list = sessions[key]!.sorted { ($0.row.start, $0.row.end) < ($1.row.start, $1.row.end) }
+                for index in list.indices where !list[index].emitted && list[index].row.end <= mark {
+                    outcome.emissions.append(Emission(row: list[index].row, isUpdate: list[index].replaces))
+                    list[index].emitted = true
+                }
+                list.removeAll { $0.emitted && ($0.row.end + retention <= mark || mark == .max) }
+                sessions[key] = list.isEmpty ? nil : list
+            }
+        }
+        for (index, event) in events.enumerated() {
+            let mark = marks[index]
+            close(through: mark)
+            let list = sessions[event.key] ?? []
+            let touching = list.filter { $0.row.start <= event.time + gap && $0.row.end >= event.time }
+            if touching.isEmpty, event.time + gap + retention <= mark {
+                outcome.late.append(index)
+                continue
+            }
+            if let maxGroups, list.isEmpty, sessions.count >= maxGroups {
+                outcome.capped.append(index)
+                continue
+            }
+            var merged = Session(row: Row(start: event.time, end: event.time + gap, key: event.key, members: [index]))
+            for session in touching {
+                merged.row.start = min(merged.row.start, session.row.start)
+                merged.row.end = max(merged.row.end, session.row.end)
+                merged.row.members += session.row.members
+                merged.replaces = merged.replaces || session.emitted || session.replaces
+            }
+            merged.row.members.sort()
+            if merged.row.end <= mark {
+                merged.emitted = true
+                outcome.emissions.append(Emission(row: merged.row, isUpdate: true))
+            }
+            sessions[event.key] = list.filter { session in !touching.contains { $0.row.start == session.row.start } }
+                + [merged]
+        }
+        close(through: .max)
+        return outcome
+    }
+}

@@ -90,6 +90,19 @@ struct WindowGroups {
         return slot * emptyAccumulators.count
     }
 
+    /// True when `key` has a slot in this window.
+    func contains(_ key: GroupKey) -> Bool {
+        slots[key] != nil
+    }
+
+    /// The number of groups in this window.
+    var groupCount: Int { keys.count }
+
+    /// The index of the first accumulator of `key`'s slot, or `nil` when the group is not in this window.
+    func accumulatorBase(of key: GroupKey) -> Int? {
+        slots[key].map { $0 * emptyAccumulators.count }
+    }
+
     /// The slots in emission order: by group key (see `GroupKey.precedes`).
     var slotsInKeyOrder: [Int] {
         keys.indices.sorted { GroupKey.precedes(keys[$0], keys[$1]) }
@@ -130,16 +143,22 @@ struct WindowStore {
         return complete
     }
 
-    /// Merges the panes inside `bounds` into one window: each group's accumulators combined across panes.
-    func merged(into bounds: WindowBounds) -> WindowGroups {
+    /// Merges the panes inside `bounds` into one window: each group's accumulators combined across panes (only
+    /// `key`'s, when given).
+    func merged(into bounds: WindowBounds, only key: GroupKey? = nil) -> WindowGroups {
         var window = WindowGroups(bounds: bounds, emptyAccumulators: emptyAccumulators)
         let metricCount = emptyAccumulators.count
+        func add(_ key: GroupKey, from pane: WindowGroups, at paneBase: Int) {
+            let base = window.accumulatorBase(for: key)
+            for metric in 0..<metricCount {
+                window.accumulators[base + metric].merge(pane.accumulators[paneBase + metric])
+            }
+        }
         for pane in windows where pane.bounds.start >= bounds.start && pane.bounds.end <= bounds.end {
-            for (slot, key) in pane.keys.enumerated() {
-                let base = window.accumulatorBase(for: key)
-                for metric in 0..<metricCount {
-                    window.accumulators[base + metric].merge(pane.accumulators[slot * metricCount + metric])
-                }
+            if let key {
+                if let paneBase = pane.accumulatorBase(of: key) { add(key, from: pane, at: paneBase) }
+            } else {
+                for (slot, paneKey) in pane.keys.enumerated() { add(paneKey, from: pane, at: slot * metricCount) }
             }
         }
         return window
@@ -152,46 +171,73 @@ struct WindowStore {
     }
 }
 
-/// The open session windows of an aggregation: per group, its sessions in order of start.
+/// The session windows of an aggregation: per group, its sessions in order of start.
 ///
 /// An event at `t` opens the session `[t, t + gap)`; a session that touches or overlaps it is merged with it
-/// (all of them when the event bridges several), as Flink's merging window assigner does.
+/// (all of them when the event bridges several), as Flink's merging window assigner does. A session is open
+/// until the watermark reaches its end; then it is emitted and, with an update retention (`emit_update`), kept
+/// until the watermark reaches its end plus the retention, so late events can still join it.
 struct SessionStore {
     /// One group's session: its bounds and one accumulator per metric.
     struct Session {
         var bounds: WindowBounds
         var accumulators: [Accumulator]
+        /// True once its row has been written; it is then kept only for its update retention.
+        var emitted = false
+        /// True when it absorbed an emitted session, so its row on close replaces that one (`is_update`).
+        var replacesEmitted = false
+    }
+
+    /// What `add` did with an event.
+    enum Addition {
+        /// Nothing: the event is late.
+        case late
+        /// The event joined or opened an open session.
+        case added
+        /// The event joined or opened a session that is already complete; its corrected row is due now.
+        case updated(Session)
     }
 
     private(set) var sessions: [GroupKey: [Session]] = [:]
     private let emptyAccumulators: [Accumulator]
-    /// A lower bound of every open session's end, so emission only scans when something may be complete.
-    private var earliestEnd = Int64.max
+    /// A lower bound of the watermark at which something is due: an open session's end, or a retained
+    /// session's end plus its retention. Emission only scans when the watermark reaches it.
+    private(set) var nextDue = Int64.max
 
     init(emptyAccumulators: [Accumulator]) {
         self.emptyAccumulators = emptyAccumulators
     }
 
-    /// Adds an event at `time` to its session of `key`, merging the open sessions it touches or bridges;
-    /// returns false (changing nothing) when there is none and `[time, time + gap)` is already complete: the
-    /// event is late. Complete sessions awaiting emission are never extended. `update` adds the event to the
-    /// session's accumulators.
+    /// The number of groups holding sessions.
+    var groupCount: Int { sessions.count }
+
+    /// True when `key` holds a session.
+    func holds(_ key: GroupKey) -> Bool {
+        sessions[key] != nil
+    }
+
+    /// Adds an event at `time` to its session of `key`, merging the sessions it touches or bridges: open ones,
+    /// and emitted ones still within `retention` of `watermark`. Returns `.late` (changing nothing) when it
+    /// touches none and `[time, time + gap)` ended `retention` or more before the watermark. `update` adds the
+    /// event to the session's accumulators.
     mutating func add(
-        _ key: GroupKey, at time: Int64, gap: Int64, isComplete: (Int64) -> Bool,
+        _ key: GroupKey, at time: Int64, gap: Int64, watermark: Int64, retention: Int64,
         _ update: (inout [Accumulator]) -> Void
-    ) -> Bool {
-        let (eventEnd, overflow) = time.addingReportingOverflow(gap)
-        var bounds = WindowBounds(start: time, end: overflow ? .max : eventEnd)
+    ) -> Addition {
+        var bounds = WindowBounds(start: time, end: time.saturatingAdding(gap))
         func touches(_ session: Session) -> Bool {
-            !isComplete(session.bounds.end) && session.bounds.start <= bounds.end && session.bounds.end >= time
+            let held = session.emitted ? session.bounds.end.saturatingAdding(retention) > watermark
+                : session.bounds.end > watermark
+            return held && session.bounds.start <= bounds.end && session.bounds.end >= time
         }
         // Taken out of the dictionary so the list is uniquely referenced and changes in place.
         var list = sessions.removeValue(forKey: key) ?? []
-        guard !isComplete(bounds.end) || list.contains(where: touches) else {
+        guard bounds.end.saturatingAdding(retention) > watermark || list.contains(where: touches) else {
             if !list.isEmpty { sessions[key] = list }
-            return false
+            return .late
         }
         var session: Session?
+        var absorbedEmitted = false
         var index = 0
         while index < list.count {
             guard touches(list[index]) else {
@@ -199,6 +245,7 @@ struct SessionStore {
                 continue
             }
             let other = list.remove(at: index)
+            absorbedEmitted = absorbedEmitted || other.emitted || other.replacesEmitted
             bounds.start = min(bounds.start, other.bounds.start)
             bounds.end = max(bounds.end, other.bounds.end)
             if session == nil {
@@ -212,34 +259,51 @@ struct SessionStore {
         var merged = session ?? Session(bounds: bounds, accumulators: emptyAccumulators.map(\.fresh))
         merged.bounds = bounds
         update(&merged.accumulators)
+        let complete = bounds.end <= watermark
+        merged.emitted = complete
+        merged.replacesEmitted = !complete && absorbedEmitted
         list.insert(merged, at: list.firstIndex { $0.bounds.start > bounds.start } ?? list.endIndex)
         sessions[key] = list
-        earliestEnd = min(earliestEnd, bounds.end)
-        return true
+        nextDue = min(nextDue, Self.due(merged, retention: retention))
+        return complete ? .updated(merged) : .added
     }
 
-    /// Removes and returns every session for which `isComplete(end)` holds, by start, end, then group key.
-    mutating func removeSessions(where isComplete: (Int64) -> Bool) -> [(GroupKey, Session)] {
-        guard isComplete(earliestEnd) else { return [] }
-        var complete: [(GroupKey, Session)] = []
-        earliestEnd = .max
+    /// Takes the sessions ending at or before `limit` that were not emitted yet, by start, end, then group key,
+    /// each with the kind of its row; keeps them for `retention` past their end, and frees the sessions whose
+    /// retention has passed.
+    mutating func takeComplete(through limit: Int64, retention: Int64) -> [(GroupKey, Session, RowKind)] {
+        guard limit >= nextDue else { return [] }
+        var complete: [(GroupKey, Session, RowKind)] = []
+        nextDue = .max
         for (key, list) in sessions {
-            var open: [Session] = []
-            for session in list {
-                if isComplete(session.bounds.end) {
-                    complete.append((key, session))
-                } else {
-                    open.append(session)
-                    earliestEnd = min(earliestEnd, session.bounds.end)
+            var kept: [Session] = []
+            for var session in list {
+                if !session.emitted, session.bounds.end <= limit {
+                    complete.append((key, session, session.replacesEmitted ? .update : .final))
+                    session.emitted = true
                 }
+                if session.emitted, session.bounds.end.saturatingAdding(retention) <= limit { continue }
+                kept.append(session)
+                nextDue = min(nextDue, Self.due(session, retention: retention))
             }
-            sessions[key] = open.isEmpty ? nil : open
+            sessions[key] = kept.isEmpty ? nil : kept
         }
-        return complete.sorted { lhs, rhs in
-            if lhs.1.bounds != rhs.1.bounds {
-                return (lhs.1.bounds.start, lhs.1.bounds.end) < (rhs.1.bounds.start, rhs.1.bounds.end)
-            }
-            return GroupKey.precedes(lhs.0, rhs.0)
+        return complete.sorted { Self.precedes(($0.0, $0.1), ($1.0, $1.1)) }
+    }
+
+    /// The sessions not emitted yet, by start, end, then group key.
+    func openSessions() -> [(GroupKey, Session)] {
+        sessions.flatMap { key, list in list.filter { !$0.emitted }.map { (key, $0) } }.sorted(by: Self.precedes)
+    }
+
+    private static func due(_ session: Session, retention: Int64) -> Int64 {
+        session.emitted ? session.bounds.end.saturatingAdding(retention) : session.bounds.end
+    }
+
+    private static func precedes(_ lhs: (GroupKey, Session), _ rhs: (GroupKey, Session)) -> Bool {
+        if lhs.1.bounds != rhs.1.bounds {
+            return (lhs.1.bounds.start, lhs.1.bounds.end) < (rhs.1.bounds.start, rhs.1.bounds.end)
         }
+        return GroupKey.precedes(lhs.0, rhs.0)
     }
 }

@@ -27,7 +27,9 @@ public enum WindowSpec: Sendable, Equatable {
     static let maximumPanesPerWindow: Int64 = 10_000
 
     /// The options that only apply to time-based windows.
-    private static let timeOptions = ["size", "slide", "gap", "time_field", "time_unit", "allowed_lateness"]
+    private static let timeOptions = [
+        "size", "slide", "gap", "time_field", "time_unit", "allowed_lateness", "idle_timeout",
+    ]
 
     /// The event-time settings, `nil` for processing time or a global window.
     var eventTime: EventTimeSpec? {
@@ -120,21 +122,29 @@ public enum WindowSpec: Sendable, Equatable {
     }
 }
 
-/// Event-time settings of a window: where each event's time is and how late it may arrive.
+/// Event-time settings of a window: where each event's time is, how late it may arrive, and when a quiet
+/// stream counts as idle.
 public struct EventTimeSpec: Sendable, Equatable {
     /// Where each event's time is, and its unit.
     public var field: EventTimeField
     /// How far behind the largest time seen an event may be and still be counted in its window.
     public var allowedLateness: ConfigDuration
+    /// After this long without events (processing time), the watermark advances with processing time.
+    public var idleTimeout: ConfigDuration?
 
-    /// Reads `time_field`, `time_unit` and `allowed_lateness`; `nil` (processing time) without
-    /// `time_field`, where the other two are errors because they cannot apply.
+    /// Reads `time_field`, `time_unit`, `allowed_lateness` and `idle_timeout`; `nil` (processing time)
+    /// without `time_field`, where the others are errors because they cannot apply.
     static func read(from options: inout OptionsReader) -> EventTimeSpec? {
         let fieldText = options.string("time_field")
         let unit = options.choice("time_unit", as: TimeUnit.self) ?? .milliseconds
         let lateness = options.duration("allowed_lateness") ?? ConfigDuration(milliseconds: 0)
+        let idleTimeout = options.duration("idle_timeout")
+        if let idleTimeout, idleTimeout.milliseconds <= 0 {
+            options.error(
+                .invalidValue, "option 'idle_timeout' must be longer than 0ms", at: options.node["idle_timeout"]!.location)
+        }
         guard let fieldText else {
-            for key in ["time_unit", "allowed_lateness"] {
+            for key in ["time_unit", "allowed_lateness", "idle_timeout"] {
                 guard let entry = options.node.entries?.first(where: { $0.key == key }) else { continue }
                 options.error(
                     .invalidValue, "option '\(key)' needs 'time_field' (without it windows use processing time)",
@@ -148,6 +158,7 @@ public struct EventTimeSpec: Sendable, Equatable {
                 at: options.node["time_field"]!.location)
             return nil
         }
-        return EventTimeSpec(field: EventTimeField(path: path, unit: unit), allowedLateness: lateness)
+        return EventTimeSpec(
+            field: EventTimeField(path: path, unit: unit), allowedLateness: lateness, idleTimeout: idleTimeout)
     }
 }

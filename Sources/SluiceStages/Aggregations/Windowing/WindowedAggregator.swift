@@ -8,8 +8,9 @@ import SluiceCore
 
 /// Where an aggregation takes each event's time from.
 enum TimeSource: Sendable {
-    /// A field of the event (event time); windows close as the watermark passes their end.
-    case event(EventTimeField, allowedLateness: Int64)
+    /// A field of the event (event time); windows close as the watermark passes their end. With an idle
+    /// timeout, the watermark also advances with processing time once no event has arrived for that long.
+    case event(EventTimeField, allowedLateness: Int64, idleTimeout: Int64?)
     /// The wall clock when the batch arrives; windows also close on `tick` as the clock passes their end.
     case processing
     /// No time at all: the global window.
@@ -46,8 +47,23 @@ final class AggregateProcessor: Processor {
 public enum LatePolicy: String, Sendable, Hashable, CaseIterable {
     /// Drop it, counted as a drop with reason `late` (the default).
     case drop
-    /// Send it unchanged to the stage's named output `late` (`STAGE.late`).
+    /// Send it unchanged to the stage's named output `late` (`STAGE.late`), counted as `late_routed`.
     case route
+    /// Keep closed windows for `update_retention` and write a corrected row (`is_update: true`) of each window
+    /// a late event lands in; drop events later than that.
+    case emitUpdate = "emit_update"
+}
+
+extension StageCounter {
+    /// Rows written with `is_update: true` (`on_late: emit_update`).
+    static let lateUpdates: StageCounter = "late_updates"
+    /// Late events sent to the `late` output (`on_late: route`).
+    static let lateRouted: StageCounter = "late_routed"
+}
+
+extension DropReason {
+    /// Events of a new group in a window that already holds `max_groups` groups.
+    static let maxGroups: DropReason = "max_groups"
 }
 
 /// Assigns events to windows and groups, updates accumulators in place, and emits one event per window and
@@ -56,24 +72,33 @@ public enum LatePolicy: String, Sendable, Hashable, CaseIterable {
 /// Per event it allocates nothing for a group already open in the window: the group-by values go into a reused
 /// scratch array, are hashed once, and index a dictionary of slots; a new group costs one key array and
 /// its accumulators. Aligned windows keep state per pane (see `AlignedWindows`), sessions per group and
-/// session; state is proportional to open panes (or sessions) × groups and is freed when no longer needed.
+/// session; state is proportional to open panes (or sessions) × groups and is freed when no longer needed
+/// (with `on_late: emit_update`, once the window's update retention has passed).
+///
+/// A window is emitted as soon as the watermark reaches its end, before the next event is added, so what a
+/// late event finds (and the order of the rows) does not depend on how the input is batched. Rows go to one
+/// pending batch, written at the end of each call.
 struct WindowedAggregator {
     private let assignment: WindowAssignment
     private let timeSource: TimeSource
-    private let latePolicy: LatePolicy
+    private let rules: EmissionRules
     private let groupBy: [FieldPath]
     private let arguments: [Expression?]
     private let conditions: [Expression?]
     private let metricNames: [FieldName]
     private let clock: @Sendable () -> Int64
     private var watermark: Watermark
+    private var idle: IdleClock?
     private var store: WindowStore
     private var sessions: SessionStore
-    /// For sliding windows: every window ending at or before this has been emitted.
+    /// For aligned windows: every window ending at or before this has been emitted.
     private var emittedThrough = Int64.min
-    /// For sliding windows: the earliest end of a window not yet emitted. A sliding window is emitted as soon
-    /// as the watermark reaches its end, before the next event updates a pane it shares with later windows.
-    private var nextDue = Int64.max
+    /// For aligned windows: the earliest end of a window not yet emitted.
+    private var alignedDue = Int64.max
+    /// For sliding windows with `max_groups`: the number of groups of each window not yet freed, by end.
+    private var windowGroupCounts: [Int64: Int] = [:]
+    /// With `emit: every`: the processing time of the next early rows (`nil` until the first tick).
+    private var nextEarly: Int64?
     private var context = EvaluationContext()
     private var keyScratch: [Value] = []
     /// Per metric, the current event's argument value, or `nil` when its `where` condition excludes the event.
@@ -81,24 +106,29 @@ struct WindowedAggregator {
     /// Arrival numbers, which order events of equal time for `first` and `last`.
     private var sequence: Int64 = 0
     private var lateEvents: [Event] = []
+    private var pending: [Event] = []
+    private var pendingUpdates = 0
     private let windowStartName = FieldName("window_start")
     private let windowEndName = FieldName("window_end")
+    private let finalName = FieldName(RowFlags.finalName)
+    private let updateName = FieldName(RowFlags.updateName)
 
     /// An aggregator; `clock` gives epoch milliseconds for processing time (tests pass a fake one).
     init(
-        assignment: WindowAssignment, timeSource: TimeSource, latePolicy: LatePolicy, groupBy: [FieldPath],
+        assignment: WindowAssignment, timeSource: TimeSource, rules: EmissionRules, groupBy: [FieldPath],
         metrics: [MetricSpec], distinctExactLimit: Int, clock: @escaping @Sendable () -> Int64
     ) {
         self.assignment = assignment
         self.timeSource = timeSource
-        self.latePolicy = latePolicy
+        self.rules = rules
         self.groupBy = groupBy
         arguments = metrics.map(\.argument)
         conditions = metrics.map(\.condition)
         metricNames = metrics.map(\.name)
         self.clock = clock
-        if case .event(_, let lateness) = timeSource {
+        if case .event(_, let lateness, let idleTimeout) = timeSource {
             watermark = Watermark(allowedLateness: lateness)
+            idle = idleTimeout.map(IdleClock.init(timeout:))
         } else {
             watermark = Watermark(allowedLateness: 0)
         }
@@ -111,7 +141,9 @@ struct WindowedAggregator {
 
     mutating func process(_ batch: EventBatch, output: inout ProcessorOutput) {
         switch timeSource {
-        case .event(let field, _):
+        case .event(let field, _, _):
+            let now = idle == nil ? 0 : clock()
+            idle?.batchArrived(at: now)
             for event in batch.events {
                 guard let time = field.milliseconds(of: event) else {
                     output.drop(1, reason: .missingTime, message: Self.missingTimeMessage(event, field: field))
@@ -119,7 +151,8 @@ struct WindowedAggregator {
                 }
                 add(event, at: time, output: &output)
                 watermark.observe(time)
-                if watermark.hasPassed(nextDue) { emitComplete(output: &output) }
+                idle?.observe(time, at: now)
+                if watermark.hasPassed(nextDue) { emitComplete() }
             }
         case .processing:
             let now = clock()
@@ -129,67 +162,116 @@ struct WindowedAggregator {
             for event in batch.events { add(event, at: 0, output: &output) }
         }
         if !lateEvents.isEmpty {
+            output.count(.lateRouted, lateEvents.count)
             output.emit(EventBatch(events: lateEvents), port: 1)
             lateEvents.removeAll(keepingCapacity: true)
         }
-        emitComplete(output: &output)
+        emitComplete()
+        flush(&output)
     }
 
-    mutating func tick(nowMilliseconds: Int64, output: inout ProcessorOutput) {
-        guard case .processing = timeSource else { return }
-        watermark.observe(nowMilliseconds)
-        emitComplete(output: &output)
+    mutating func tick(nowMilliseconds now: Int64, output: inout ProcessorOutput) {
+        switch timeSource {
+        case .processing:
+            watermark.observe(now)
+        case .event:
+            if let time = idle?.idleEventTime(at: now) { watermark.observe(time) }
+        case .none:
+            break
+        }
+        emitComplete()
+        if let interval = rules.earlyInterval { emitEarly(at: now, every: interval) }
+        flush(&output)
     }
 
     mutating func finish(output: inout ProcessorOutput) {
         switch assignment {
         case .global:
-            emit(store.removeAll(), output: &output)
+            append(store.removeAll(), as: .final)
         case .aligned(let windows):
-            emitAligned(windows, through: .max, output: &output)
+            emitAligned(windows, through: .max)
         case .sessions:
-            emitSessions(sessions.removeSessions { _ in true }, output: &output)
+            appendSessions(sessions.takeComplete(through: .max, retention: 0))
         }
+        flush(&output)
     }
 
     // MARK: Per event
 
-    /// Adds `event` to every window of `time` that is still open; handles it as late when there is none.
+    /// The earliest watermark at which something is due: a window end, or the end of a retention.
+    private var nextDue: Int64 {
+        switch assignment {
+        case .global: return .max
+        case .aligned: return alignedDue
+        case .sessions: return sessions.nextDue
+        }
+    }
+
+    /// Adds `event` to every window of `time` that is still open (or, with `emit_update`, retained); handles
+    /// it as late when there is none.
     private mutating func add(_ event: Event, at time: Int64, output: inout ProcessorOutput) {
         sequence += 1
         let stamp = EventStamp(time: time, sequence: sequence)
         switch assignment {
         case .global:
-            update(store.index(of: .global), event, stamp)
+            let key = prepare(event)
+            let window = store.index(of: .global)
+            guard admits(key, toPane: window, of: nil, output: &output) else { return }
+            update(window, key, stamp)
         case .aligned(let windows):
             let lastEnd = windows.lastWindowEnd(containing: time)
-            guard !watermark.hasPassed(lastEnd) else {
+            guard !watermark.hasPassed(lastEnd.saturatingAdding(rules.updateRetention)) else {
                 late(event, at: time, windowEnd: lastEnd, output: &output)
                 return
             }
+            // Every window with an open pane that ends at or before the watermark has been emitted; count the
+            // ones without events as emitted too, so a pane opened now for a later window never emits them.
+            emittedThrough = max(emittedThrough, watermark.current)
+            let key = prepare(event)
             let openPanes = store.windows.count
             let pane = store.index(of: windows.pane(containing: time))
-            if !windows.isTumbling, store.windows.count > openPanes {
-                windows.forEachWindowEnd(covering: store.windows[pane].bounds) { end in
-                    if end > emittedThrough { nextDue = min(nextDue, end) }
+            let paneBounds = store.windows[pane].bounds
+            if store.windows.count > openPanes {
+                windows.forEachWindowEnd(covering: paneBounds) { end in
+                    if end > emittedThrough { alignedDue = min(alignedDue, end) }
                 }
             }
-            update(pane, event, stamp)
+            guard admits(key, toPane: pane, of: windows, output: &output) else { return }
+            update(pane, key, stamp)
+            if rules.latePolicy == .emitUpdate, watermark.hasPassed(paneBounds.end) {
+                appendUpdates(of: key, covering: paneBounds, windows)
+            }
         case .sessions(let gap):
             let key = prepare(event)
-            let added = sessions.add(key, at: time, gap: gap, isComplete: watermark.hasPassed) { accumulators in
+            let eventEnd = time.saturatingAdding(gap)
+            if let cap = rules.maxGroups, !sessions.holds(key), sessions.groupCount >= cap,
+                !watermark.hasPassed(eventEnd.saturatingAdding(rules.updateRetention))
+            {
+                output.drop(
+                    1, reason: .maxGroups,
+                    message: "\(cap) groups already have sessions (max_groups); dropping the events of new groups "
+                        + "such as \(Self.describe(key))")
+                return
+            }
+            let addition = sessions.add(
+                key, at: time, gap: gap, watermark: watermark.current, retention: rules.updateRetention
+            ) { accumulators in
                 for index in argumentScratch.indices {
                     guard let argument = argumentScratch[index] else { continue }
                     accumulators[index].add(argument, stamp: stamp)
                 }
             }
-            if !added { late(event, at: time, windowEnd: time &+ gap, output: &output) }
+            switch addition {
+            case .late: late(event, at: time, windowEnd: eventEnd, output: &output)
+            case .added: break
+            case .updated(let session): appendSessions([(key, session, .update)])
+            }
         }
     }
 
-    /// Adds the event to its group in the window (or pane) at `window` in the store.
-    private mutating func update(_ window: Int, _ event: Event, _ stamp: EventStamp) {
-        let key = prepare(event)
+    /// Adds the current event (its arguments are in the scratch array) to `key`'s group in the window (or
+    /// pane) at `window` in the store.
+    private mutating func update(_ window: Int, _ key: GroupKey, _ stamp: EventStamp) {
         let base = store.windows[window].accumulatorBase(for: key)
         for index in argumentScratch.indices {
             guard let argument = argumentScratch[index] else { continue }
@@ -197,13 +279,47 @@ struct WindowedAggregator {
         }
     }
 
-    // All late handling is here: every window `event` belongs to has been emitted.
+    /// True when `key` may join the pane (or window) at `index` under `max_groups`; records the drop when not.
+    ///
+    /// For sliding windows the groups of a window are those of its panes, so a key new to the pane is new to
+    /// each window none of whose other panes holds it; the event is dropped when one of those is full.
+    private mutating func admits(
+        _ key: GroupKey, toPane index: Int, of windows: AlignedWindows?, output: inout ProcessorOutput
+    ) -> Bool {
+        guard let cap = rules.maxGroups, !store.windows[index].contains(key) else { return true }
+        let pane = store.windows[index].bounds
+        var full: WindowBounds?
+        if let windows, !windows.isTumbling {
+            let holders = store.windows.filter { $0.contains(key) }.map(\.bounds.start)
+            var newIn: [Int64] = []
+            windows.forEachWindowEnd(covering: pane) { end in
+                guard end.saturatingAdding(rules.updateRetention) > watermark.current else { return }
+                guard !holders.contains(where: { $0 >= end - windows.size && $0 < end }) else { return }
+                newIn.append(end)
+                if windowGroupCounts[end, default: 0] >= cap { full = windows.window(endingAt: end) }
+            }
+            if full == nil { for end in newIn { windowGroupCounts[end, default: 0] += 1 } }
+        } else if store.windows[index].groupCount >= cap {
+            full = pane
+        }
+        guard let full else { return true }
+        let window = full.isGlobal ? "the window" : "window [\(full.start), \(full.end))"
+        output.drop(
+            1, reason: .maxGroups,
+            message: "\(window) already holds \(cap) groups (max_groups); dropping the events of new groups "
+                + "such as \(Self.describe(key))")
+        return false
+    }
+
+    // All late handling is here: every window `event` belongs to has been emitted (and its retention passed).
     private mutating func late(_ event: Event, at time: Int64, windowEnd: Int64, output: inout ProcessorOutput) {
-        switch latePolicy {
-        case .drop:
+        switch rules.latePolicy {
+        case .drop, .emitUpdate:
+            let retention =
+                rules.latePolicy == .emitUpdate ? " and its update retention of \(rules.updateRetention) ms passed" : ""
             output.drop(
                 1, reason: .late,
-                message: "event at \(time) ms is late: its window ended at \(windowEnd) ms, "
+                message: "event at \(time) ms is late: its window ended at \(windowEnd) ms\(retention), "
                     + "the watermark is at \(watermark.current) ms")
         case .route:
             lateEvents.append(event)
@@ -229,66 +345,112 @@ struct WindowedAggregator {
         return "field '\(field.path)' is not a time: \(value.typeName) \(value.description.prefix(64))"
     }
 
+    private static func describe(_ key: GroupKey) -> String {
+        "[" + key.values.map { String($0.description.prefix(64)) }.joined(separator: ", ") + "]"
+    }
+
     // MARK: Emission
 
     /// Emits every window the watermark has passed.
-    private mutating func emitComplete(output: inout ProcessorOutput) {
+    private mutating func emitComplete() {
         switch assignment {
         case .global:
             return
         case .aligned(let windows):
-            emitAligned(windows, through: watermark.current, output: &output)
+            emitAligned(windows, through: watermark.current)
         case .sessions:
-            emitSessions(sessions.removeSessions(where: watermark.hasPassed), output: &output)
+            appendSessions(sessions.takeComplete(through: watermark.current, retention: rules.updateRetention))
         }
     }
 
-    /// Emits the windows ending at or before `limit` (all of them for `.max`) and frees the panes no later
-    /// window needs.
-    private mutating func emitAligned(_ windows: AlignedWindows, through limit: Int64, output: inout ProcessorOutput) {
+    /// Emits the windows ending after `emittedThrough` and at or before `limit` (all of them for `.max`) and
+    /// frees the panes no later window needs (after the update retention).
+    private mutating func emitAligned(_ windows: AlignedWindows, through limit: Int64) {
+        guard limit > emittedThrough else { return }
+        let retention = rules.updateRetention
         if windows.isTumbling {
-            emit(store.removeWindows { $0 <= limit }, output: &output)
-            return
+            append(store.windows.filter { $0.bounds.end > emittedThrough && $0.bounds.end <= limit }, as: .final)
+        } else {
+            let ends = unemittedWindowEnds(windows).filter { $0 <= limit }
+            append(ends.map { store.merged(into: windows.window(endingAt: $0)) }, as: .final)
         }
+        emittedThrough = limit
+        _ = store.removeWindows { windows.lastWindowEnd(containing: $0 - 1).saturatingAdding(retention) <= limit }
+        if !windowGroupCounts.isEmpty {
+            windowGroupCounts = windowGroupCounts.filter { $0.key.saturatingAdding(retention) > limit }
+        }
+        alignedDue = unemittedWindowEnds(windows).first ?? .max
+    }
+
+    /// The ends of the windows not emitted yet that hold an open pane, in increasing order.
+    private func unemittedWindowEnds(_ windows: AlignedWindows) -> [Int64] {
         var ends = Set<Int64>()
         for pane in store.windows {
             windows.forEachWindowEnd(covering: pane.bounds) { end in
-                if end > emittedThrough, end <= limit { ends.insert(end) }
+                if end > emittedThrough { ends.insert(end) }
             }
         }
-        emit(ends.sorted().map { store.merged(into: windows.window(endingAt: $0)) }, output: &output)
-        emittedThrough = max(emittedThrough, limit)
-        _ = store.removeWindows { windows.lastWindowEnd(containing: $0 - 1) <= limit }
-        nextDue = .max
-        for pane in store.windows {
-            windows.forEachWindowEnd(covering: pane.bounds) { end in
-                if end > emittedThrough { nextDue = min(nextDue, end) }
+        return ends.sorted()
+    }
+
+    /// With `emit_update`: the corrected rows of `key` in every emitted, retained window covering `pane`.
+    private mutating func appendUpdates(of key: GroupKey, covering pane: WindowBounds, _ windows: AlignedWindows) {
+        var ends: [Int64] = []
+        windows.forEachWindowEnd(covering: pane) { end in
+            if watermark.hasPassed(end), !watermark.hasPassed(end.saturatingAdding(rules.updateRetention)) {
+                ends.append(end)
             }
+        }
+        append(ends.map { store.merged(into: windows.window(endingAt: $0), only: key) }, as: .update)
+    }
+
+    /// With `emit: every`, when due at processing time `now`: the current row of every open window and group.
+    private mutating func emitEarly(at now: Int64, every interval: Int64) {
+        guard let due = nextEarly, now >= due else {
+            if nextEarly == nil { nextEarly = now.saturatingAdding(interval) }
+            return
+        }
+        let next = due.saturatingAdding(interval)
+        nextEarly = next > now ? next : now.saturatingAdding(interval)
+        switch assignment {
+        case .global:
+            append(store.windows, as: .partial)
+        case .aligned(let windows) where windows.isTumbling:
+            append(store.windows.filter { $0.bounds.end > emittedThrough }, as: .partial)
+        case .aligned(let windows):
+            append(unemittedWindowEnds(windows).map { store.merged(into: windows.window(endingAt: $0)) }, as: .partial)
+        case .sessions:
+            appendSessions(sessions.openSessions().map { ($0.0, $0.1, RowKind.partial) })
         }
     }
 
-    /// Emits one event per group of each window, windows in the given order (by start), groups by key.
-    private func emit(_ windows: [WindowGroups], output: inout ProcessorOutput) {
-        guard !windows.isEmpty else { return }
-        var batch = EventBatch(capacity: windows.reduce(0) { $0 + $1.keys.count })
+    /// Adds one row per group of each window, windows in the given order (by start), groups by key.
+    private mutating func append(_ windows: [WindowGroups], as kind: RowKind) {
         for window in windows {
             for slot in window.slotsInKeyOrder {
-                batch.append(
-                    result(window.bounds, window.keys[slot], window.accumulators, base: slot * metricNames.count))
+                pending.append(
+                    result(window.bounds, window.keys[slot], window.accumulators, base: slot * metricNames.count, kind))
             }
         }
-        output.emit(batch)
     }
 
-    private func emitSessions(_ complete: [(GroupKey, SessionStore.Session)], output: inout ProcessorOutput) {
-        guard !complete.isEmpty else { return }
-        var batch = EventBatch(capacity: complete.count)
-        for (key, session) in complete { batch.append(result(session.bounds, key, session.accumulators, base: 0)) }
-        output.emit(batch)
+    private mutating func appendSessions(_ rows: [(GroupKey, SessionStore.Session, RowKind)]) {
+        for (key, session, kind) in rows { pending.append(result(session.bounds, key, session.accumulators, base: 0, kind)) }
     }
 
-    private func result(_ bounds: WindowBounds, _ key: GroupKey, _ accumulators: [Accumulator], base: Int) -> Event {
-        var event = Event(capacity: groupBy.count + 2 + metricNames.count)
+    /// Writes the pending rows as one batch.
+    private mutating func flush(_ output: inout ProcessorOutput) {
+        guard !pending.isEmpty else { return }
+        output.count(.lateUpdates, pendingUpdates)
+        pendingUpdates = 0
+        output.emit(EventBatch(events: pending))
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func result(
+        _ bounds: WindowBounds, _ key: GroupKey, _ accumulators: [Accumulator], base: Int, _ kind: RowKind
+    ) -> Event {
+        var event = Event(capacity: groupBy.count + 4 + metricNames.count)
         // A null group value is written, not left out, so every output event has every group field.
         for (path, value) in zip(groupBy, key.values) { event.setValue(value, at: path) }
         if !bounds.isGlobal {
@@ -298,6 +460,9 @@ struct WindowedAggregator {
         for (index, name) in metricNames.enumerated() {
             event[name] = accumulators[base + index].result
         }
+        if rules.earlyInterval != nil { event[finalName] = .bool(kind != .partial) }
+        if rules.latePolicy == .emitUpdate { event[updateName] = .bool(kind == .update) }
+        if kind == .update { pendingUpdates += 1 }
         return event
     }
 }
