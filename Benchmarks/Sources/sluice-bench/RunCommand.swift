@@ -15,6 +15,12 @@ struct Scenario {
             name: "canonical", pipeline: "pipelines/benchmark.yaml",
             summary: "file → clean → enrich → filter → aggregate (10 s tumbling, by category) → file"),
         Scenario(
+            name: "sliding", pipeline: "Benchmarks/pipelines/sliding.yaml",
+            summary: "the canonical pipeline with 60 s sliding windows every 10 s"),
+        Scenario(
+            name: "session", pipeline: "Benchmarks/pipelines/session.yaml",
+            summary: "the canonical pipeline with 30 s-gap session windows per category"),
+        Scenario(
             name: "passthrough", pipeline: "Benchmarks/pipelines/passthrough.yaml",
             summary: "file → blackhole: reading and JSON decoding alone"),
     ]
@@ -38,7 +44,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "The events file the pipelines read.")
     var input = "Benchmarks/data/events.ndjson"
 
-    @Option(name: .customLong("scenario"), help: "Run only these scenarios (repeatable): canonical, passthrough.")
+    @Option(name: .customLong("scenario"), help: "Run only these scenarios (repeatable): canonical, sliding, session, passthrough.")
     var scenarioNames: [String] = []
 
     @Option(help: "Runs per scenario.")
