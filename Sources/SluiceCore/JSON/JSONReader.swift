@@ -17,6 +17,10 @@ public struct JSONReader: ~Copyable {
     /// The number of readable bytes that must follow a text passed with `padded: true`.
     public static let padding = Int(SLUICE_JSON_PADDING)
 
+    /// Room reserved in each event beyond its decoded fields, so transforms that add a few fields
+    /// (enrich) do not reallocate the event.
+    public static let spareFieldCapacity = 4
+
     private let parser: OpaquePointer
     private var tokens: UnsafeMutablePointer<sluice_json_token>
     private var tokenCapacity: Int
@@ -61,7 +65,7 @@ public struct JSONReader: ~Copyable {
         }
         var index = 1
         keyPosition = 0
-        return makeEvent(root, at: &index)
+        return makeEvent(root, at: &index, spareCapacity: Self.spareFieldCapacity)
     }
 
     /// Decodes one JSON text given as a string.
@@ -148,8 +152,10 @@ public struct JSONReader: ~Copyable {
     }
 
     /// Builds the object that `begin` opens; `index` is just past `begin` and ends just past its END.
-    private mutating func makeEvent(_ begin: sluice_json_token, at index: inout Int) -> Event {
-        var event = Event(capacity: Int(begin.length))
+    private mutating func makeEvent(
+        _ begin: sluice_json_token, at index: inout Int, spareCapacity: Int = 0
+    ) -> Event {
+        var event = Event(capacity: Int(begin.length) + spareCapacity)
         for _ in 0..<begin.length {
             let name = keys.name(for: Self.bytes(of: tokens[index]), position: keyPosition)
             keyPosition += 1

@@ -97,10 +97,9 @@ public enum CleanTransform: Stage {
             self.cleaner = cleaner
         }
 
-        func process(_ batch: EventBatch, output: inout ProcessorOutput) throws {
-            var batch = batch
-            // Values are read first and written only when they change, so a batch that needs no change
-            // is emitted without copying its events.
+        func process(_ batch: consuming EventBatch, output: inout ProcessorOutput) throws {
+            // The batch is ours alone, so changed values are written in place; values are read first and
+            // written only when they change.
             for index in batch.events.indices {
                 for path in fields {
                     if path.tail.isEmpty {

@@ -66,15 +66,15 @@ final class EnrichProcessor: Processor {
         self.fields = fields
     }
 
-    func process(_ batch: EventBatch, output: inout ProcessorOutput) throws {
+    func process(_ batch: consuming EventBatch, output: inout ProcessorOutput) throws {
         // Locals, not properties, inside the loop: reading a class's stored property per event retains it.
         let fields = self.fields
         var context = self.context
         defer { self.context = context }
-        var enriched = batch
-        for index in enriched.events.indices {
-            FieldAssignment.apply(fields, to: &enriched.events[index], context: &context)
+        // The batch is ours alone: fields are set in place, in the room the decoder reserved for them.
+        for index in batch.events.indices {
+            FieldAssignment.apply(fields, to: &batch.events[index], context: &context)
         }
-        output.emit(enriched)
+        output.emit(batch)
     }
 }

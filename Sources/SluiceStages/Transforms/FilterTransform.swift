@@ -57,18 +57,15 @@ final class FilterProcessor: Processor {
         self.condition = condition
     }
 
-    func process(_ batch: EventBatch, output: inout ProcessorOutput) throws {
+    func process(_ batch: consuming EventBatch, output: inout ProcessorOutput) throws {
         // Locals, not properties, inside the loop: reading a class's stored property per event retains it.
         let condition = self.condition
         var context = self.context
         defer { self.context = context }
-        // A new array of the survivors: filtering a copy of the shared input would retain every event.
-        var kept = EventBatch(capacity: batch.count)
-        kept.byteCount = batch.byteCount
-        for event in batch.events where condition.isTrue(event, context: &context) {
-            kept.append(event)
-        }
-        output.drop(batch.count - kept.count, reason: .filtered)
-        output.emit(kept)
+        // The batch is ours alone, so the survivors are compacted in place (in order) without copying.
+        let received = batch.count
+        batch.events.removeAll { !condition.isTrue($0, context: &context) }
+        output.drop(received - batch.count, reason: .filtered)
+        output.emit(batch)
     }
 }
