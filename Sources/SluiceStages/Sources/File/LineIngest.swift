@@ -30,7 +30,9 @@ final class LineIngest {
     private let output: any SourceOutput
     private let reader: LineReader
     private let decoder: LineDecoder
-    private var batch: EventBatch
+    // Touched by the source's thread alone, once per line: the dynamic exclusivity check would cost more
+    // than appending the event.
+    @exclusivity(unchecked) private var batch: EventBatch
     private let batchSize: Int
     /// False once `send` refused a batch because the pipeline is stopping.
     private(set) var isOpen = true
