@@ -62,10 +62,19 @@ final class FilterProcessor: Processor {
         let condition = self.condition
         var context = self.context
         defer { self.context = context }
-        // The batch is ours alone, so the survivors are compacted in place (in order) without copying.
+        // The batch is ours alone, so the survivors are compacted in place, in order: through the buffer,
+        // an event is tested and moved without being retained.
         let received = batch.count
-        batch.events.removeAll { !condition.isTrue($0, context: &context) }
-        output.drop(received - batch.count, reason: .filtered)
+        let kept = batch.events.withUnsafeMutableBufferPointer { events in
+            var kept = 0
+            for index in events.indices where condition.isTrue(events[index], context: &context) {
+                events.swapAt(kept, index)
+                kept += 1
+            }
+            return kept
+        }
+        batch.events.removeLast(received - kept)
+        output.drop(received - kept, reason: .filtered)
         output.emit(batch)
     }
 }
