@@ -22,10 +22,10 @@ struct Outlet: Sendable {
     func send(_ batch: consuming EventBatch, turn: inout Int) {
         switch spread {
         case .single:
-            copies[0].enqueue(.batch(batch))
+            copies[0].enqueue(.batch(consume batch))
         case .roundRobin:
             turn &+= 1
-            copies[turn % copies.count].enqueue(.batch(batch))
+            copies[turn % copies.count].enqueue(.batch(consume batch))
         case .partition(let fields):
             var parts = [EventBatch](repeating: EventBatch(), count: copies.count)
             for event in batch.events {
@@ -48,7 +48,7 @@ extension [Outlet] {
     func send(_ batch: consuming EventBatch, turn: inout Int) {
         guard let last else { return }
         for outlet in dropLast() { outlet.send(copy batch, turn: &turn) }
-        last.send(batch, turn: &turn)
+        last.send(consume batch, turn: &turn)
     }
 }
 

@@ -82,7 +82,7 @@ final class ProcessorNode: QueueSpaceWaiter, @unchecked Sendable {
         let isTick = if case .tick = message { true } else { false }
         // Moved into the queue under the lock: a worker may process it before this call returns, and a
         // reference left here would make it copy the events it changes.
-        var pending = Optional(message)
+        var pending = Optional(consume message)
         let wake = mailbox.withLock { box -> Bool in
             if isTick {
                 if box.tickPending { return false }

@@ -102,7 +102,7 @@ final class SourceRunner: SourceOutput, QueueSpaceWaiter, @unchecked Sendable {
         let targets = waitForSpace()
         metrics.eventsOut.add(batch.count, ordering: .relaxed)
         metrics.bytesIn.add(batch.byteCount, ordering: .relaxed)
-        targets.send(batch, turn: &roundRobinTurn)
+        targets.send(consume batch, turn: &roundRobinTurn)
         wakeup.withLock {
             sending = false
             wakeup.broadcast()

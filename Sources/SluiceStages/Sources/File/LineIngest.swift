@@ -114,9 +114,11 @@ final class LineIngest {
     /// Sends the events batched so far.
     func flush() {
         guard !batch.isEmpty else { return }
-        let full = batch
-        batch = EventBatch(capacity: batchSize)
-        if !output.send(full) { isOpen = false }
+        var full = EventBatch(capacity: batchSize)
+        swap(&full, &batch)
+        // Consumed, not copied: a reference kept here while a worker already processes the batch would
+        // make the first stage copy the events it changes.
+        if !output.send(consume full) { isOpen = false }
     }
 
     private func accept(_ item: LineItem, name: String, csv: inout CSVState) {
