@@ -71,7 +71,7 @@ public enum TestSink: Stage {
             self.watch = watch
         }
 
-        func process(_ batch: EventBatch, output: inout ProcessorOutput) throws {
+        func process(_ batch: consuming EventBatch, output: inout ProcessorOutput) throws {
             if delay > 0 { usleep(UInt32(delay * 1000)) }
             received += batch.count
             let backlog = watch.map { TestSource.sent($0) - received }

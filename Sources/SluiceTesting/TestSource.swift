@@ -72,7 +72,7 @@ public enum TestSource: Stage {
                     batch.append(event)
                 }
                 next += size
-                output.send(batch)
+                output.send(consume batch)
                 if let probe = config.probe { sentCounts.withLock { $0[probe] = next } }
             }
         }

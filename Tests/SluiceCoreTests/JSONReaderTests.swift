@@ -182,6 +182,16 @@ import Testing
         #expect(events[5][""] == 10)
     }
 
+    @Test func keepsNamingKeysRightWhenEverNewKeysOverflowTheKeyTable() throws {
+        // More distinct keys than the parser's key table holds (16Ki), so it is emptied and renumbered.
+        var reader = JSONReader()
+        for index in 0..<20_000 {
+            let event = try reader.readEvent(#"{"id":\#(index),"key\#(index)":{"id":true}}"#)
+            #expect(event.fields.map(\.name.string) == ["id", "key\(index)"])
+            #expect(event["key\(index)"] == .object(Event(["id": true])))
+        }
+    }
+
     @Test func growsItsTokenBufferForLargeDocuments() throws {
         let items = (0..<10_000).map(String.init).joined(separator: ",")
         guard case .array(let values) = try read("[\(items)]") else {

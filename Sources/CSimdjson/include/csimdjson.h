@@ -6,9 +6,13 @@
  * caller-provided array of tokens in document order, so Swift can build values without C++ interop.
  *
  * A container is written as its begin token (OBJECT or ARRAY, with its member or element count), then
- * its contents (objects: KEY then the value, per member), then an END token. Strings and keys point
- * into the parser's own buffer, unescaped and validated as UTF-8; they stay valid until the next parse
- * with the same parser or until it is destroyed.
+ * its contents (objects: KEY then the value, per member), then an END token. Strings point into the
+ * parser's own buffer, unescaped and validated as UTF-8; they stay valid until the next parse with the
+ * same parser or until it is destroyed.
+ *
+ * Keys are numbered instead: the parser keeps a table of the keys it has met, so a stream of documents
+ * with the same keys costs one comparison per key (against the key seen at the same position of the
+ * previous document) and the caller maps each key number to its own name once.
  */
 
 #include <stddef.h>
@@ -23,7 +27,7 @@ typedef enum {
     SLUICE_JSON_OBJECT = 1, /* length: member count */
     SLUICE_JSON_ARRAY = 2,  /* length: element count */
     SLUICE_JSON_END = 3,    /* closes the innermost OBJECT or ARRAY */
-    SLUICE_JSON_KEY = 4,    /* value.text, length bytes */
+    SLUICE_JSON_KEY = 4,    /* value.uint64: the key's number (sluice_json_key_text); length: its bytes */
     SLUICE_JSON_STRING = 5, /* value.text, length bytes */
     SLUICE_JSON_INT64 = 6,  /* value.int64 */
     SLUICE_JSON_UINT64 = 7, /* value.uint64; only for integers above INT64_MAX */
@@ -64,6 +68,7 @@ typedef struct {
     uint32_t status;        /* a sluice_json_status */
     int32_t simdjson_error; /* simdjson's own error code, for sluice_json_error_text */
     size_t token_count;     /* tokens written, or, on SLUICE_JSON_ERROR_TOKEN_CAPACITY, tokens needed */
+    uint32_t key_generation; /* changes when the key table was emptied (it is bounded): forget key numbers */
 } sluice_json_result;
 
 /* A reusable parser; not thread-safe. */
@@ -84,6 +89,12 @@ void sluice_json_parser_destroy(sluice_json_parser *parser);
 sluice_json_result sluice_json_parse(
     sluice_json_parser *parser, const char *text, size_t length, int padded, sluice_json_token *tokens,
     size_t capacity);
+
+/*
+ * The text of key number `index` (as given by a KEY token of the current key generation), length bytes
+ * of UTF-8; valid until the key table is emptied or the parser destroyed.
+ */
+const char *sluice_json_key_text(const sluice_json_parser *parser, uint64_t index, size_t *length);
 
 /* simdjson's description of one of its error codes (a static string). */
 const char *sluice_json_error_text(int32_t simdjson_error);

@@ -3,8 +3,9 @@ import CSimdjson
 /// Decodes JSON texts into values and events with simdjson: the decoder sources use on the hot path.
 ///
 /// A reader owns a simdjson parser and a token buffer that it reuses for every text, so keep one per
-/// stage instance (it is not copyable and not thread-safe). Object keys are turned into `FieldName`s
-/// through a per-reader cache, so a stream of similar lines interns nothing after its first line.
+/// stage instance (it is not copyable and not thread-safe). The parser numbers object keys (a stream of
+/// similar lines costs one comparison per key) and the reader maps each number to a `FieldName` once, so
+/// a stream of similar lines interns nothing after its first line.
 ///
 /// Numbers: integers that fit `Int64` become `.int`; larger integers and numbers with a fraction or an
 /// exponent become `.double` (correctly rounded). A text is rejected when it is not valid UTF-8, not
@@ -17,11 +18,16 @@ public struct JSONReader: ~Copyable {
     /// The number of readable bytes that must follow a text passed with `padded: true`.
     public static let padding = Int(SLUICE_JSON_PADDING)
 
+    /// Room reserved in each event beyond its decoded fields, so transforms that add a few fields
+    /// (enrich) do not reallocate the event.
+    public static let spareFieldCapacity = 4
+
     private let parser: OpaquePointer
     private var tokens: UnsafeMutablePointer<sluice_json_token>
     private var tokenCapacity: Int
-    private var keys = FieldNameCache()
-    private var keyPosition = 0
+    /// The name of each key number of the parser's current key generation, in order.
+    private var keyNames: [FieldName] = []
+    private var keyGeneration: UInt32 = 0
 
     /// A reader with its own parser.
     public init() {
@@ -46,7 +52,6 @@ public struct JSONReader: ~Copyable {
     public mutating func readValue(_ text: UnsafeRawBufferPointer, padded: Bool = false) throws(JSONError) -> Value {
         let count = try parse(text, padded: padded)
         var index = 0
-        keyPosition = 0
         let value = makeValue(at: &index)
         assert(index == count, "the token walk must consume every token")
         return value
@@ -60,8 +65,7 @@ public struct JSONReader: ~Copyable {
             throw JSONError(.notAnObject, "expected a JSON object, found \(Self.typeName(of: root))")
         }
         var index = 1
-        keyPosition = 0
-        return makeEvent(root, at: &index)
+        return makeEvent(root, at: &index, spareCapacity: Self.spareFieldCapacity)
     }
 
     /// Decodes one JSON text given as a string.
@@ -91,6 +95,10 @@ public struct JSONReader: ~Copyable {
             let result = sluice_json_parse(parser, base, text.count, padded ? 1 : 0, tokens, tokenCapacity)
             switch result.status {
             case SLUICE_JSON_OK.rawValue:
+                if result.key_generation != keyGeneration {
+                    keyNames.removeAll(keepingCapacity: true)
+                    keyGeneration = result.key_generation
+                }
                 return result.token_count
             case SLUICE_JSON_ERROR_TOKEN_CAPACITY.rawValue:
                 tokens.deallocate()
@@ -148,22 +156,42 @@ public struct JSONReader: ~Copyable {
     }
 
     /// Builds the object that `begin` opens; `index` is just past `begin` and ends just past its END.
-    private mutating func makeEvent(_ begin: sluice_json_token, at index: inout Int) -> Event {
-        var event = Event(capacity: Int(begin.length))
+    private mutating func makeEvent(
+        _ begin: sluice_json_token, at index: inout Int, spareCapacity: Int = 0
+    ) -> Event {
+        var event = Event(capacity: Int(begin.length) + spareCapacity)
+        // One bit per name (its id modulo 64): a clear bit proves the name is not in the event yet, so
+        // only a possible duplicate pays for a scan.
+        var seen: UInt64 = 0
         for _ in 0..<begin.length {
-            let name = keys.name(for: Self.bytes(of: tokens[index]), position: keyPosition)
-            keyPosition += 1
+            let name = keyName(tokens[index])
             index += 1
             let value = makeValue(at: &index)
+            let bit: UInt64 = 1 << UInt64(name.id & 63)
             // JSON allows duplicate keys; as in most decoders, the last one wins.
-            if let existing = event.fields.firstIndex(where: { $0.name == name }) {
+            if seen & bit != 0, let existing = event.fields.firstIndex(where: { $0.name == name }) {
                 event.fields[existing].value = value
             } else {
                 event.fields.append(Event.Field(name: name, value: value))
             }
+            seen |= bit
         }
         index += 1  // END
         return event
+    }
+
+    /// The name of a KEY token's key number.
+    private mutating func keyName(_ token: sluice_json_token) -> FieldName {
+        let number = Int(token.value.uint64)
+        if number < keyNames.count { return keyNames[number] }
+        // Numbers are given out densely in order of first appearance; name every one up to this.
+        while keyNames.count <= number {
+            var length = 0
+            let text = sluice_json_key_text(parser, UInt64(keyNames.count), &length)
+            let bytes = UnsafeRawBufferPointer(start: text, count: length)
+            keyNames.append(FieldName(String(decoding: bytes, as: UTF8.self)))
+        }
+        return keyNames[number]
     }
 
     private static func bytes(of token: sluice_json_token) -> UnsafeRawBufferPointer {

@@ -3,7 +3,10 @@
 /// The engine guarantees that one worker at a time calls into a processor, so its state needs no locks.
 public protocol Processor: AnyObject {
     /// Processes one batch, emitting results (for transforms and aggregations) through `output`.
-    func process(_ batch: EventBatch, output: inout ProcessorOutput) throws
+    ///
+    /// The engine hands over its only reference to the batch, so a processor can change the events in
+    /// place (`var batch = batch`, then mutate and emit it) without copying them.
+    func process(_ batch: consuming EventBatch, output: inout ProcessorOutput) throws
 
     /// Called once when every input has ended (end of input or shutdown): emit what is still held
     /// (open windows) and flush what is buffered (sinks).
@@ -44,7 +47,7 @@ public struct ProcessorOutput {
     }
 
     /// Emits a batch on `port`.
-    public mutating func emit(_ batch: EventBatch, port: Int = 0) {
+    public mutating func emit(_ batch: consuming EventBatch, port: Int = 0) {
         if !batch.isEmpty { batches[port].append(batch) }
     }
 
@@ -69,8 +72,10 @@ public struct ProcessorOutput {
 
     /// Takes the batches emitted so far, leaving none.
     public mutating func takeBatches() -> [[EventBatch]] {
-        defer { for port in batches.indices { batches[port].removeAll(keepingCapacity: true) } }
-        return batches
+        // Swapped out rather than copied, so the caller holds the only reference to each batch.
+        var taken = [[EventBatch]](repeating: [], count: batches.count)
+        swap(&taken, &batches)
+        return taken
     }
 
     /// Takes the drop counts so far, leaving none.

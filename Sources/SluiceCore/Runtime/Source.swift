@@ -16,8 +16,11 @@ public protocol SourceOutput: AnyObject, Sendable {
     var isStopping: Bool { get }
     /// Sends a batch downstream, blocking while the downstream queue is full. Returns false when the
     /// pipeline is stopping and the batch was not accepted.
+    ///
+    /// The batch is consumed: pass the source's only reference so the first stage can change the events
+    /// in place instead of copying them.
     @discardableResult
-    func send(_ batch: EventBatch) -> Bool
+    func send(_ batch: consuming EventBatch) -> Bool
     /// Counts input the source rejected (a malformed line, say) and logs `message` (rate-limited).
     func reject(_ count: Int, reason: DropReason, message: String)
     /// Waits up to `seconds` or until stopping, whichever comes first (for polling and rate limits).

@@ -7,7 +7,7 @@ struct FIFO<Element> {
     var isEmpty: Bool { head == storage.count }
     var count: Int { storage.count - head }
 
-    mutating func push(_ element: Element) {
+    mutating func push(_ element: consuming Element) {
         storage.append(element)
     }
 

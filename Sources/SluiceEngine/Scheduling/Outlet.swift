@@ -15,14 +15,17 @@ struct Outlet: Sendable {
     let copies: [ProcessorNode]
     let spread: Spread
 
-    /// The batches to enqueue, paired with their copy. `turn` is the producer's round-robin counter.
-    func route(_ batch: EventBatch, turn: inout Int) -> [(ProcessorNode, EventBatch)] {
+    /// Enqueues `batch` on the copies it goes to. `turn` is the producer's round-robin counter.
+    ///
+    /// The batch is moved, not copied, into the consumer's queue, so the stage that processes it holds the
+    /// only reference and can change its events in place.
+    func send(_ batch: consuming EventBatch, turn: inout Int) {
         switch spread {
         case .single:
-            return [(copies[0], batch)]
+            copies[0].enqueue(.batch(consume batch))
         case .roundRobin:
             turn &+= 1
-            return [(copies[turn % copies.count], batch)]
+            copies[turn % copies.count].enqueue(.batch(consume batch))
         case .partition(let fields):
             var parts = [EventBatch](repeating: EventBatch(), count: copies.count)
             for event in batch.events {
@@ -30,7 +33,30 @@ struct Outlet: Sendable {
                 for field in fields { hasher.combine(event.value(at: field)) }
                 parts[Int(UInt(bitPattern: hasher.finalize()) % UInt(copies.count))].append(event)
             }
-            return zip(copies, parts).filter { !$0.1.isEmpty }
+            // Released before the parts go out, so each event is referenced by its part alone.
+            _ = consume batch
+            for index in parts.indices where !parts[index].isEmpty {
+                copies[index].enqueue(.batch(parts[index].take()))
+            }
         }
+    }
+}
+
+extension [Outlet] {
+    /// Sends `batch` to every outlet; the last one gets the caller's reference, so a single consumer
+    /// holds the only one.
+    func send(_ batch: consuming EventBatch, turn: inout Int) {
+        guard let last else { return }
+        for outlet in dropLast() { outlet.send(copy batch, turn: &turn) }
+        last.send(consume batch, turn: &turn)
+    }
+}
+
+extension EventBatch {
+    /// Moves the batch out, leaving an empty one (which allocates nothing) in its place.
+    mutating func take() -> EventBatch {
+        var taken = EventBatch()
+        swap(&taken, &self)
+        return taken
     }
 }

@@ -79,18 +79,22 @@ final class ProcessorNode: QueueSpaceWaiter, @unchecked Sendable {
         }
     }
 
-    func enqueue(_ message: Message) {
+    func enqueue(_ message: consuming Message) {
         let events = message.eventCount
+        let isTick = if case .tick = message { true } else { false }
+        // Moved into the queue under the lock: a worker may process it before this call returns, and a
+        // reference left here would make it copy the events it changes.
+        var pending = Optional(consume message)
         let wake = mailbox.withLock { box -> Bool in
             // A timer may still hold a node a reload replaced: its stages now run in another node.
             if box.replaced { return false }
-            if case .tick = message {
+            if isTick {
                 if box.tickPending { return false }
                 box.tickPending = true
             }
             inFlight.increment()
             if events > 0 { links[0].metrics.queueDepth.add(events, ordering: .relaxed) }
-            box.messages.push(message)
+            box.messages.push(pending.take()!)
             box.queuedEvents += events
             if box.scheduled { return false }
             box.scheduled = true
@@ -120,7 +124,7 @@ final class ProcessorNode: QueueSpaceWaiter, @unchecked Sendable {
     func runTurn() {
         for _ in 0..<Self.messagesPerTurn {
             if parkOnFullConsumer() { return }
-            let (message, waiters) = mailbox.withLock { box -> (Message?, [QueueSpaceWaiter]) in
+            var (message, waiters) = mailbox.withLock { box -> (Message?, [QueueSpaceWaiter]) in
                 guard let message = box.messages.pop() else {
                     box.scheduled = false
                     return (nil, [])
@@ -131,11 +135,10 @@ final class ProcessorNode: QueueSpaceWaiter, @unchecked Sendable {
                 defer { box.waiters.removeAll() }
                 return (message, box.waiters)
             }
-            guard let message else { return }
-            let events = message.eventCount
+            guard let events = message?.eventCount else { return }
             if events > 0 { links[0].metrics.queueDepth.subtract(events, ordering: .relaxed) }
             for waiter in waiters { waiter.queueHasSpace() }
-            handle(message)
+            handle(message.take()!)
             inFlight.decrement()
         }
         let more = mailbox.withLock { box -> Bool in
@@ -161,8 +164,8 @@ final class ProcessorNode: QueueSpaceWaiter, @unchecked Sendable {
         return false
     }
 
-    private func handle(_ message: Message) {
-        switch message {
+    private func handle(_ message: consuming Message) {
+        switch consume message {
         case .batch(let batch):
             run(from: 0, batches: [batch]) { processor, batch, output in try processor.process(batch, output: &output) }
         case .tick:
@@ -203,25 +206,30 @@ final class ProcessorNode: QueueSpaceWaiter, @unchecked Sendable {
 
     /// Runs `call` on link `start` for each batch, then feeds what each link emits on port 0 to the next
     /// link with `process`; the last link's output goes to the consumers.
+    ///
+    /// Every batch is moved, never copied, from one link to the next, so a stage holds the only reference
+    /// to the batch it is given and changes its events in place.
     private func run(
-        from start: Int, batches: [EventBatch],
-        _ call: (any Processor, EventBatch, inout ProcessorOutput) throws -> Void
+        from start: Int, batches: consuming [EventBatch],
+        _ call: (any Processor, consuming EventBatch, inout ProcessorOutput) throws -> Void
     ) {
         var current = batches
         for index in start..<links.count {
             let link = links[index]
             var output = ProcessorOutput(portCount: link.portCount, log: link.log)
             let started = SystemClock.monotonicNanoseconds()
-            for batch in current {
-                link.metrics.eventsIn.add(batch.count, ordering: .relaxed)
+            for position in current.indices {
+                let batch = current[position].take()
+                let count = batch.count
+                link.metrics.eventsIn.add(count, ordering: .relaxed)
                 link.metrics.bytesIn.add(batch.byteCount, ordering: .relaxed)
                 do {
-                    if index == start { try call(link.processor, batch, &output) } else {
-                        try link.processor.process(batch, output: &output)
+                    if index == start { try call(link.processor, consume batch, &output) } else {
+                        try link.processor.process(consume batch, output: &output)
                     }
                 } catch {
                     link.metrics.errors.add(1, ordering: .relaxed)
-                    link.metrics.addDrop(batch.count, reason: "stage_error")
+                    link.metrics.addDrop(count, reason: "stage_error")
                     link.log.error("\(error)")
                 }
             }
@@ -229,22 +237,22 @@ final class ProcessorNode: QueueSpaceWaiter, @unchecked Sendable {
             link.metrics.addDrops(output.takeDrops())
             link.metrics.addCounters(output.takeCounters())
             link.metrics.bytesOut.add(output.bytesWritten, ordering: .relaxed)
-            let produced = output.takeBatches()
+            var produced = output.takeBatches()
             link.metrics.eventsOut.add(produced.joined().reduce(0) { $0 + $1.count }, ordering: .relaxed)
             if index == links.count - 1 {
                 deliver(produced)
             } else {
-                current = produced[0]
+                current = []
+                swap(&current, &produced[0])
             }
         }
     }
 
-    private func deliver(_ produced: [[EventBatch]]) {
-        for (port, batches) in produced.enumerated() where port < outlets.count {
-            for batch in batches {
-                for outlet in outlets[port] {
-                    for (copy, part) in outlet.route(batch, turn: &roundRobinTurn) { copy.enqueue(.batch(part)) }
-                }
+    private func deliver(_ produced: consuming [[EventBatch]]) {
+        var produced = produced
+        for port in produced.indices where port < outlets.count {
+            for position in produced[port].indices {
+                outlets[port].send(produced[port][position].take(), turn: &roundRobinTurn)
             }
         }
     }

@@ -97,14 +97,12 @@ final class SourceRunner: SourceOutput, QueueSpaceWaiter, @unchecked Sendable {
     // MARK: SourceOutput
 
     @discardableResult
-    func send(_ batch: EventBatch) -> Bool {
+    func send(_ batch: consuming EventBatch) -> Bool {
         guard !batch.isEmpty else { return true }
         let targets = waitForSpace()
         metrics.eventsOut.add(batch.count, ordering: .relaxed)
         metrics.bytesIn.add(batch.byteCount, ordering: .relaxed)
-        for outlet in targets {
-            for (copy, part) in outlet.route(batch, turn: &roundRobinTurn) { copy.enqueue(.batch(part)) }
-        }
+        targets.send(consume batch, turn: &roundRobinTurn)
         wakeup.withLock {
             sending = false
             wakeup.broadcast()

@@ -38,6 +38,6 @@ public enum BlackholeSink: Stage {
 
     /// Does nothing with the batches it is given.
     final class Runtime: Processor {
-        func process(_ batch: EventBatch, output: inout ProcessorOutput) throws {}
+        func process(_ batch: consuming EventBatch, output: inout ProcessorOutput) throws {}
     }
 }

@@ -97,7 +97,7 @@ final class GeneratingSource: Source {
                 FieldAssignment.apply(config.fields, to: &event, context: &context)
                 batch.append(event)
             }
-            guard output.send(batch) else { return }
+            guard output.send(consume batch) else { return }
             produced += size
             if let rate = config.rate {
                 let due = Double(produced) / rate

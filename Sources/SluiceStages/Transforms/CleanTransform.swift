@@ -97,27 +97,31 @@ public enum CleanTransform: Stage {
             self.cleaner = cleaner
         }
 
-        func process(_ batch: EventBatch, output: inout ProcessorOutput) throws {
-            var batch = batch
-            // Values are read first and written only when they change, so a batch that needs no change
-            // is emitted without copying its events.
-            for index in batch.events.indices {
-                for path in fields {
-                    if path.tail.isEmpty {
-                        guard let position = batch.events[index].fields.firstIndex(where: { $0.name == path.head }),
-                            case .string(let text) = batch.events[index].fields[position].value,
-                            let cleaned = cleaner.cleanedIfChanged(text)
-                        else { continue }
-                        batch.events[index].fields[position].value = .string(cleaned)
-                    } else {
-                        guard case .string(let text)? = batch.events[index].value(at: path),
-                            let cleaned = cleaner.cleanedIfChanged(text)
-                        else { continue }
-                        batch.events[index].setValue(.string(cleaned), at: path)
-                    }
+        func process(_ batch: consuming EventBatch, output: inout ProcessorOutput) throws {
+            // Locals, not properties, inside the loop: reading a class's stored property per event retains it.
+            let (fields, cleaner) = (self.fields, self.cleaner)
+            // The batch is ours alone, so changed values are written in place, through the buffer (events
+            // are not retained); values are read first and written only when they change.
+            batch.events.withUnsafeMutableBufferPointer { events in
+                for index in events.indices {
+                    for path in fields { Self.clean(&events[index], at: path, with: cleaner) }
                 }
             }
             output.emit(batch)
+        }
+
+        private static func clean(_ event: inout Event, at path: FieldPath, with cleaner: TextCleaner) {
+            if path.tail.isEmpty {
+                guard let position = event.fields.firstIndex(where: { $0.name == path.head }),
+                    case .string(let text) = event.fields[position].value,
+                    let cleaned = cleaner.cleanedIfChanged(text)
+                else { return }
+                event.fields[position].value = .string(cleaned)
+            } else {
+                guard case .string(let text)? = event.value(at: path), let cleaned = cleaner.cleanedIfChanged(text)
+                else { return }
+                event.setValue(.string(cleaned), at: path)
+            }
         }
     }
 }

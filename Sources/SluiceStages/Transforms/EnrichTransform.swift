@@ -66,15 +66,20 @@ final class EnrichProcessor: Processor {
         self.fields = fields
     }
 
-    func process(_ batch: EventBatch, output: inout ProcessorOutput) throws {
-        // Locals, not properties, inside the loop: reading a class's stored property per event retains it.
-        let fields = self.fields
+    func process(_ batch: consuming EventBatch, output: inout ProcessorOutput) throws {
         var context = self.context
         defer { self.context = context }
-        var enriched = batch
-        for index in enriched.events.indices {
-            FieldAssignment.apply(fields, to: &enriched.events[index], context: &context)
+        // One entry at a time over the whole batch, so each expression and path is fetched (and retained)
+        // once per batch rather than once per event; every event still sees the entries before. The batch
+        // is ours alone: fields are set in place, in the room the decoder reserved for them.
+        for assignment in fields {
+            let (path, expression) = (assignment.path, assignment.expression)
+            batch.events.withUnsafeMutableBufferPointer { events in
+                for index in events.indices {
+                    events[index].setValue(expression.evaluate(events[index], context: &context), at: path)
+                }
+            }
         }
-        output.emit(enriched)
+        output.emit(batch)
     }
 }

@@ -57,18 +57,24 @@ final class FilterProcessor: Processor {
         self.condition = condition
     }
 
-    func process(_ batch: EventBatch, output: inout ProcessorOutput) throws {
+    func process(_ batch: consuming EventBatch, output: inout ProcessorOutput) throws {
         // Locals, not properties, inside the loop: reading a class's stored property per event retains it.
         let condition = self.condition
         var context = self.context
         defer { self.context = context }
-        // A new array of the survivors: filtering a copy of the shared input would retain every event.
-        var kept = EventBatch(capacity: batch.count)
-        kept.byteCount = batch.byteCount
-        for event in batch.events where condition.isTrue(event, context: &context) {
-            kept.append(event)
+        // The batch is ours alone, so the survivors are compacted in place, in order: through the buffer,
+        // an event is tested and moved without being retained.
+        let received = batch.count
+        let kept = batch.events.withUnsafeMutableBufferPointer { events in
+            var kept = 0
+            for index in events.indices where condition.isTrue(events[index], context: &context) {
+                events.swapAt(kept, index)
+                kept += 1
+            }
+            return kept
         }
-        output.drop(batch.count - kept.count, reason: .filtered)
-        output.emit(kept)
+        batch.events.removeLast(received - kept)
+        output.drop(received - kept, reason: .filtered)
+        output.emit(batch)
     }
 }

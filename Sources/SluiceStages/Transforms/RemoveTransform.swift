@@ -64,8 +64,7 @@ public enum RemoveTransform: Stage {
             self.fields = fields
         }
 
-        func process(_ batch: EventBatch, output: inout ProcessorOutput) throws {
-            var batch = batch
+        func process(_ batch: consuming EventBatch, output: inout ProcessorOutput) throws {
             // Fields are looked up before anything is written, so events without them are not copied.
             for index in batch.events.indices {
                 for path in fields where batch.events[index].value(at: path) != nil {

@@ -111,8 +111,7 @@ public enum RenameTransform: Stage {
             self.renamings = renamings
         }
 
-        func process(_ batch: EventBatch, output: inout ProcessorOutput) throws {
-            var batch = batch
+        func process(_ batch: consuming EventBatch, output: inout ProcessorOutput) throws {
             for index in batch.events.indices {
                 for renaming in renamings {
                     Self.apply(renaming, to: &batch.events[index])

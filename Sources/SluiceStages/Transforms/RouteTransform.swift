@@ -90,7 +90,7 @@ final class RouteProcessor: Processor {
         conditions = routes.map(\.condition)
     }
 
-    func process(_ batch: EventBatch, output: inout ProcessorOutput) throws {
+    func process(_ batch: consuming EventBatch, output: inout ProcessorOutput) throws {
         // Locals, not properties, inside the loop: reading a class's stored property per event retains it.
         let conditions = self.conditions
         var context = self.context

@@ -34,7 +34,7 @@ final class CollectingSourceOutput: SourceOutput {
 
     var isStopping: Bool { state.withLock { $0.isStopping } }
 
-    func send(_ batch: EventBatch) -> Bool {
+    func send(_ batch: consuming EventBatch) -> Bool {
         state.withLock { state in
             guard !state.isStopping else { return false }
             state.batches.append(keepsEvents ? batch : EventBatch(events: [], byteCount: batch.byteCount))

@@ -27,8 +27,8 @@ final class GenerateTestOutput: SourceOutput {
         return state.withLock { $0.batches.count >= stopAfterBatches }
     }
 
-    func send(_ batch: EventBatch) -> Bool {
-        state.withLock { $0.batches.append(batch) }
+    func send(_ batch: consuming EventBatch) -> Bool {
+        state.withLock { $0.batches.append(copy batch) }
         return true
     }
 

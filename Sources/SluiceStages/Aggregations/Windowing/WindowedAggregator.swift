@@ -30,7 +30,7 @@ final class AggregateProcessor: Processor {
         self.tickInterval = tickInterval
     }
 
-    func process(_ batch: EventBatch, output: inout ProcessorOutput) throws {
+    func process(_ batch: consuming EventBatch, output: inout ProcessorOutput) throws {
         aggregator.process(batch, output: &output)
     }
 

@@ -35,7 +35,7 @@ final class EncodingSink<Encoder: EventEncoder>: Processor {
         self.encoder.begin(into: &buffer)
     }
 
-    func process(_ batch: EventBatch, output: inout ProcessorOutput) throws {
+    func process(_ batch: consuming EventBatch, output: inout ProcessorOutput) throws {
         guard !descriptor.isBroken else {
             output.drop(batch.count, reason: .outputClosed)
             return

@@ -30,7 +30,9 @@ final class LineIngest {
     private let output: any SourceOutput
     private let reader: LineReader
     private let decoder: LineDecoder
-    private var batch: EventBatch
+    // Touched by the source's thread alone, once per line: the dynamic exclusivity check would cost more
+    // than appending the event.
+    @exclusivity(unchecked) private var batch: EventBatch
     private let batchSize: Int
     /// False once `send` refused a batch because the pipeline is stopping.
     private(set) var isOpen = true
@@ -112,9 +114,11 @@ final class LineIngest {
     /// Sends the events batched so far.
     func flush() {
         guard !batch.isEmpty else { return }
-        let full = batch
-        batch = EventBatch(capacity: batchSize)
-        if !output.send(full) { isOpen = false }
+        var full = EventBatch(capacity: batchSize)
+        swap(&full, &batch)
+        // Consumed, not copied: a reference kept here while a worker already processes the batch would
+        // make the first stage copy the events it changes.
+        if !output.send(consume full) { isOpen = false }
     }
 
     private func accept(_ item: LineItem, name: String, csv: inout CSVState) {
