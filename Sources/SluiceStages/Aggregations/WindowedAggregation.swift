@@ -211,7 +211,7 @@ public enum WindowedAggregation: Stage {
         }
 
         /// The processor, with `clock` as the processing-time clock.
-        func makeProcessor(clock: @escaping @Sendable () -> Int64 = WallClock.milliseconds) -> any Processor {
+        func makeProcessor(clock: @escaping @Sendable () -> Int64 = SystemClock.wallMilliseconds) -> any Processor {
             let timeSource: TimeSource
             // Ticks drive processing-time windows, idleness and early rows; at most a second apart so windows
             // close (and idleness is noticed) promptly.

@@ -467,11 +467,3 @@ struct WindowedAggregator {
     }
 }
 
-/// The system's wall clock in epoch milliseconds.
-enum WallClock {
-    @Sendable static func milliseconds() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return Int64(now.tv_sec) * 1_000 + Int64(now.tv_nsec) / 1_000_000
-    }
-}
