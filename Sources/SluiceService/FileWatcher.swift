@@ -24,6 +24,13 @@ public final class FileWatcher: @unchecked Sendable {
         public var changed: [String] = []
         public var added: [String] = []
         public var removed: [String] = []
+
+        public init(changed: [String] = [], added: [String] = [], removed: [String] = []) {
+            self.changed = changed
+            self.added = added
+            self.removed = removed
+        }
+
         public var isEmpty: Bool { changed.isEmpty && added.isEmpty && removed.isEmpty }
     }
 
@@ -36,34 +43,38 @@ public final class FileWatcher: @unchecked Sendable {
     private let targets: [Target]
     private let debounce: ConfigDuration
     private let pollInterval: ConfigDuration
-    private let onChange: @Sendable (Changes) -> Void
     private let stopFlag = Atomic<Bool>(false)
+    private var onChange: (@Sendable (Changes) -> Void)?
     private var known: [String: Signature] = [:]
     private var inotify: Int32 = -1
 
-    /// Starts watching `targets` on a thread of its own; `onChange` is called on that thread.
+    /// Records the files as they are now; changes from this moment on are reported once `start` runs.
+    /// Create the watcher before loading the files, so an edit made while they load is not missed.
     public init(
         targets: [Target], debounce: ConfigDuration = ConfigDuration(milliseconds: 100),
-        pollInterval: ConfigDuration = ConfigDuration(milliseconds: 1_000),
-        onChange: @escaping @Sendable (Changes) -> Void
+        pollInterval: ConfigDuration = ConfigDuration(milliseconds: 1_000)
     ) {
         self.targets = targets
         self.debounce = debounce
         self.pollInterval = pollInterval
-        self.onChange = onChange
-        known = scan()
         inotify = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         if inotify >= 0 {
             let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_ATTRIB)
             for folder in Set(targets.map(Self.folder(of:))) { inotify_add_watch(inotify, folder, mask) }
         }
+        known = scan()
+    }
+
+    /// Starts reporting on a thread of its own; `onChange` is called on that thread. Changes made since
+    /// `init` are reported like any others (the watch was set up there, so their events are waiting).
+    public func start(onChange: @escaping @Sendable (Changes) -> Void) {
+        self.onChange = onChange
         var thread = pthread_t()
         let box = Unmanaged.passRetained(self).toOpaque()
         pthread_create(
             &thread, nil,
             { argument in
-                let watcher = Unmanaged<FileWatcher>.fromOpaque(argument!).takeRetainedValue()
-                watcher.loop()
+                Unmanaged<FileWatcher>.fromOpaque(argument!).takeRetainedValue().loop()
                 return nil
             }, box)
         pthread_detach(thread)
@@ -114,7 +125,7 @@ public final class FileWatcher: @unchecked Sendable {
         }
         changes.removed = known.keys.filter { now[$0] == nil }.sorted()
         known = now
-        if !changes.isEmpty && !stopFlag.load(ordering: .acquiring) { onChange(changes) }
+        if !changes.isEmpty && !stopFlag.load(ordering: .acquiring) { onChange?(changes) }
     }
 
     private func scan() -> [String: Signature] {

@@ -55,6 +55,8 @@ struct ApplyCommand: ParsableCommand {
 
     func run() throws {
         let files = PipelineFiles()
+        // The watcher records the files before they are read, so an edit made while they load is seen.
+        let watcher = watch && !dryRun ? makeWatcher() : nil
         let expanded = try files.expand(paths)
         guard let graphs = files.compileAll(expanded) else { throw RunnerExit.invalidPipeline }
         if dryRun {
@@ -77,7 +79,8 @@ struct ApplyCommand: ParsableCommand {
             supervisor.waitAll()
             throw RunnerExit.invalidPipeline
         }
-        let watcher = watch ? startWatcher(supervisor) : nil
+        let folderMode = paths.contains(where: PipelineFiles.isFolder)
+        watcher?.start { changes in supervisor.apply(changes, removesStop: folderMode) }
         signals.handle(
             stop: { name in
                 StandardError.write("runner: received \(name); stopping sources and draining\n")
@@ -99,14 +102,11 @@ struct ApplyCommand: ParsableCommand {
         }
     }
 
-    private func startWatcher(_ supervisor: PipelineSupervisor) -> FileWatcher {
+    private func makeWatcher() -> FileWatcher {
         let targets = paths.map { path -> FileWatcher.Target in
             PipelineFiles.isFolder(path) ? .folder(path) : .file(path)
         }
-        let folderMode = targets.contains { if case .folder = $0 { return true } else { return false } }
-        return FileWatcher(targets: targets, debounce: ConfigDuration(parsing: watchDebounce)!) { changes in
-            supervisor.apply(changes, removesStop: folderMode)
-        }
+        return FileWatcher(targets: targets, debounce: ConfigDuration(parsing: watchDebounce)!)
     }
 }
 

@@ -16,6 +16,14 @@ struct ChildUsage {
 /// Runs `arguments[0]` (a path) with `posix_spawn`, standard output and error appended to `logPath`, and
 /// waits for it with `wait4`, whose `rusage` is the child's own: its peak RSS is not mixed with ours.
 func runChild(_ arguments: [String], logPath: String) throws -> ChildUsage {
+    let started = monotonicSeconds()
+    let pid = try spawnChild(arguments, logPath: logPath)
+    return try waitForChild(pid, startedAt: started)
+}
+
+/// Starts `arguments[0]` (a path) with standard output and error written to `logPath` and standard input
+/// from /dev/null; returns its process id.
+func spawnChild(_ arguments: [String], logPath: String) throws -> pid_t {
     try makeParentDirectories(of: logPath)
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
@@ -27,10 +35,13 @@ func runChild(_ arguments: [String], logPath: String) throws -> ChildUsage {
     let argv = arguments.map { strdup($0) } + [nil]
     defer { for argument in argv { free(argument) } }
     var pid: pid_t = 0
-    let started = monotonicSeconds()
     let spawned = posix_spawn(&pid, arguments[0], &actions, nil, argv, environ)
     guard spawned == 0 else { throw SystemCallError("posix_spawn \(arguments[0])", code: spawned) }
+    return pid
+}
 
+/// Waits for the child `pid`, started at `startedAt` (monotonic seconds), and returns what it cost.
+func waitForChild(_ pid: pid_t, startedAt started: Double) throws -> ChildUsage {
     var status: Int32 = 0
     var usage = rusage()
     while wait4(pid, &status, 0, &usage) < 0 {

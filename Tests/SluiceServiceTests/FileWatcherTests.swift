@@ -1,0 +1,87 @@
+import Foundation
+import SluiceCore
+import SluiceService
+import Synchronization
+import Testing
+
+/// The file watcher reports changed, added and removed pipeline files, including edits made before it
+/// started reporting.
+@Suite struct FileWatcherTests {
+    /// Collects reports from the watcher's thread.
+    final class Reports: Sendable {
+        private let seen = Mutex<[FileWatcher.Changes]>([])
+        func add(_ changes: FileWatcher.Changes) { seen.withLock { $0.append(changes) } }
+        var all: FileWatcher.Changes {
+            seen.withLock { reports in
+                reports.reduce(into: FileWatcher.Changes()) {
+                    $0.changed += $1.changed
+                    $0.added += $1.added
+                    $0.removed += $1.removed
+                }
+            }
+        }
+    }
+
+    func folder() throws -> String {
+        let path = NSTemporaryDirectory() + "sluice-watch-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// Writes like an editor: a new file renamed over the old one.
+    func save(_ text: String, to path: String) throws {
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    func waitFor(_ condition: () -> Bool) -> Bool {
+        for _ in 0..<3_000 where !condition() { usleep(10_000) }
+        return condition()
+    }
+
+    @Test func reportsAnEditMadeBeforeItStarted() throws {
+        let folder = try folder()
+        let file = folder + "/p.yaml"
+        try save("a: 1\n", to: file)
+        let watcher = FileWatcher(targets: [.file(file)], debounce: ConfigDuration(milliseconds: 10))
+        defer { watcher.stop() }
+        try save("a: 2\n", to: file)
+        let reports = Reports()
+        watcher.start { reports.add($0) }
+        #expect(waitFor { reports.all.changed == [file] })
+    }
+
+    @Test func reportsChangesAdditionsAndRemovalsInAFolder() throws {
+        let folder = try folder()
+        try save("a: 1\n", to: folder + "/one.yaml")
+        try save("b: 1\n", to: folder + "/two.yml")
+        try save("not a pipeline", to: folder + "/notes.txt")
+        let watcher = FileWatcher(targets: [.folder(folder)], debounce: ConfigDuration(milliseconds: 10))
+        defer { watcher.stop() }
+        let reports = Reports()
+        watcher.start { reports.add($0) }
+        #expect(watcher.usesInotify)
+        try save("a: 2\n", to: folder + "/one.yaml")
+        try save("c: 1\n", to: folder + "/three.yaml")
+        try FileManager.default.removeItem(atPath: folder + "/two.yml")
+        try save("ignored", to: folder + "/notes.txt")
+        #expect(waitFor {
+            let all = reports.all
+            return all.changed == [folder + "/one.yaml"] && all.added == [folder + "/three.yaml"]
+                && all.removed == [folder + "/two.yml"]
+        })
+    }
+
+    @Test func aBurstOfWritesIsOneReport() throws {
+        let folder = try folder()
+        let file = folder + "/p.yaml"
+        try save("a: 0\n", to: file)
+        let watcher = FileWatcher(targets: [.file(file)], debounce: ConfigDuration(milliseconds: 200))
+        defer { watcher.stop() }
+        let reports = Reports()
+        watcher.start { reports.add($0) }
+        for value in 1...20 { try save("a: \(value)\n", to: file) }
+        #expect(waitFor { reports.all.changed == [file] })
+        usleep(400_000)
+        #expect(reports.all.changed == [file], "a burst within the debounce time must be reported once")
+    }
+}
