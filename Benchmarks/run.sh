@@ -29,4 +29,8 @@ mkdir -p out/benchmark
     echo "### Queue hand-off (in process)"
     echo
     "$bin/sluice-bench" queue
+    echo
+    echo "### Hot reload (300 edits of a running pipeline)"
+    echo
+    "$bin/sluice-bench" reload
 } 2>&1 | tee out/benchmark/results.md
