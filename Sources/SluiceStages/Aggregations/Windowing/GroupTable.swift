@@ -5,6 +5,22 @@ import SluiceCore
 /// Hashing and equality are the values' own: `1` and `1.0` are different groups, as they are different JSON.
 struct GroupKey: Hashable {
     let values: [Value]
+    // The values' hash, computed once per event: a dictionary lookup then hashes one int instead of the
+    // values, and probing past another group's slot compares ints instead of values.
+    private let valuesHash: Int
+
+    init(values: [Value]) {
+        self.values = values
+        valuesHash = values.hashValue
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(valuesHash)
+    }
+
+    static func == (lhs: GroupKey, rhs: GroupKey) -> Bool {
+        lhs.valuesHash == rhs.valuesHash && lhs.values == rhs.values
+    }
 
     /// The deterministic emission order: field by field, in `ValueOrder`.
     static func precedes(_ lhs: GroupKey, _ rhs: GroupKey) -> Bool {

@@ -83,8 +83,7 @@ struct WindowedAggregator {
     private let timeSource: TimeSource
     private let rules: EmissionRules
     private let groupBy: [FieldPath]
-    private let arguments: [Expression?]
-    private let conditions: [Expression?]
+    private var inputs: MetricInputs
     private let metricNames: [FieldName]
     private let clock: @Sendable () -> Int64
     private var watermark: Watermark
@@ -101,8 +100,6 @@ struct WindowedAggregator {
     private var nextEarly: Int64?
     private var context = EvaluationContext()
     private var keyScratch: [Value] = []
-    /// Per metric, the current event's argument value, or `nil` when its `where` condition excludes the event.
-    private var argumentScratch: [Value?]
     /// Arrival numbers, which order events of equal time for `first` and `last`.
     private var sequence: Int64 = 0
     private var lateEvents: [Event] = []
@@ -122,8 +119,7 @@ struct WindowedAggregator {
         self.timeSource = timeSource
         self.rules = rules
         self.groupBy = groupBy
-        arguments = metrics.map(\.argument)
-        conditions = metrics.map(\.condition)
+        inputs = MetricInputs(metrics)
         metricNames = metrics.map(\.name)
         self.clock = clock
         if case .event(_, let lateness, let idleTimeout) = timeSource {
@@ -135,7 +131,6 @@ struct WindowedAggregator {
         let empty = metrics.map { $0.emptyAccumulator(distinctExactLimit: distinctExactLimit) }
         store = WindowStore(emptyAccumulators: empty)
         sessions = SessionStore(emptyAccumulators: empty)
-        argumentScratch = Array(repeating: nil, count: metrics.count)
         keyScratch.reserveCapacity(groupBy.count)
     }
 
@@ -256,10 +251,7 @@ struct WindowedAggregator {
             let addition = sessions.add(
                 key, at: time, gap: gap, watermark: watermark.current, retention: rules.updateRetention
             ) { accumulators in
-                for index in argumentScratch.indices {
-                    guard let argument = argumentScratch[index] else { continue }
-                    accumulators[index].add(argument, stamp: stamp)
-                }
+                inputs.forEachArgument { metric, argument in accumulators[metric].add(argument, stamp: stamp) }
             }
             switch addition {
             case .late: late(event, at: time, windowEnd: eventEnd, output: &output)
@@ -269,13 +261,12 @@ struct WindowedAggregator {
         }
     }
 
-    /// Adds the current event (its arguments are in the scratch array) to `key`'s group in the window (or
+    /// Adds the current event (its arguments are evaluated in `inputs`) to `key`'s group in the window (or
     /// pane) at `window` in the store.
     private mutating func update(_ window: Int, _ key: GroupKey, _ stamp: EventStamp) {
         let base = store.windows[window].accumulatorBase(for: key)
-        for index in argumentScratch.indices {
-            guard let argument = argumentScratch[index] else { continue }
-            store.windows[window].accumulators[base + index].add(argument, stamp: stamp)
+        inputs.forEachArgument { metric, argument in
+            store.windows[window].accumulators[base + metric].add(argument, stamp: stamp)
         }
     }
 
@@ -326,17 +317,11 @@ struct WindowedAggregator {
         }
     }
 
-    /// Reads the event's group key and evaluates the metric arguments into the scratch arrays.
+    /// Reads the event's group key and evaluates the metric arguments and conditions into `inputs`.
     private mutating func prepare(_ event: Event) -> GroupKey {
         keyScratch.removeAll(keepingCapacity: true)
         for path in groupBy { keyScratch.append(event.value(at: path) ?? .null) }
-        for index in argumentScratch.indices {
-            if let condition = conditions[index], !condition.isTrue(event, context: &context) {
-                argumentScratch[index] = nil
-            } else {
-                argumentScratch[index] = arguments[index]?.evaluate(event, context: &context) ?? .null
-            }
-        }
+        inputs.evaluate(event, context: &context)
         return GroupKey(values: keyScratch)
     }
 
