@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "SluiceGraphTests", dependencies: ["SluiceGraph", "SluiceStages", "SluiceTesting"]),
         .testTarget(name: "SluiceEngineTests", dependencies: ["SluiceEngine", "SluiceStages", "SluiceTesting"]),
         .testTarget(name: "SluiceStagesTests", dependencies: ["SluiceStages", "SluiceEngine", "SluiceGraph", "SluiceConfig", "SluiceTesting"]),
-        .testTarget(name: "SluiceServiceTests", dependencies: ["SluiceService"]),
+        .testTarget(name: "SluiceServiceTests", dependencies: ["SluiceService", "SluiceTesting"]),
         .testTarget(name: "RunnerTests", dependencies: ["runner"]),
     ],
     // simdjson's header needs C++17; only the CSimdjson shim is C++.

@@ -14,7 +14,7 @@ public final class Engine: Sendable {
     public init(options: EngineOptions = EngineOptions()) {
         self.options = options
         pool = WorkerPool(workers: options.workers)
-        startThread { [self] in self.tickLoop() }
+        startThread(detached: true) { [self] in self.tickLoop() }
     }
 
     /// Builds and starts `graph`; throws if a stage cannot start (then nothing of it runs).
@@ -29,6 +29,11 @@ public final class Engine: Sendable {
     /// The pipelines started so far.
     public var running: [RunningPipeline] {
         pipelines.withLock { $0 }
+    }
+
+    /// Lets go of a pipeline that has finished for good (its file was removed), with its stages' state.
+    public func forget(_ pipeline: RunningPipeline) {
+        pipelines.withLock { $0.removeAll { $0 === pipeline } }
     }
 
     /// Every stage's counters, across pipelines.
@@ -47,15 +52,20 @@ public final class Engine: Sendable {
         var due: [ObjectIdentifier: Int64] = [:]
         while !stopping.load(ordering: .acquiring) {
             let now = SystemClock.wallMilliseconds()
+            // Rebuilt each round: a reload replaces nodes, and a replaced node's entry must not linger.
+            var next: [ObjectIdentifier: Int64] = [:]
             for pipeline in running where !pipeline.isFinished {
                 for (node, interval) in pipeline.tickingNodes {
                     let key = ObjectIdentifier(node)
-                    if now >= due[key] ?? 0 {
-                        due[key] = now + max(interval.milliseconds, 10)
+                    var deadline = due[key] ?? 0
+                    if now >= deadline {
+                        deadline = now + max(interval.milliseconds, 10)
                         node.enqueue(.tick)
                     }
+                    next[key] = deadline
                 }
             }
+            due = next
             timerDone.withLock {
                 if !stopping.load(ordering: .acquiring) { timerDone.wait(seconds: 0.05) }
             }

@@ -19,6 +19,9 @@ public final class RunningPipeline: @unchecked Sendable {
     private let lock = ConditionLock()
     private var current: StageGraph
     private var sources: [String: [SourceRunner]] = [:]
+    /// Sources a reload removed or replaced that have not returned yet, with the stages they fed. They
+    /// may still hold a batch they read: it goes to those stages, and their `end` closes them.
+    private var retiring: [(runner: SourceRunner, readers: [String])] = []
     private var copies: [String: [StageCopy]] = [:]
     private var metricsById: [String: StageMetrics] = [:]
     private var nodes: [ProcessorNode] = []
@@ -108,15 +111,28 @@ public final class RunningPipeline: @unchecked Sendable {
         }
         let old = lock.withLock { current }
         let diff = GraphDiff(from: old, to: graph)
-        let retired = diff.retired
-        let fresh = graph.nodes.filter { retired.contains($0.id) || diff.added.contains($0.id) }
+        let fresh = graph.nodes.filter { diff.retired.contains($0.id) || diff.added.contains($0.id) }
         let metrics = lock.withLock { Self.metrics(for: graph, reusing: metricsById) }
-        let built = try Self.buildRuntimes(for: fresh, metrics: metrics, options: options)
+        var built = try Self.buildRuntimes(for: fresh, metrics: metrics, options: options)
 
         let started = SystemClock.monotonicNanoseconds()
         let (oldSources, oldNodes) = lock.withLock { (sources, nodes) }
-        for runner in oldSources.values.joined() { runner.pause() }
+        let paused = lock.withLock { Array(oldSources.values.joined()) + retiring.map(\.runner) }
+        for runner in paused { runner.pause() }
         waitUntilQuiet()
+        // A kept stage that has already finished (its branch ran out of input) is built again when the
+        // new graph feeds it once more: a finished stage must not process anything. Known only now that
+        // the pipeline is quiet; if it cannot be built, nothing has changed yet.
+        let fedAgain = lock.withLock { finishedStagesFedAgain(in: graph, diff: diff) }
+        do {
+            let revived = try Self.buildRuntimes(
+                for: graph.nodes.filter { fedAgain.contains($0.id) }, metrics: metrics, options: options)
+            built.copies.merge(revived.copies) { _, new in new }
+        } catch {
+            for runner in paused { runner.resume() }
+            throw error
+        }
+        let retired = diff.retired.union(fedAgain)
         // Finish retired stages upstream first, so what one flushes still reaches the others.
         for node in oldNodes {
             let leaving = Set(node.links.filter { retired.contains($0.metrics.stage) }.map(ObjectIdentifier.init))
@@ -132,23 +148,18 @@ public final class RunningPipeline: @unchecked Sendable {
             var keptCopies = copies.filter { !retired.contains($0.key) && graph.node($0.key) != nil }
             keptSources.merge(built.sources) { _, new in new }
             keptCopies.merge(built.copies) { _, new in new }
-            let leavingSources = oldSources.filter { retired.contains($0.key) }
+            for (id, runners) in oldSources where retired.contains(id) {
+                let readers = old.consumers(of: id).map(\.node.id)
+                for runner in runners {
+                    runner.stop()
+                    retiring.append((runner, readers))
+                }
+            }
             sources = keptSources
             copies = keptCopies
             metricsById = metrics
             current = graph
             wire(graph)
-            // A retired source may hold a batch it read; it still reaches the stages that read it before.
-            for (id, runners) in leavingSources {
-                let outlets = old.consumers(of: id).compactMap { reader -> Outlet? in
-                    guard let node = graph.node(reader.node.id), let heads = headNodes[node.id] else { return nil }
-                    return Outlet(copies: heads, spread: Self.spread(for: node))
-                }
-                for runner in runners {
-                    runner.outlets = outlets
-                    runner.retire()
-                }
-            }
             for (id, runners) in built.sources where sources[id] != nil {
                 for runner in runners {
                     if stopped { runner.stop() }
@@ -156,9 +167,30 @@ public final class RunningPipeline: @unchecked Sendable {
                 }
             }
         }
-        for runner in oldSources.values.joined() { runner.resume() }
+        for runner in paused { runner.resume() }
         let pause = Double(SystemClock.monotonicNanoseconds() - started) / 1e6
         return ReloadReport(diff: diff, pauseMilliseconds: pause)
+    }
+
+    /// Kept processor stages whose every copy has finished but that a live producer of `graph` feeds:
+    /// a source that is new, changed or still running, or a stage fed by one. Called with `lock` held.
+    private func finishedStagesFedAgain(in graph: StageGraph, diff: GraphDiff) -> Set<String> {
+        let replaced = diff.retired.union(diff.added)
+        var live: Set<String> = []
+        var fedAgain: Set<String> = []
+        for node in graph.nodes {
+            if node.kind == .source {
+                let running = sources[node.id]?.contains { !$0.hasEnded } ?? false
+                if replaced.contains(node.id) || running { live.insert(node.id) }
+                continue
+            }
+            guard node.inputs.contains(where: { live.contains($0.stage) }) else { continue }
+            live.insert(node.id)
+            if !replaced.contains(node.id), let kept = copies[node.id], kept.allSatisfy(\.finished) {
+                fedAgain.insert(node.id)
+            }
+        }
+        return fedAgain
     }
 
     /// Spins (briefly sleeping) until no message is queued or being handled. Sources must be paused.
@@ -223,9 +255,6 @@ public final class RunningPipeline: @unchecked Sendable {
         return runtimes
     }
 
-    /// The head node copies of each chain, by the chain head's stage id (valid after `wire`).
-    private var headNodes: [String: [ProcessorNode]] = [:]
-
     /// Builds the nodes for `graph` around the current stage copies and connects every producer to its
     /// consumers. Called with `lock` held (or from `init`), while nothing is in flight.
     private func wire(_ graph: StageGraph) {
@@ -267,7 +296,17 @@ public final class RunningPipeline: @unchecked Sendable {
                 for copy in heads[tailOwner[producer.id]!]! { copy.outlets = portOutlets }
             }
         }
-        headNodes = heads
+        // Retired sources that have not returned still count as producers of the stages they fed (those
+        // that remain chain heads): what they hold arrives there, and their `end` follows.
+        retiring.removeAll { $0.runner.hasEnded }
+        for (runner, readers) in retiring {
+            let outlets = readers.compactMap { reader -> Outlet? in
+                guard let node = graph.node(reader), let copies = heads[reader] else { return nil }
+                return Outlet(copies: copies, spread: Self.spread(for: node))
+            }
+            for outlet in outlets { for copy in outlet.copies { copy.addInput() } }
+            runner.outlets = outlets
+        }
         nodes = built
         let open = built.filter { !$0.isFinished }
         unfinished = open.count

@@ -88,8 +88,11 @@ public final class FileWatcher: @unchecked Sendable {
         stopFlag.store(true, ordering: .releasing)
     }
 
+    deinit {
+        if inotify >= 0 { close(inotify) }
+    }
+
     private func loop() {
-        defer { if inotify >= 0 { close(inotify) } }
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while !stopFlag.load(ordering: .acquiring) {
             if inotify >= 0 {
@@ -97,10 +100,14 @@ public final class FileWatcher: @unchecked Sendable {
                     report()  // A periodic rescan also catches what the watch cannot see (a folder replaced).
                     continue
                 }
-                // Drain the burst: keep reading until the folder has been quiet for the debounce time.
+                // Drain the burst: keep reading until the folder has been quiet for the debounce time, but
+                // report at least every 20 debounce periods, so a folder that never rests (a log file
+                // written beside the pipelines) cannot hold reloads back.
+                let deadline = SystemClock.monotonicNanoseconds() + UInt64(debounce.milliseconds) * 20_000_000
                 repeat {
                     _ = buffer.withUnsafeMutableBytes { read(inotify, $0.baseAddress, $0.count) }
                 } while waitReadable(milliseconds: Int32(debounce.milliseconds))
+                    && SystemClock.monotonicNanoseconds() < deadline && !stopFlag.load(ordering: .acquiring)
             } else {
                 usleep(UInt32(pollInterval.milliseconds * 1_000))
             }

@@ -34,6 +34,8 @@ public final class PipelineSupervisor: @unchecked Sendable {
     private let compile: Compile
     private let log: @Sendable (String) -> Void
     private let lock = Mutex<State>(State())
+    /// Held while a file is applied or removed.
+    private let changes = Mutex<Void>(())
 
     private struct State {
         var byFile: [String: Managed] = [:]
@@ -48,19 +50,17 @@ public final class PipelineSupervisor: @unchecked Sendable {
         self.log = log
     }
 
-    /// Starts the compiled `graphs` (from `files`, in order).
+    /// Starts the compiled `graphs` (from `files`, in order). If one cannot start, those started are
+    /// stopped and still drain: `waitAll` waits for them.
     public func start(_ graphs: [(file: String, graph: StageGraph)]) throws(EngineError) {
-        var started: [(String, RunningPipeline)] = []
         for (file, graph) in graphs {
             do {
-                started.append((file, try engine.start(graph)))
+                let pipeline = try engine.start(graph)
+                lock.withLock { $0.byFile[file] = Managed(pipeline: pipeline) }
             } catch {
-                for (_, pipeline) in started { pipeline.stop() }
+                stopAll()
                 throw error
             }
-        }
-        lock.withLock { state in
-            for (file, pipeline) in started { state.byFile[file] = Managed(pipeline: pipeline) }
         }
     }
 
@@ -82,6 +82,16 @@ public final class PipelineSupervisor: @unchecked Sendable {
 
     /// Loads `file` again and applies it: a reload of its pipeline, or a start for a new file.
     public func reload(_ file: String) {
+        // One change at a time: a SIGHUP and the watcher must not both start a pipeline for one file.
+        changes.withLock { _ in reloadOne(file) }
+    }
+
+    /// Stops the pipeline of a removed file; it drains before it goes.
+    public func remove(_ file: String) {
+        changes.withLock { _ in removeOne(file) }
+    }
+
+    private func reloadOne(_ file: String) {
         guard !lock.withLock({ $0.stopping }) else { return }
         let started = SystemClock.monotonicNanoseconds()
         let existing = lock.withLock { $0.byFile[file]?.pipeline }
@@ -94,20 +104,14 @@ public final class PipelineSupervisor: @unchecked Sendable {
         case .success(let compiled):
             graph = compiled
         }
-        guard let pipeline = existing else {
-            do {
-                let pipeline = try engine.start(graph)
-                lock.withLock { $0.byFile[file] = Managed(pipeline: pipeline) }
-                log("runner: started pipeline '\(graph.name)' from '\(file)' (configuration \(graph.digest))")
-            } catch {
-                log("runner: cannot start '\(file)': \(error)")
-            }
+        if let pipeline = existing, pipeline.graph.name != graph.name {
+            // The name labels every metric; a renamed pipeline is a different pipeline.
+            removeOne(file)
+            startOne(file, graph)
             return
         }
-        if pipeline.graph.name != graph.name {
-            // The name labels every metric; a renamed pipeline is a different pipeline.
-            remove(file)
-            reload(file)
+        guard let pipeline = existing else {
+            startOne(file, graph)
             return
         }
         do {
@@ -129,12 +133,34 @@ public final class PipelineSupervisor: @unchecked Sendable {
         }
     }
 
-    /// Stops the pipeline of a removed file; it drains before it goes.
-    public func remove(_ file: String) {
-        guard let managed = lock.withLock({ $0.byFile.removeValue(forKey: file) }) else { return }
+    private func startOne(_ file: String, _ graph: StageGraph) {
+        do {
+            let pipeline = try engine.start(graph)
+            let stopping = lock.withLock { state -> Bool in
+                state.byFile[file] = Managed(pipeline: pipeline)
+                return state.stopping
+            }
+            // A stop that came while this pipeline was starting did not see it: stop it now.
+            if stopping { pipeline.stop() }
+            log("runner: started pipeline '\(graph.name)' from '\(file)' (configuration \(graph.digest))")
+        } catch {
+            log("runner: cannot start '\(file)': \(error)")
+        }
+    }
+
+    private func removeOne(_ file: String) {
+        // Moved to `leaving` in the same step, so `waitAll` never misses the pipeline while it drains;
+        // pipelines that left earlier and have finished are let go.
+        guard let (managed, gone) = lock.withLock({ state -> (Managed, [RunningPipeline])? in
+            guard let managed = state.byFile.removeValue(forKey: file) else { return nil }
+            let gone = state.leaving.filter(\.isFinished)
+            state.leaving.removeAll(where: \.isFinished)
+            state.leaving.append(managed.pipeline)
+            return (managed, gone)
+        }) else { return }
+        for pipeline in gone { engine.forget(pipeline) }
         log("runner: '\(file)' was removed; draining and stopping pipeline '\(managed.pipeline.graph.name)'")
         managed.pipeline.stop()
-        lock.withLock { $0.leaving.append(managed.pipeline) }
     }
 
     /// Asks every pipeline to stop (SIGINT/SIGTERM); they drain and flush.

@@ -22,7 +22,8 @@ public enum TestSink: Stage {
     private struct Store {
         var events: [String: [Event]] = [:]
         var largestBacklog: [String: Int] = [:]
-        var finished: Set<String> = []
+        var finishes: [String: Int] = [:]
+        var batchesAfterFinish: [String: Int] = [:]
     }
 
     private static let store = Mutex(Store())
@@ -39,7 +40,17 @@ public enum TestSink: Stage {
 
     /// True once the sink with `probe` was finished by the engine.
     public static func isFinished(_ probe: String) -> Bool {
-        store.withLock { $0.finished.contains(probe) }
+        finishCount(probe) > 0
+    }
+
+    /// Batches a sink with `probe` was given after it had been finished: always 0 in a correct engine.
+    public static func batchesAfterFinish(_ probe: String) -> Int {
+        store.withLock { $0.batchesAfterFinish[probe] ?? 0 }
+    }
+
+    /// How many sinks with `probe` were finished (a reload that rebuilds the sink finishes the old one).
+    public static func finishCount(_ probe: String) -> Int {
+        store.withLock { $0.finishes[probe] ?? 0 }
     }
 
     /// The options of a test sink.
@@ -64,6 +75,7 @@ public enum TestSink: Stage {
         let delay: Int
         let watch: String?
         private var received = 0
+        private var finished = false
 
         init(probe: String, delay: Int, watch: String?) {
             self.probe = probe
@@ -72,6 +84,7 @@ public enum TestSink: Stage {
         }
 
         func process(_ batch: consuming EventBatch, output: inout ProcessorOutput) throws {
+            if finished { store.withLock { $0.batchesAfterFinish[probe, default: 0] += 1 } }
             if delay > 0 { usleep(UInt32(delay * 1000)) }
             received += batch.count
             let backlog = watch.map { TestSource.sent($0) - received }
@@ -82,7 +95,8 @@ public enum TestSink: Stage {
         }
 
         func finish(output: inout ProcessorOutput) throws {
-            _ = store.withLock { $0.finished.insert(probe) }
+            finished = true
+            store.withLock { $0.finishes[probe, default: 0] += 1 }
         }
     }
 }

@@ -41,13 +41,30 @@ final class ProcessSignals: @unchecked Sendable {
             self.reload = reload
         }
 
+        private static func detach(_ body: @escaping @Sendable () -> Void) {
+            final class Box: @unchecked Sendable {
+                let body: @Sendable () -> Void
+                init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+            }
+            var thread = pthread_t()
+            pthread_create(
+                &thread, nil,
+                { argument in
+                    Unmanaged<Box>.fromOpaque(argument!).takeRetainedValue().body()
+                    return nil
+                }, Unmanaged.passRetained(Box(body)).toOpaque())
+            pthread_detach(thread)
+        }
+
         func waitForSignals() {
             var stopping = false
             while true {
                 var signal: Int32 = 0
                 sigwait(&set, &signal)
                 if signal == SIGHUP {
-                    if !stopping { reload() }
+                    // On a thread of its own: a reload waits for the pipeline to drain, and a stop signal
+                    // must still be heard meanwhile.
+                    if !stopping { Self.detach(reload) }
                     continue
                 }
                 if stopping {

@@ -151,4 +151,67 @@ import Testing
         pipeline.wait()
         #expect(TestSink.events(sink).count == TestSource.sent(source))
     }
+
+    @Test func aFinishedStageFedAgainIsBuiltAgainNotReopened() throws {
+        let sinkA = probe("fin-a"), sourceB = probe("fin-b")
+        func yaml(_ count: Int) -> String {
+            """
+            sources:
+              a: { type: test_source, count: \(count), batch: 10 }
+              b: { type: test_source, batch: 10, probe: \(sourceB) }
+            sinks:
+              ka: { type: test_sink, inputs: [a], probe: \(sinkA) }
+              kb: { type: test_sink, inputs: [b], probe: \(sourceB)-sink }
+            """
+        }
+        let engine = Engine(options: EngineOptions(workers: 2, queueCapacity: 100, batchSize: 10))
+        defer { engine.shutdown() }
+        let pipeline = try engine.start(try harness.compile(yaml(100)).get())
+        waitFor { TestSink.isFinished(sinkA) }
+        #expect(TestSink.events(sinkA).count == 100)
+        // `a` changes (and restarts); `ka`, unchanged but finished, must not process after its finish.
+        let report = try pipeline.reload(to: try harness.compile(yaml(200)).get())
+        #expect(report.diff.changed.map(\.id) == ["a"])
+        waitFor { TestSink.finishCount(sinkA) == 2 }
+        pipeline.stop()
+        pipeline.wait()
+        // The rebuilt `ka` collected the restarted source's 200 events under the same probe.
+        #expect(TestSink.events(sinkA).count == 300)
+        #expect(TestSink.finishCount(sinkA) == 2)
+        #expect(TestSink.batchesAfterFinish(sinkA) == 0)
+    }
+
+    @Test func aFailedReloadLeavesTheRunningFileSinksFileIntact() throws {
+        let source = probe("trunc")
+        let path = "/tmp/sluice-reload-\(UInt64.random(in: 0...UInt64.max)).ndjson"
+        defer { unlink(path) }
+        let good = """
+            sources:
+              numbers: { type: test_source, batch: 50, probe: \(source) }
+            sinks:
+              out: { type: file, inputs: [numbers], path: \(path) }
+            """
+        // `out` changes (a new input), and a later stage cannot be built: the reload must change nothing.
+        let bad = """
+            sources:
+              numbers: { type: test_source, batch: 50, probe: \(source) }
+              more: { type: test_source, count: 0 }
+            sinks:
+              out: { type: file, inputs: [numbers, more], path: \(path) }
+              zbad: { type: file, inputs: [numbers], path: /dev/null/cannot/exist.ndjson }
+            """
+        let engine = Engine(options: EngineOptions(workers: 2, queueCapacity: 500, batchSize: 50))
+        defer { engine.shutdown() }
+        let pipeline = try engine.start(try harness.compile(good).get())
+        waitFor { TestSource.sent(source) >= 2000 }
+        #expect(throws: EngineError.self) { try pipeline.reload(to: try harness.compile(bad).get()) }
+        waitFor { TestSource.sent(source) >= 4000 }
+        pipeline.stop()
+        pipeline.wait()
+        let text = try #require(String(validatingUTF8: TextFile.readBytes(path).get().map { CChar(bitPattern: $0) } + [0]))
+        let lines = text.split(separator: "\n")
+        #expect(!text.contains("\0"))
+        #expect(lines.count == TestSource.sent(source))
+        #expect(lines.first == "{\"seq\":0,\"key\":\"k0\",\"value\":0}")
+    }
 }

@@ -56,8 +56,9 @@ final class ConditionLock: @unchecked Sendable {
 }
 
 /// Starts an OS thread running `body`; threads here are few and long-lived (workers, sources, timers).
+/// A detached thread releases its resources when it ends; a joinable one must be joined.
 @discardableResult
-func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t {
+func startThread(detached: Bool, _ body: @escaping @Sendable () -> Void) -> pthread_t {
     final class Box: @unchecked Sendable {
         let body: @Sendable () -> Void
         init(_ body: @escaping @Sendable () -> Void) {
@@ -74,5 +75,6 @@ func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t {
             return nil
         }, box)
     precondition(result == 0, "pthread_create failed: \(result)")
+    if detached { pthread_detach(thread) }
     return thread
 }

@@ -14,7 +14,7 @@ final class ProcessorNode: QueueSpaceWaiter, @unchecked Sendable {
     let capacity: Int
     /// The stages of the chain, in order; what one emits on port 0 is what the next processes.
     let links: [StageCopy]
-    private unowned let pool: WorkerPool
+    private let pool: WorkerPool
     private let inFlight: InFlightCounter
     /// Consumers of the last link's outputs, by port. Set while the pipeline is wired, before it runs.
     var outlets: [[Outlet]] = []

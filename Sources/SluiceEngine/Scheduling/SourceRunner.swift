@@ -17,7 +17,6 @@ final class SourceRunner: SourceOutput, QueueSpaceWaiter, @unchecked Sendable {
     // Guarded by `wakeup`.
     private var paused = false
     private var sending = false
-    private var retired = false
     private var consumers: [Outlet] = []
     private var ended = false
     // Touched only by the source's thread.
@@ -48,10 +47,9 @@ final class SourceRunner: SourceOutput, QueueSpaceWaiter, @unchecked Sendable {
     /// True once the source has returned and told its consumers.
     var hasEnded: Bool { wakeup.withLock { ended } }
 
-    /// Starts the source's thread. When the source returns, its consumers get an `end` (unless the
-    /// source was retired by a reload).
+    /// Starts the source's thread. When the source returns, its consumers get an `end`.
     func start() {
-        startThread { [self] in
+        startThread(detached: true) { [self] in
             do {
                 try source.run(output: self)
             } catch {
@@ -63,7 +61,6 @@ final class SourceRunner: SourceOutput, QueueSpaceWaiter, @unchecked Sendable {
             wakeup.withLock {
                 while paused { wakeup.wait() }
                 ended = true
-                guard !retired else { return }
                 for outlet in consumers {
                     for copy in outlet.copies { copy.enqueue(.end) }
                 }
@@ -85,13 +82,6 @@ final class SourceRunner: SourceOutput, QueueSpaceWaiter, @unchecked Sendable {
             paused = false
             wakeup.broadcast()
         }
-    }
-
-    /// Stops the source for good without ending its consumers: a reload removed or replaced it. A batch
-    /// it holds is still delivered to the consumers it has when it sends.
-    func retire() {
-        wakeup.withLock { retired = true }
-        stop()
     }
 
     // MARK: SourceOutput

@@ -12,7 +12,7 @@ final class WorkerPool: @unchecked Sendable {
     init(workers: Int) {
         workerCount = max(1, workers)
         for _ in 0..<workerCount {
-            threads.append(startThread { [self] in self.workerLoop() })
+            threads.append(startThread(detached: false) { [self] in self.workerLoop() })
         }
     }
 

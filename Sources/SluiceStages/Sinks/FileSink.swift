@@ -90,7 +90,8 @@ public enum FileSink: Stage {
         public func makeRuntime(context: StageContext) throws -> StageRuntime {
             let (fd, hadData) = try OutputFile.open(path, append: append, log: context.log)
             let descriptor = OutputDescriptor(
-                fd: fd, path: path, owned: true, stopsOnBrokenPipe: false, log: context.log)
+                fd: fd, path: path, owned: true, stopsOnBrokenPipe: false, truncateOnFirstUse: !append,
+                log: context.log)
             switch format {
             case .ndjson:
                 return .processor(EncodingSink(encoder: NDJSONEncoder(), descriptor: descriptor))

@@ -56,13 +56,21 @@ final class OutputDescriptor {
     private let log: StageLog
     /// True once the reader has gone away; nothing more is written.
     private(set) var isBroken = false
+    /// The file is emptied just before the first write (or at close), not when it is opened: a reload
+    /// builds a changed sink while the old one still writes the same file, and may even abandon it.
+    private var truncatePending: Bool
 
-    /// Wraps `fd`, which the caller opened; it is closed by `close()` only when `owned` is true.
-    init(fd: Int32, path: String, owned: Bool, stopsOnBrokenPipe: Bool, log: StageLog) {
+    /// Wraps `fd`, which the caller opened; it is closed by `close()` only when `owned` is true. With
+    /// `truncateOnFirstUse`, the file is emptied before the first byte is written.
+    init(
+        fd: Int32, path: String, owned: Bool, stopsOnBrokenPipe: Bool, truncateOnFirstUse: Bool = false,
+        log: StageLog
+    ) {
         self.fd = fd
         self.path = path
         ownsDescriptor = owned
         self.stopsOnBrokenPipe = stopsOnBrokenPipe
+        truncatePending = truncateOnFirstUse
         stage = log.stage
         self.log = log
     }
@@ -75,6 +83,7 @@ final class OutputDescriptor {
     /// descriptor stops on a broken pipe; the bytes were then (partly) lost.
     func write(_ bytes: UnsafeRawBufferPointer) throws(SinkIOError) -> Bool {
         guard !isBroken else { return false }
+        try truncateIfPending()
         var offset = 0
         while offset < bytes.count {
             let written = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
@@ -103,10 +112,17 @@ final class OutputDescriptor {
     /// Closes the descriptor if this object owns it.
     func close() throws(SinkIOError) {
         guard ownsDescriptor, fd >= 0 else { return }
+        try truncateIfPending()
         let result = Glibc.close(fd)
         fd = -1
         // After close(2) fails with EINTR the descriptor is already released on Linux: do not retry.
         if result != 0, errno != EINTR { throw failure(.close, errno) }
+    }
+
+    private func truncateIfPending() throws(SinkIOError) {
+        guard truncatePending else { return }
+        truncatePending = false
+        if ftruncate(fd, 0) != 0 { throw failure(.write, errno) }
     }
 
     private func failure(_ operation: SinkIOError.Operation, _ code: Int32) -> SinkIOError {
@@ -118,11 +134,13 @@ final class OutputDescriptor {
 
 /// Opening files for sinks, without Foundation.
 enum OutputFile {
-    /// Opens `path` for writing, creating it and its missing parent folders; truncates it unless
-    /// `append` is true. Returns the descriptor and whether the file already held data.
+    /// Opens `path` for writing, creating it and its missing parent folders, appending when `append` is
+    /// true. It never truncates: without `append` the caller empties the file before its first write
+    /// (`OutputDescriptor`'s `truncateOnFirstUse`). Returns the descriptor and whether the file already
+    /// held data.
     static func open(_ path: String, append: Bool, log: StageLog) throws(SinkIOError) -> (fd: Int32, hadData: Bool) {
         try createParentDirectories(of: path, log: log)
-        let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC)
+        let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : 0)
         let fd = Glibc.open(path, flags, 0o644)
         guard fd >= 0 else { throw failure(.open, path: path, code: errno, log: log) }
         var status = stat()

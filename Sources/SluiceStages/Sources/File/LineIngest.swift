@@ -62,6 +62,11 @@ final class LineIngest {
     /// Reads `descriptor` to its end (or until stopping), then ends the stream. Returns false on a read error.
     func readToEnd(from descriptor: Int32, stream: inout InputStream) -> Bool {
         while shouldContinue {
+            // Waiting in poll(2) rather than in read(2) lets a stop reach a source idle on a pipe or a
+            // terminal; for a regular file poll answers at once.
+            var ready = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            let polled = poll(&ready, 1, 100)
+            if polled == 0 || (polled < 0 && errno == EINTR) { continue }
             let count = readChunk(from: descriptor, stream: &stream)
             if count < 0 { return false }
             if count == 0 { break }

@@ -1,0 +1,69 @@
+import SluiceCore
+import SluiceEngine
+import SluiceGraph
+import SluiceService
+import SluiceTesting
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The supervisor under concurrent changes and stops.
+@Suite struct PipelineSupervisorTests {
+    /// Runs `body` on a detached thread.
+    func background(_ body: @escaping @Sendable () -> Void) {
+        final class Box: @unchecked Sendable {
+            let body: @Sendable () -> Void
+            init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+        }
+        var thread = pthread_t()
+        pthread_create(
+            &thread, nil,
+            { argument in
+                Unmanaged<Box>.fromOpaque(argument!).takeRetainedValue().body()
+                return nil
+            }, Unmanaged.passRetained(Box(body)).toOpaque())
+        pthread_detach(thread)
+    }
+
+    @Test func aStopWhileANewFileStartsStopsThatPipelineToo() throws {
+        let harness = PipelineHarness()
+        let probe = UInt64.random(in: 0...UInt64.max)
+        let endless = try harness.compile(
+            """
+            sources:
+              numbers: { type: test_source, batch: 10 }
+            sinks:
+              out: { type: test_sink, inputs: [numbers], probe: new-\(probe) }
+            """, file: "new.yaml"
+        ).get()
+        let running = try harness.compile(
+            """
+            sources:
+              numbers: { type: test_source, batch: 10 }
+            sinks:
+              out: { type: test_sink, inputs: [numbers], delay_ms: 5, probe: old-\(probe) }
+            """, file: "old.yaml"
+        ).get()
+        let engine = Engine(options: EngineOptions(workers: 2, queueCapacity: 100, batchSize: 10))
+        defer { engine.shutdown() }
+        // A slow compile holds the new file's start open while the stop arrives.
+        let supervisor = PipelineSupervisor(
+            engine: engine, compile: { _ in usleep(200_000); return .success(endless) }, log: { _ in })
+        try supervisor.start([(file: "old.yaml", graph: running)])
+        background { supervisor.reload("new.yaml") }
+        usleep(100_000)
+        supervisor.stopAll()
+        let done = Atomic<Bool>(false)
+        background {
+            supervisor.waitAll()
+            done.store(true, ordering: .releasing)
+        }
+        for _ in 0..<3_000 where !done.load(ordering: .acquiring) { usleep(10_000) }
+        let finished = done.load(ordering: .acquiring)
+        #expect(finished, "waitAll still blocked after stopAll: the new pipeline kept running")
+        for pipeline in engine.running { pipeline.stop() }
+    }
+}
