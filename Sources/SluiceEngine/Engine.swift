@@ -14,7 +14,7 @@ public final class Engine: Sendable {
     public init(options: EngineOptions = EngineOptions()) {
         self.options = options
         pool = WorkerPool(workers: options.workers)
-        startThread(detached: true) { [self] in self.tickLoop() }
+        SystemThread.start { [self] in self.tickLoop() }
     }
 
     /// Builds and starts `graph`; throws if a stage cannot start (then nothing of it runs).

@@ -69,15 +69,8 @@ public final class FileWatcher: @unchecked Sendable {
     /// `init` are reported like any others (the watch was set up there, so their events are waiting).
     public func start(onChange: @escaping @Sendable (Changes) -> Void) {
         self.onChange = onChange
-        var thread = pthread_t()
-        let box = Unmanaged.passRetained(self).toOpaque()
-        pthread_create(
-            &thread, nil,
-            { argument in
-                Unmanaged<FileWatcher>.fromOpaque(argument!).takeRetainedValue().loop()
-                return nil
-            }, box)
-        pthread_detach(thread)
+        // The thread keeps the watcher alive until its loop ends.
+        SystemThread.start { [self] in loop() }
     }
 
     /// True when changes are noticed through inotify rather than by polling.

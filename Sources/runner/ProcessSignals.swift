@@ -19,15 +19,8 @@ final class ProcessSignals: @unchecked Sendable {
 
     /// Starts the thread that waits for the signals.
     func handle(stop: @escaping @Sendable (String) -> Void, reload: @escaping @Sendable () -> Void) {
-        var thread = pthread_t()
-        let box = Unmanaged.passRetained(Handlers(set: set, stop: stop, reload: reload)).toOpaque()
-        pthread_create(
-            &thread, nil,
-            { argument in
-                Unmanaged<Handlers>.fromOpaque(argument!).takeRetainedValue().waitForSignals()
-                return nil
-            }, box)
-        pthread_detach(thread)
+        let handlers = Handlers(set: set, stop: stop, reload: reload)
+        SystemThread.start { handlers.waitForSignals() }
     }
 
     private final class Handlers: @unchecked Sendable {
@@ -41,21 +34,6 @@ final class ProcessSignals: @unchecked Sendable {
             self.reload = reload
         }
 
-        private static func detach(_ body: @escaping @Sendable () -> Void) {
-            final class Box: @unchecked Sendable {
-                let body: @Sendable () -> Void
-                init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-            }
-            var thread = pthread_t()
-            pthread_create(
-                &thread, nil,
-                { argument in
-                    Unmanaged<Box>.fromOpaque(argument!).takeRetainedValue().body()
-                    return nil
-                }, Unmanaged.passRetained(Box(body)).toOpaque())
-            pthread_detach(thread)
-        }
-
         func waitForSignals() {
             var stopping = false
             while true {
@@ -64,7 +42,7 @@ final class ProcessSignals: @unchecked Sendable {
                 if signal == SIGHUP {
                     // On a thread of its own: a reload waits for the pipeline to drain, and a stop signal
                     // must still be heard meanwhile.
-                    if !stopping { Self.detach(reload) }
+                    if !stopping { SystemThread.start(reload) }
                     continue
                 }
                 if stopping {

@@ -12,22 +12,6 @@ import Testing
 
 /// The supervisor under concurrent changes and stops.
 @Suite struct PipelineSupervisorTests {
-    /// Runs `body` on a detached thread.
-    func background(_ body: @escaping @Sendable () -> Void) {
-        final class Box: @unchecked Sendable {
-            let body: @Sendable () -> Void
-            init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-        }
-        var thread = pthread_t()
-        pthread_create(
-            &thread, nil,
-            { argument in
-                Unmanaged<Box>.fromOpaque(argument!).takeRetainedValue().body()
-                return nil
-            }, Unmanaged.passRetained(Box(body)).toOpaque())
-        pthread_detach(thread)
-    }
-
     @Test func aStopWhileANewFileStartsStopsThatPipelineToo() throws {
         let harness = PipelineHarness()
         let probe = UInt64.random(in: 0...UInt64.max)
@@ -53,11 +37,11 @@ import Testing
         let supervisor = PipelineSupervisor(
             engine: engine, compile: { _ in usleep(200_000); return .success(endless) }, log: { _ in })
         try supervisor.start([(file: "old.yaml", graph: running)])
-        background { supervisor.reload("new.yaml") }
+        SystemThread.start { supervisor.reload("new.yaml") }
         usleep(100_000)
         supervisor.stopAll()
         let done = Atomic<Bool>(false)
-        background {
+        SystemThread.start {
             supervisor.waitAll()
             done.store(true, ordering: .releasing)
         }

@@ -54,27 +54,3 @@ final class ConditionLock: @unchecked Sendable {
         pthread_cond_broadcast(condition)
     }
 }
-
-/// Starts an OS thread running `body`; threads here are few and long-lived (workers, sources, timers).
-/// A detached thread releases its resources when it ends; a joinable one must be joined.
-@discardableResult
-func startThread(detached: Bool, _ body: @escaping @Sendable () -> Void) -> pthread_t {
-    final class Box: @unchecked Sendable {
-        let body: @Sendable () -> Void
-        init(_ body: @escaping @Sendable () -> Void) {
-            self.body = body
-        }
-    }
-    let box = Unmanaged.passRetained(Box(body)).toOpaque()
-    var thread = pthread_t()
-    let result = pthread_create(
-        &thread, nil,
-        { argument in
-            let box = Unmanaged<AnyObject>.fromOpaque(argument!).takeRetainedValue() as! Box
-            box.body()
-            return nil
-        }, box)
-    precondition(result == 0, "pthread_create failed: \(result)")
-    if detached { pthread_detach(thread) }
-    return thread
-}

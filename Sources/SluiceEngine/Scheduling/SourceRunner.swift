@@ -49,7 +49,7 @@ final class SourceRunner: SourceOutput, QueueSpaceWaiter, @unchecked Sendable {
 
     /// Starts the source's thread. When the source returns, its consumers get an `end`.
     func start() {
-        startThread(detached: true) { [self] in
+        SystemThread.start { [self] in
             do {
                 try source.run(output: self)
             } catch {

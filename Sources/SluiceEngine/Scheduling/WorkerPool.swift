@@ -1,3 +1,5 @@
+import SluiceCore
+
 /// A fixed set of worker threads sharing one run queue of nodes that have work.
 ///
 /// A node is in the run queue at most once (its own `scheduled` flag guards that), so at most one
@@ -12,7 +14,7 @@ final class WorkerPool: @unchecked Sendable {
     init(workers: Int) {
         workerCount = max(1, workers)
         for _ in 0..<workerCount {
-            threads.append(startThread(detached: false) { [self] in self.workerLoop() })
+            threads.append(SystemThread.start(detached: false) { [self] in self.workerLoop() })
         }
     }
 
