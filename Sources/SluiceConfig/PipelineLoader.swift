@@ -119,7 +119,7 @@ public struct PipelineLoader: Sendable {
             }
             inputs.append(InputReference(parsing: text, location: item.location))
         }
-        if inputs.isEmpty && !diagnostics.hasErrors {
+        if items.isEmpty {
             diagnostics.error(.missingField, "'inputs' must name at least one stage", at: node.location, stage: stage)
         }
         return inputs

@@ -95,6 +95,14 @@ import Testing
         #expect(syntax.first?.contains("error: invalid YAML") == true)
     }
 
+    @Test func emptyInputsIsAnErrorEvenBesideOtherErrors() {
+        #expect(
+            errors("sorces: {}\nsources:\n  a: { type: file }\nsinks:\n  b: { type: blackhole, inputs: [] }\n") == [
+                "pipelines/clicks.yaml:1:1: error: unknown top-level key 'sorces'; did you mean 'sources'? [unknown-field]",
+                "pipelines/clicks.yaml:5:33: error: stage 'b': 'inputs' must name at least one stage [missing-field]",
+            ])
+    }
+
     @Test func emptyFileHasNoStages() {
         #expect(errors("") == ["pipelines/clicks.yaml:1:1: error: the pipeline has no stages [missing-field]"])
     }

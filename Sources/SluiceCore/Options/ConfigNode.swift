@@ -63,35 +63,4 @@ public struct ConfigNode: Sendable, Equatable {
         case .map: return "a mapping"
         }
     }
-
-    /// The node as a plain value: scalars typed as YAML 1.2 core would type them (unless quoted).
-    public var plainValue: Value {
-        switch content {
-        case .scalar(let text, let quoted):
-            return quoted ? .string(text) : ScalarTyping.value(of: text)
-        case .list(let items):
-            return .array(items.map(\.plainValue))
-        case .map(let entries):
-            var event = Event(capacity: entries.count)
-            for entry in entries { event[FieldName(entry.key)] = entry.value.plainValue }
-            return .object(event)
-        }
-    }
-}
-
-/// YAML 1.2 core-schema typing of unquoted scalars.
-enum ScalarTyping {
-    static func value(of text: String) -> Value {
-        switch text {
-        case "", "~", "null", "Null", "NULL": return .null
-        case "true", "True", "TRUE": return .bool(true)
-        case "false", "False", "FALSE": return .bool(false)
-        default:
-            if let int = Int64(text) { return .int(int) }
-            if text.contains(where: { $0.isNumber }), let double = Double(text), !text.hasPrefix("0x") {
-                return .double(double)
-            }
-            return .string(text)
-        }
-    }
 }

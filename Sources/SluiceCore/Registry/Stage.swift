@@ -43,8 +43,6 @@ public struct OptionDoc: Sendable, Hashable {
         self.summary = summary
     }
 
-    /// True when the option must be given.
-    public var isRequired: Bool { defaultValue == nil }
 }
 
 /// A stage type: the static facts the registry needs, and its configuration type.
