@@ -20,40 +20,40 @@ import Testing
 
     private func file(_ text: String) -> [UInt8] { Array(text.utf8) }
 
-    @Test func readsNDJSONInBatchesWithByteCounts() throws {
+    @Test(arguments: ["1", "4"]) func readsNDJSONInBatchesWithByteCounts(decoders: String) throws {
         let text = (1...5).map { #"{"n":\#($0),"s":"x"}"# + "\n" }.joined()
-        let (output, _) = try run([("a.ndjson", file(text))], batchSize: 2)
+        let (output, _) = try run([("a.ndjson", file(text))], options: ["decoders": decoders], batchSize: 2)
         #expect(output.events.map { $0["n"] } == [1, 2, 3, 4, 5])
         #expect(output.batches.map(\.count) == [2, 2, 1])
         #expect(output.batches.map(\.byteCount).reduce(0, +) == text.utf8.count)
         #expect(output.rejections.isEmpty)
     }
 
-    @Test func readsAFinalLineWithoutNewlineAndStripsCarriageReturns() throws {
-        let (output, _) = try run([("a.ndjson", file("{\"n\":1}\r\n\n  \n{\"n\":2}"))], options: ["format": "ndjson"])
+    @Test(arguments: ["1", "4"]) func readsAFinalLineWithoutNewlineAndStripsCarriageReturns(decoders: String) throws {
+        let (output, _) = try run([("a.ndjson", file("{\"n\":1}\r\n\n  \n{\"n\":2}"))], options: ["format": "ndjson", "decoders": decoders])
         #expect(output.events.map { $0["n"] } == [1, 2])
         #expect(output.rejections.isEmpty)
     }
 
-    @Test func readsEveryFileAGlobMatchesInOrder() throws {
+    @Test(arguments: ["1", "4"]) func readsEveryFileAGlobMatchesInOrder(decoders: String) throws {
         let (output, directory) = try run(
             [
                 ("b-1.ndjson", file("{\"f\":\"b1\"}\nbad\n")), ("a-1.ndjson", file("{\"f\":\"a1\"}\n")),
                 ("a-2.ndjson", file("{\"f\":\"a2\"}\n")), ("other.txt", file("{\"f\":\"no\"}\n")),
             ],
-            path: "*-?.ndjson")
+            path: "*-?.ndjson", options: ["decoders": decoders])
         #expect(output.events.map { $0["f"] } == ["a1", "a2", "b1"])
         #expect(output.rejections.map(\.message).allSatisfy { $0.hasPrefix(directory + "/b-1.ndjson:2: ") })
     }
 
-    @Test func rejectsEveryKindOfBadLineAndKeepsTheGoodOnes() throws {
+    @Test(arguments: ["1", "4"]) func rejectsEveryKindOfBadLineAndKeepsTheGoodOnes(decoders: String) throws {
         var bytes = file("{\"n\":1}\n{\"n\":\n")  // 2: malformed
         bytes += [0x7B, 0x22, 0x73, 0x22, 0x3A, 0x22, 0xFF, 0x22, 0x7D, 0x0A]  // 3: invalid UTF-8
         bytes += file("{\"n\":4}\n[1,2]\n")  // 5: not an object
         bytes += file("{\"long\":\"" + String(repeating: "x", count: 3_000) + "\"}\n")  // 6: too long
         bytes += file(String(repeating: "[", count: 200) + String(repeating: "]", count: 200) + "\n")  // 7: too deep
         bytes += file("{\"n\":8} trailing\n{\"n\":9}")  // 8: trailing content
-        let (output, directory) = try run([("in.ndjson", bytes)], options: ["max_line_bytes": "1KiB"])
+        let (output, directory) = try run([("in.ndjson", bytes)], options: ["max_line_bytes": "1KiB", "decoders": decoders])
         #expect(output.events.map { $0["n"] } == [1, 4, 9])
         #expect(
             output.rejectionCounts == [
@@ -67,10 +67,10 @@ import Testing
         #expect(output.rejections[2].message.hasSuffix("expected a JSON object, found an array"))
     }
 
-    @Test func skipsALineLongerThanAChunkWithoutLosingItsNeighbours() throws {
+    @Test(arguments: ["1", "4"]) func skipsALineLongerThanAChunkWithoutLosingItsNeighbours(decoders: String) throws {
         let long = String(repeating: "y", count: 3 << 20)
         let text = "{\"n\":1}\n{\"s\":\"\(long)\"}\n{\"n\":3}\n\(long)"
-        let (output, directory) = try run([("big.ndjson", file(text))], options: ["max_line_bytes": "64KiB"])
+        let (output, directory) = try run([("big.ndjson", file(text))], options: ["max_line_bytes": "64KiB", "decoders": decoders])
         #expect(output.events.map { $0["n"] } == [1, 3])
         let messages = output.rejections.map(\.message)
         #expect(messages.count == 2)
@@ -120,9 +120,9 @@ import Testing
         #expect(output.events == [Event(["a": 1, "b": 2]), Event(["c": 3])])
     }
 
-    @Test func readsLinesAsMessages() throws {
+    @Test(arguments: ["1", "4"]) func readsLinesAsMessages(decoders: String) throws {
         let bytes = file("first line\r\n\n{\"not\":\"parsed\"}\n") + [0xC3, 0x28, 0x0A] + file("last")
-        let (output, directory) = try run([("app.log", bytes)], options: ["format": "lines"])
+        let (output, directory) = try run([("app.log", bytes)], options: ["format": "lines", "decoders": decoders])
         #expect(
             output.events == [
                 Event(["message": "first line"]), Event(["message": "{\"not\":\"parsed\"}"]),
@@ -155,7 +155,10 @@ import Testing
         guard
             case .failure(let diagnostics) = readConfig(
                 FileSource.self,
-                ["path": "x", "format": "json", "mode": "tail", "max_line_bytes": "0", "colour": "red"])
+                [
+                    "path": "x", "format": "json", "mode": "tail", "max_line_bytes": "0", "decoders": "300",
+                    "colour": "red",
+                ])
         else {
             Issue.record("accepted invalid options")
             return
@@ -163,6 +166,7 @@ import Testing
         let messages = diagnostics.all.map(\.message)
         #expect(messages.contains("'format: json' reads whole files and cannot be used with 'mode: tail'"))
         #expect(messages.contains("option 'max_line_bytes' must be between 1 and 1GiB"))
+        #expect(messages.contains("option 'decoders' must be between 1 and 256"))
         #expect(messages.contains("unknown option 'colour'"))
         guard case .failure(let missing) = readConfig(FileSource.self, ["format": "csvv"]) else {
             Issue.record("accepted a config without path")

@@ -31,6 +31,12 @@ public enum FileSource: Stage {
             "Longest line (or CSV record, or `format: json` document) accepted; longer ones are skipped and "
                 + "counted as line_too_long."
         ),
+        OptionDoc(
+            "decoders", "int", default: "the number of cores",
+            "Threads decoding lines at once, for `mode: once` with `format: ndjson` or `lines`: the source reads "
+                + "and splits the file into chunks, the threads decode them, and events keep their order. 1 "
+                + "decodes on the source's own thread."
+        ),
     ]
     public static let example = """
         name: file_example
@@ -69,6 +75,7 @@ public struct FileSourceConfig: StageConfig {
     public var mode: Mode
     public var pollInterval: ConfigDuration
     public var maxLineBytes: ConfigSize
+    public var decoders: Int
 
     public init?(reading reader: inout OptionsReader) {
         let path = reader.requiredString("path")
@@ -76,11 +83,15 @@ public struct FileSourceConfig: StageConfig {
         let mode = reader.choice("mode", as: Mode.self)
         let pollInterval = reader.duration("poll_interval")
         let maxLineBytes = reader.size("max_line_bytes")
+        let decoders = reader.int("decoders", minimum: 1)
         if let pollInterval, pollInterval.milliseconds <= 0, let node = reader.node["poll_interval"] {
             reader.error(.invalidValue, "option 'poll_interval' must be longer than 0ms", at: node.location)
         }
         if let maxLineBytes, let node = reader.node["max_line_bytes"], !(1...(1 << 30)).contains(maxLineBytes.bytes) {
             reader.error(.invalidValue, "option 'max_line_bytes' must be between 1 and 1GiB", at: node.location)
+        }
+        if let decoders, decoders > 256, let node = reader.node["decoders"] {
+            reader.error(.invalidValue, "option 'decoders' must be between 1 and 256", at: node.location)
         }
         if mode == .tail, format == .json, let node = reader.node["format"] {
             reader.error(
@@ -96,6 +107,7 @@ public struct FileSourceConfig: StageConfig {
         self.mode = mode ?? .once
         self.pollInterval = pollInterval ?? ConfigDuration(milliseconds: 250)
         self.maxLineBytes = maxLineBytes ?? ConfigSize(bytes: 1 << 20)
+        self.decoders = decoders ?? max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     }
 
     public func makeRuntime(context: StageContext) throws -> StageRuntime {
@@ -122,18 +134,28 @@ final class FileSourceRuntime: Source {
     }
 
     func run(output: any SourceOutput) throws {
-        let ingest = LineIngest(
-            format: config.format.lineFormat ?? .ndjson, maxLineBytes: config.maxLineBytes.bytes, output: output)
+        let format = config.format.lineFormat ?? .ndjson
+        let ingest = LineIngest(format: format, maxLineBytes: config.maxLineBytes.bytes, output: output)
         switch config.mode {
-        case .once: try readOnce(ingest)
+        case .once:
+            // CSV records may span lines and `format: json` reads whole documents: both stay sequential.
+            let parallel =
+                config.decoders > 1 && (config.format == .ndjson || config.format == .lines)
+                ? ParallelLineIngest(
+                    format: format, maxLineBytes: config.maxLineBytes.bytes, decoders: config.decoders,
+                    output: output)
+                : nil
+            defer { parallel?.close() }
+            try readOnce(ingest, parallel: parallel)
         case .tail: FileFollower(config: config, ingest: ingest, log: log, output: output).run()
         }
         ingest.flush()
     }
 
-    private func readOnce(_ ingest: LineIngest) throws {
+    private func readOnce(_ ingest: LineIngest, parallel: ParallelLineIngest?) throws {
+        var shouldContinue: Bool { ingest.shouldContinue && parallel?.isOpen != false }
         var readAny = false
-        for path in FileGlob.paths(matching: config.path) where ingest.shouldContinue {
+        for path in FileGlob.paths(matching: config.path) where shouldContinue {
             let descriptor = open(path, O_RDONLY | O_CLOEXEC)
             guard descriptor >= 0 else {
                 log.error("cannot open '\(path)': \(SystemError.lastMessage)")
@@ -144,13 +166,15 @@ final class FileSourceRuntime: Source {
             let succeeded: Bool
             if config.format == .json {
                 succeeded = ingest.readDocument(from: descriptor, name: path, maxBytes: config.maxLineBytes.bytes)
+            } else if let parallel {
+                succeeded = parallel.readToEnd(from: descriptor, name: path)
             } else {
                 var stream = InputStream(name: path)
                 succeeded = ingest.readToEnd(from: descriptor, stream: &stream)
             }
             if !succeeded { log.error("cannot read '\(path)': \(SystemError.lastMessage)") }
         }
-        guard readAny || !ingest.shouldContinue else { throw FileSourceError(path: config.path) }
+        guard readAny || !shouldContinue else { throw FileSourceError(path: config.path) }
     }
 }
 

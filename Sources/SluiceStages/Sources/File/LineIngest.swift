@@ -133,8 +133,13 @@ final class LineIngest {
         case .tooLong(let number, let byteCount):
             reject(
                 .lineTooLong,
-                "\(name):\(number): line of \(byteCount) bytes is longer than max_line_bytes (\(reader.maxLineBytes))")
+                Self.tooLongMessage(name: name, number: number, byteCount: byteCount, maxLineBytes: reader.maxLineBytes))
         }
+    }
+
+    /// The rejection message for a line longer than `maxLineBytes`.
+    static func tooLongMessage(name: String, number: Int, byteCount: Int, maxLineBytes: Int) -> String {
+        "\(name):\(number): line of \(byteCount) bytes is longer than max_line_bytes (\(maxLineBytes))"
     }
 
     private func handle(_ outcome: LineDecoder.Outcome, name: String, byteCount: Int) {

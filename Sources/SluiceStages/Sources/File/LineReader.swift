@@ -27,8 +27,8 @@ enum LineItem {
 ///
 /// One reader (one buffer) serves any number of streams: each stream keeps its own `LineCursor`, whose
 /// unfinished line is carried into the buffer in front of the next chunk. Lines handed out point into
-/// the buffer, are followed by at least `JSONReader.padding` readable bytes, and are valid only during
-/// the callback.
+/// the buffer, are followed by at least `JSONReader.padding` readable bytes, and stay valid until the
+/// reader's next `read` or `finish`.
 final class LineReader {
     /// The most bytes read by one read(2) call.
     let chunkSize: Int
