@@ -145,7 +145,11 @@ private final class GatedSourceOutput: SourceOutput {
 
     /// Polls until `condition` holds, for at most 20 seconds; returns whether it held.
     func wait(until condition: () -> Bool) -> Bool {
-        for _ in 0..<4_000 where !condition() { usleep(5_000) }
+        var polls = 0
+        while !condition() && polls < 4_000 {
+            usleep(5_000)
+            polls += 1
+        }
         return condition()
     }
 }
