@@ -113,6 +113,26 @@ import Testing
         pthread_join(writer, nil)
         #expect(output.events.map { $0["n"] } == (0..<lineCount).map { Value.int(Int64($0)) })
     }
+
+    @Test func endsPromptlyWhenStoppedWhileSendIsBlocked() throws {
+        let directory = try TemporaryDirectory()
+        let lineCount = 300_000
+        let path = try directory.write("in.ndjson", numberedLines(lineCount))
+        let output = GatedSourceOutput()
+        let source = try makeSource(FileSource.self, [("path", path), ("decoders", "4")])
+        let finished = Atomic<Bool>(false)
+        let reader = SystemThread.start(detached: false) {
+            try? source.run(output: output)
+            finished.store(true, ordering: .relaxed)
+        }
+        #expect(output.wait { output.blockedSends > 0 })
+        let stopped = ContinuousClock.now
+        output.stop()
+        #expect(output.wait { finished.load(ordering: .relaxed) })
+        #expect(ContinuousClock.now - stopped < .seconds(2))
+        pthread_join(reader, nil)
+        #expect(output.events.count < lineCount)
+    }
 }
 
 /// A `SourceOutput` whose `send` blocks until the test opens it, as a full pipeline does.
@@ -129,10 +149,13 @@ private final class GatedSourceOutput: SourceOutput {
 
     func open() { isOpen.store(true, ordering: .relaxed) }
 
+    /// Stops the pipeline: blocked and later sends return false.
+    func stop() { inner.stop() }
+
     func send(_ batch: consuming EventBatch) -> Bool {
         if !isOpen.load(ordering: .relaxed) {
             blocked.add(1, ordering: .relaxed)
-            while !isOpen.load(ordering: .relaxed) { usleep(1_000) }
+            while !isOpen.load(ordering: .relaxed) && !inner.isStopping { usleep(1_000) }
         }
         return inner.send(batch)
     }
