@@ -65,7 +65,8 @@ import Testing
         #expect(parallel.rejections.map(\.reason) == sequential.rejections.map(\.reason))
         #expect(sequential.rejectionCounts == [.malformedJSON: 8, .lineTooLong: 4, .notAnObject: 4])
         let firstBad = 1 + bytes.prefix { $0 != UInt8(ascii: "b") }.filter { $0 == 0x0A }.count
-        #expect(messages(parallel, parallelDirectory).first?.hasPrefix("/in.ndjson:\(firstBad): malformed JSON") == true)
+        #expect(
+            messages(parallel, parallelDirectory).first?.hasPrefix("/in.ndjson:\(firstBad): malformed JSON") == true)
         #expect(parallel.events.last == Event(["last": true]))
     }
 

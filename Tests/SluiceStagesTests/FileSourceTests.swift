@@ -30,7 +30,8 @@ import Testing
     }
 
     @Test(arguments: ["1", "4"]) func readsAFinalLineWithoutNewlineAndStripsCarriageReturns(decoders: String) throws {
-        let (output, _) = try run([("a.ndjson", file("{\"n\":1}\r\n\n  \n{\"n\":2}"))], options: ["format": "ndjson", "decoders": decoders])
+        let (output, _) = try run(
+            [("a.ndjson", file("{\"n\":1}\r\n\n  \n{\"n\":2}"))], options: ["format": "ndjson", "decoders": decoders])
         #expect(output.events.map { $0["n"] } == [1, 2])
         #expect(output.rejections.isEmpty)
     }
@@ -53,7 +54,8 @@ import Testing
         bytes += file("{\"long\":\"" + String(repeating: "x", count: 3_000) + "\"}\n")  // 6: too long
         bytes += file(String(repeating: "[", count: 200) + String(repeating: "]", count: 200) + "\n")  // 7: too deep
         bytes += file("{\"n\":8} trailing\n{\"n\":9}")  // 8: trailing content
-        let (output, directory) = try run([("in.ndjson", bytes)], options: ["max_line_bytes": "1KiB", "decoders": decoders])
+        let (output, directory) = try run(
+            [("in.ndjson", bytes)], options: ["max_line_bytes": "1KiB", "decoders": decoders])
         #expect(output.events.map { $0["n"] } == [1, 4, 9])
         #expect(
             output.rejectionCounts == [
@@ -70,7 +72,8 @@ import Testing
     @Test(arguments: ["1", "4"]) func skipsALineLongerThanAChunkWithoutLosingItsNeighbours(decoders: String) throws {
         let long = String(repeating: "y", count: 3 << 20)
         let text = "{\"n\":1}\n{\"s\":\"\(long)\"}\n{\"n\":3}\n\(long)"
-        let (output, directory) = try run([("big.ndjson", file(text))], options: ["max_line_bytes": "64KiB", "decoders": decoders])
+        let (output, directory) = try run(
+            [("big.ndjson", file(text))], options: ["max_line_bytes": "64KiB", "decoders": decoders])
         #expect(output.events.map { $0["n"] } == [1, 3])
         let messages = output.rejections.map(\.message)
         #expect(messages.count == 2)

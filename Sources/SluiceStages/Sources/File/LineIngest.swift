@@ -133,7 +133,8 @@ final class LineIngest {
         case .tooLong(let number, let byteCount):
             reject(
                 .lineTooLong,
-                Self.tooLongMessage(name: name, number: number, byteCount: byteCount, maxLineBytes: reader.maxLineBytes))
+                Self.tooLongMessage(name: name, number: number, byteCount: byteCount, maxLineBytes: reader.maxLineBytes)
+            )
         }
     }
 
