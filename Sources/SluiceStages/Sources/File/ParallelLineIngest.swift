@@ -184,7 +184,7 @@ final class ParallelLineIngest {
         self.output = output
         self.maxLineBytes = maxLineBytes
         let bufferBytes = maxLineBytes + (1 << 20)
-        chunkLimit = max(2, min(2 * decoders, Self.bufferBudget / bufferBytes))
+        chunkLimit = max(2, min(decoders + 1, Self.bufferBudget / bufferBytes))
         pool = ChunkDecoderPool(
             format: format, maxLineBytes: maxLineBytes, batchSize: max(1, output.batchSize), threadCount: decoders)
     }
