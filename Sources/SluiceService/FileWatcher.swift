@@ -50,14 +50,16 @@ public final class FileWatcher: @unchecked Sendable {
 
     /// Records the files as they are now; changes from this moment on are reported once `start` runs.
     /// Create the watcher before loading the files, so an edit made while they load is not missed.
+    /// `usingInotify: false` polls every `pollInterval` instead (what happens anyway where inotify is
+    /// unavailable).
     public init(
         targets: [Target], debounce: ConfigDuration = ConfigDuration(milliseconds: 100),
-        pollInterval: ConfigDuration = ConfigDuration(milliseconds: 1_000)
+        pollInterval: ConfigDuration = ConfigDuration(milliseconds: 1_000), usingInotify: Bool = true
     ) {
         self.targets = targets
         self.debounce = debounce
         self.pollInterval = pollInterval
-        inotify = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
+        inotify = usingInotify ? inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC)) : -1
         if inotify >= 0 {
             let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_ATTRIB)
             for folder in Set(targets.map(Self.folder(of:))) { inotify_add_watch(inotify, folder, mask) }

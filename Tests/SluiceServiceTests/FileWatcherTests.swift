@@ -84,4 +84,22 @@ import Testing
         usleep(400_000)
         #expect(reports.all.changed == [file], "a burst within the debounce time must be reported once")
     }
+
+    @Test func pollingFindsTheSameChangesWithoutInotify() throws {
+        let folder = try folder()
+        try save("a: 1\n", to: folder + "/one.yaml")
+        let watcher = FileWatcher(
+            targets: [.folder(folder)], pollInterval: ConfigDuration(milliseconds: 50), usingInotify: false)
+        defer { watcher.stop() }
+        #expect(!watcher.usesInotify)
+        let reports = Reports()
+        watcher.start { reports.add($0) }
+        try save("a: 22\n", to: folder + "/one.yaml")
+        try save("b: 1\n", to: folder + "/two.yaml")
+        #expect(waitFor {
+            reports.all.changed == [folder + "/one.yaml"] && reports.all.added == [folder + "/two.yaml"]
+        })
+        try FileManager.default.removeItem(atPath: folder + "/two.yaml")
+        #expect(waitFor { reports.all.removed == [folder + "/two.yaml"] })
+    }
 }
