@@ -6,14 +6,7 @@ import Testing
 
 /// Reads an `aggregate` configuration from the YAML text of its options, as the pipeline loader would.
 func readAggregateConfig(_ yaml: String) -> (config: WindowedAggregation.Config?, diagnostics: Diagnostics) {
-    var diagnostics = Diagnostics()
-    guard let node = YAMLDocument.parse(yaml, file: "test.yaml", environment: [:], diagnostics: &diagnostics) else {
-        return (nil, diagnostics)
-    }
-    var reader = OptionsReader(node, stage: "agg", ignoring: ["type", "inputs", "parallelism"])
-    let config = WindowedAggregation.Config(reading: &reader)
-    diagnostics.append(contentsOf: reader.finish())
-    return (diagnostics.hasErrors ? nil : config, diagnostics)
+    loadConfig(WindowedAggregation.self, yaml: yaml, stage: "agg")
 }
 
 /// Drives an `aggregate` processor built from YAML options: feeds batches, collects what it emits and drops.

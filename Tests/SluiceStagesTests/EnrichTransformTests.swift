@@ -18,16 +18,16 @@ import Testing
             ("size", .plain("if(total > 10, \"large\", \"small\")")),
             ("price", .plain("price + 1")),
         ])
-        var output = try F.process(config, [Event(["price": 4, "quantity": 3]), Event(["price": 1, "quantity": 2])])
-        let events = output.takeBatches()[0].flatMap(\.events)
+        let run = try ProcessorHarness(config).run([Event(["price": 4, "quantity": 3]), Event(["price": 1, "quantity": 2])])
+        let events = run.events()
         #expect(events[0] == Event(["price": 5, "quantity": 3, "total": 12, "size": "large"]))
         #expect(events[1] == Event(["price": 2, "quantity": 2, "total": 2, "size": "small"]))
     }
 
     @Test func setsDottedPathsAndNulls() throws {
         let config = try config([("user.name", .plain("upper(name)")), ("gone", .plain("missing"))])
-        var output = try F.process(config, [Event(["name": "ada"])])
-        let event = try #require(output.takeBatches()[0].first?.events.first)
+        let run = try ProcessorHarness(config).run([Event(["name": "ada"])])
+        let event = try #require(run.events().first)
         #expect(event.value(at: FieldPath("user.name")!) == "ADA")
         #expect(event["gone"] == .null)
     }

@@ -14,9 +14,9 @@ import Testing
             Event(["value": 1, "category": "a"]), Event(["value": 0, "category": "a"]),
             Event(["value": 5, "category": ""]), Event(["category": "b"]), Event(["value": 2.5, "category": "c"]),
         ]
-        var output = try F.process(try #require(config), events)
-        #expect(output.takeBatches()[0].flatMap(\.events) == [events[0], events[4]])
-        #expect(output.takeDrops() == [.filtered: 3])
+        let run = try ProcessorHarness(try #require(config)).run(events)
+        #expect(run.events() == [events[0], events[4]])
+        #expect(run.drops == [.filtered: 3])
     }
 
     @Test func rejectsAConditionThatCannotBeBool() {

@@ -9,10 +9,7 @@ import Testing
     private func source(_ options: [(String, F.Option)]) throws -> any Source {
         let (config, diagnostics) = F.read(GenerateSource.self, F.options(options))
         #expect(diagnostics.isEmpty, "\(diagnostics)")
-        guard case .source(let source) = try #require(config).makeRuntime(context: F.context) else {
-            preconditionFailure("generate builds a source")
-        }
-        return source
+        return try makeSource(try #require(config))
     }
 
     private let fields: F.Option = .map([
@@ -24,7 +21,7 @@ import Testing
     ])
 
     @Test func generatesCountEventsInBatches() throws {
-        let output = GenerateTestOutput(batchSize: 4)
+        let output = CollectingSourceOutput(batchSize: 4, recordsSleeps: true)
         try source([("count", .plain("10")), ("fields", fields)]).run(output: output)
         #expect(output.batches.map(\.count) == [4, 4, 2])
         let events = output.events
@@ -38,7 +35,7 @@ import Testing
 
     @Test func aSeedMakesTheStreamReproducible() throws {
         func run(seed: String) throws -> [Event] {
-            let output = GenerateTestOutput()
+            let output = CollectingSourceOutput(batchSize: 100, recordsSleeps: true)
             try source([("count", .plain("50")), ("seed", .plain(seed)), ("fields", fields)]).run(output: output)
             return output.events
         }
@@ -47,13 +44,13 @@ import Testing
     }
 
     @Test func endlessStreamStopsWhenAsked() throws {
-        let output = GenerateTestOutput(batchSize: 10, stopAfterBatches: 3)
+        let output = CollectingSourceOutput(batchSize: 10, stopAfterBatches: 3, recordsSleeps: true)
         try source([("fields", fields), ("batch_size", .plain("5"))]).run(output: output)
         #expect(output.batches.map(\.count) == [5, 5, 5])
     }
 
     @Test func pacesARatedStreamWithSleeps() throws {
-        let output = GenerateTestOutput(batchSize: 1_000)
+        let output = CollectingSourceOutput(batchSize: 1_000, recordsSleeps: true)
         try source([("count", .plain("100")), ("rate", .plain("200")), ("fields", fields)]).run(output: output)
         // 200 events/s in batches of 20 (ten a second): 5 batches, sleeping until each is due.
         #expect(output.batches.map(\.count) == [20, 20, 20, 20, 20])

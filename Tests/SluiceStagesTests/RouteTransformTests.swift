@@ -17,12 +17,12 @@ import Testing
         let failed = Event(["status": 503, "ms": 5])
         let slowFailure = Event(["status": 500, "ms": 900])
         let slow = Event(["status": 200, "ms": 101])
-        var output = try F.process(config, [ok, failed, slowFailure, slow], ports: 3)
-        let ports = output.takeBatches().map { $0.flatMap(\.events) }
+        let run = try ProcessorHarness(config).run([ok, failed, slowFailure, slow])
+        let ports = run.batches.map { $0.flatMap(\.events) }
         #expect(ports[0] == [ok])
         #expect(ports[1] == [failed, slowFailure])
         #expect(ports[2] == [slowFailure, slow])
-        #expect(output.takeDrops().isEmpty)
+        #expect(run.drops.isEmpty)
     }
 
     @Test func rejectsBadRouteNamesAndConditions() {

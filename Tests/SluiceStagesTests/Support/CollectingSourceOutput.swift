@@ -5,7 +5,8 @@ import Synchronization
     import Glibc
 #endif
 
-/// A `SourceOutput` for tests: keeps every batch and rejection, and stops when told to.
+/// A `SourceOutput` for tests: keeps every batch and rejection, and stops when told to or after a
+/// number of batches. It can record the source's sleeps instead of sleeping (rate-limit tests).
 ///
 /// Safe to read from the test while the source runs on another thread.
 final class CollectingSourceOutput: SourceOutput {
@@ -19,20 +20,31 @@ final class CollectingSourceOutput: SourceOutput {
     private struct State {
         var batches: [EventBatch] = []
         var rejections: [Rejection] = []
+        var sleeps: [Double] = []
         var isStopping = false
     }
 
     let batchSize: Int
     /// When false, batches are counted but their events are not kept (for throughput runs).
     let keepsEvents: Bool
+    /// Stops by itself once this many batches arrived.
+    private let stopAfterBatches: Int?
+    /// When true, `sleep` records its duration and returns at once.
+    private let recordsSleeps: Bool
     private let state = Mutex(State())
 
-    init(batchSize: Int = 1_000, keepsEvents: Bool = true) {
+    init(batchSize: Int = 1_000, keepsEvents: Bool = true, stopAfterBatches: Int? = nil, recordsSleeps: Bool = false) {
         self.batchSize = batchSize
         self.keepsEvents = keepsEvents
+        self.stopAfterBatches = stopAfterBatches
+        self.recordsSleeps = recordsSleeps
     }
 
-    var isStopping: Bool { state.withLock { $0.isStopping } }
+    var isStopping: Bool {
+        state.withLock { state in
+            state.isStopping || stopAfterBatches.map { state.batches.count >= $0 } ?? false
+        }
+    }
 
     func send(_ batch: consuming EventBatch) -> Bool {
         state.withLock { state in
@@ -47,6 +59,8 @@ final class CollectingSourceOutput: SourceOutput {
     }
 
     func sleep(seconds: Double) {
+        state.withLock { $0.sleeps.append(seconds) }
+        if recordsSleeps { return }
         // Short naps so a stop request ends the wait promptly.
         var remaining = seconds
         while remaining > 0 && !isStopping {
@@ -63,6 +77,8 @@ final class CollectingSourceOutput: SourceOutput {
     var batches: [EventBatch] { state.withLock { $0.batches } }
     var events: [Event] { batches.flatMap(\.events) }
     var rejections: [Rejection] { state.withLock { $0.rejections } }
+    /// Every duration the source asked to sleep, in order.
+    var sleeps: [Double] { state.withLock { $0.sleeps } }
 
     /// The number of rejected records, by reason.
     var rejectionCounts: [DropReason: Int] {

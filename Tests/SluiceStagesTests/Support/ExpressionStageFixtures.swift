@@ -42,21 +42,7 @@ enum ExpressionStageFixtures {
 
     /// Reads `node` as the options of stage type `stage`, returning the config and every diagnostic.
     static func read<S: Stage>(_ stage: S.Type, _ node: ConfigNode) -> (config: S.Config?, diagnostics: Diagnostics) {
-        var reader = OptionsReader(node, stage: "under_test")
-        let config = S.Config(reading: &reader)
-        return (config, reader.finish())
+        let read = readConfig(stage, from: node, stage: "under_test")
+        return (read.config, read.diagnostics)
     }
-
-    /// Builds the processor of `config` and runs `events` through it as one batch.
-    static func process(_ config: some StageConfig, _ events: [Event], ports: Int = 1) throws -> ProcessorOutput {
-        guard case .processor(let processor) = try config.makeRuntime(context: context) else {
-            preconditionFailure("not a processor")
-        }
-        var output = ProcessorOutput(portCount: ports, log: context.log)
-        try processor.process(EventBatch(events: events), output: &output)
-        return output
-    }
-
-    static let context = StageContext(
-        pipeline: "test", stage: "under_test", log: StageLog(pipeline: "test", stage: "under_test"))
 }

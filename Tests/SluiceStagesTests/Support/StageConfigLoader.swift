@@ -6,13 +6,13 @@ let loaderKeys: Set<String> = ["type", "inputs", "parallelism"]
 
 /// Reads stage `S`'s configuration from YAML text holding its option mapping (`type: ...` included or not),
 /// as the pipeline loader would. The config is `nil` when any error was found; positions refer to
-/// `test.yaml`, line 1 being the text's first line.
-func loadConfig<S: Stage>(_: S.Type, yaml: String) -> (S.Config?, Diagnostics) {
+/// `test.yaml`, line 1 being the text's first line, and name the stage `stage`.
+func loadConfig<S: Stage>(_: S.Type, yaml: String, stage: String = "id") -> (S.Config?, Diagnostics) {
     var diagnostics = Diagnostics()
     guard let node = YAMLDocument.parse(yaml, file: "test.yaml", environment: [:], diagnostics: &diagnostics) else {
         return (nil, diagnostics)
     }
-    let read = readConfig(S.self, from: node, stage: "id")
+    let read = readConfig(S.self, from: node, stage: stage)
     diagnostics.append(contentsOf: read.diagnostics)
     return (diagnostics.hasErrors ? nil : read.config, diagnostics)
 }

@@ -24,20 +24,22 @@ func readConfig<S: Stage>(_ stage: S.Type, _ pairs: KeyValuePairs<String, String
 
 /// Reads a stage's config from `(key, value)` pairs; the diagnostics when it is invalid.
 func readConfig<S: Stage>(_ stage: S.Type, _ pairs: [(String, String)]) -> Result<S.Config, Diagnostics> {
-    var reader = OptionsReader(optionsNode(pairs), stage: "under_test")
-    let config = S.Config(reading: &reader)
-    let diagnostics = reader.finish()
-    guard let config, !diagnostics.hasErrors else { return .failure(diagnostics) }
+    let read = readConfig(stage, from: optionsNode(pairs), stage: "under_test")
+    guard let config = read.config, !read.diagnostics.hasErrors else { return .failure(read.diagnostics) }
     return .success(config)
 }
 
 /// Builds the source runtime of `stage` from `pairs`.
 func makeSource<S: Stage>(_ stage: S.Type, _ pairs: [(String, String)]) throws -> any Source {
-    let config = try readConfig(stage, pairs).get()
+    try makeSource(try readConfig(stage, pairs).get())
+}
+
+/// Builds the source runtime of `config`.
+func makeSource(_ config: some StageConfig) throws -> any Source {
     let context = StageContext(
         pipeline: "test", stage: "under_test", log: StageLog(pipeline: "test", stage: "under_test"))
     guard case .source(let source) = try config.makeRuntime(context: context) else {
-        throw TestFailure("\(S.typeName) did not build a source")
+        throw TestFailure("\(type(of: config)) did not build a source")
     }
     return source
 }
