@@ -123,8 +123,8 @@ public final class PipelineSupervisor: @unchecked Sendable {
             } else {
                 count(.applied, file: file, pause: report.pauseMilliseconds)
                 log(
-                    "runner: pipeline '\(graph.name)' reloaded in \(format(elapsed)) ms "
-                        + "(sources paused \(format(report.pauseMilliseconds)) ms; configuration \(graph.digest)):\n"
+                    "runner: pipeline '\(graph.name)' reloaded in \(NumberText.fixed(elapsed, decimals: 2)) ms "
+                        + "(sources paused \(NumberText.fixed(report.pauseMilliseconds, decimals: 2)) ms; configuration \(graph.digest)):\n"
                         + report.diff.description.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
             }
         } catch {
@@ -221,11 +221,5 @@ public final class PipelineSupervisor: @unchecked Sendable {
             state.byFile[file]?.reloads[outcome, default: 0] += 1
             if let pause { state.byFile[file]?.lastPauseMilliseconds = pause }
         }
-    }
-
-    private func format(_ milliseconds: Double) -> String {
-        let hundredths = Int((milliseconds * 100).rounded())
-        let fraction = hundredths % 100
-        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 }

@@ -1,3 +1,5 @@
+import SluiceCore
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -100,28 +102,14 @@ var coreCount: Int {
     max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 }
 
-/// `value` with a fixed number of decimals, without Foundation.
+/// `value` with a fixed number of decimals and thousands separators, as the report tables show numbers.
 func format(_ value: Double, decimals: Int) -> String {
-    guard value.isFinite else { return "-" }
-    var scale = 1.0
-    for _ in 0..<decimals { scale *= 10 }
-    let scaled = Int64((abs(value) * scale).rounded())
-    let whole = scaled / Int64(scale)
-    let sign = value < 0 && scaled != 0 ? "-" : ""
-    guard decimals > 0 else { return sign + grouped(whole) }
-    let fraction = String(scaled % Int64(scale))
-    return sign + grouped(whole) + "." + String(repeating: "0", count: decimals - fraction.count) + fraction
+    NumberText.fixed(value, decimals: decimals, grouping: true)
 }
 
 /// An integer with thousands separators: 1234567 → "1,234,567".
 func grouped(_ value: Int64) -> String {
-    let digits = String(value.magnitude)
-    var result = ""
-    for (index, digit) in digits.enumerated() {
-        if index > 0 && (digits.count - index) % 3 == 0 { result.append(",") }
-        result.append(digit)
-    }
-    return (value < 0 ? "-" : "") + result
+    NumberText.grouped(value)
 }
 
 /// The median of non-empty `values`.

@@ -1,3 +1,5 @@
+import SluiceCore
+
 /// Renders stage metrics as an aligned text table, for `runner apply --stats`.
 public enum StatsTable {
     public static func render(_ snapshots: [StageMetricsSnapshot]) -> String {
@@ -10,7 +12,7 @@ public enum StatsTable {
                 .map { "\($0.value) \($0.key.rawValue)" }.joined(separator: ", ")
             return [s.pipeline, s.stage, "\(s.kind.rawValue) \(s.typeName)", "\(s.eventsIn)", "\(s.eventsOut)",
                     "\(s.bytesIn)", "\(s.bytesOut)", "\(s.errors)", drops, "\(s.queueDepth)/\(s.queueCapacity)",
-                    formatSeconds(s.busySeconds), counters]
+                    NumberText.fixed(s.busySeconds, decimals: 3), counters]
         }
         let widths = header.indices.map { column in
             ([header] + rows).map { $0[column].count }.max() ?? 0
@@ -23,11 +25,6 @@ public enum StatsTable {
             }.joined(separator: "  ").trimmingTrailingSpaces()
         }
         return ([line(header)] + rows.map(line)).joined(separator: "\n") + "\n"
-    }
-
-    private static func formatSeconds(_ seconds: Double) -> String {
-        let millis = Int((seconds * 1000).rounded())
-        return "\(millis / 1000).\(String(repeating: "0", count: 3 - String(millis % 1000).count))\(millis % 1000)"
     }
 }
 
