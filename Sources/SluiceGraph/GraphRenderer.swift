@@ -53,7 +53,7 @@ public enum GraphRenderer {
         var lines = ["flowchart LR"]
         let ids = Dictionary(uniqueKeysWithValues: graph.nodes.enumerated().map { ($0.element.id, "n\($0.offset)") })
         for node in graph.nodes {
-            lines.append("  \(ids[node.id]!)[\"\(label(node).replacingQuotes())\"]")
+            lines.append("  \(ids[node.id]!)[\"\(label(node).replacing("\"", with: "#quot;"))\"]")
         }
         for node in graph.nodes {
             for input in node.inputs {
@@ -65,16 +65,6 @@ public enum GraphRenderer {
     }
 
     private static func escape(_ text: String) -> String {
-        text.replacingQuotes(with: "\\\"")
-    }
-}
-
-extension String {
-    fileprivate func replacingQuotes(with replacement: String = "#quot;") -> String {
-        var result = ""
-        for character in self {
-            if character == "\"" { result += replacement } else { result.append(character) }
-        }
-        return result
+        text.replacing("\"", with: "\\\"")
     }
 }

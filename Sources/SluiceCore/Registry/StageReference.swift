@@ -48,22 +48,13 @@ public enum StageReference {
                 text += "| option | type | default | description |\n|---|---|---|---|\n"
                 for option in entry.options {
                     let value = option.defaultValue.map { "`\($0)`" } ?? "required"
-                    let summary = option.summary.replacingPipes()
-                    text += "| `\(option.name)` | \(option.type.replacingPipes()) | \(value.replacingPipes()) | \(summary) |\n"
+                    // A pipe inside a cell would end it.
+                    let cells = [option.type, value, option.summary].map { $0.replacing("|", with: "\\|") }
+                    text += "| `\(option.name)` | \(cells.joined(separator: " | ")) |\n"
                 }
                 text += "\n```yaml\n\(entry.example.hasSuffix("\n") ? entry.example : entry.example + "\n")```\n"
             }
         }
         return text
-    }
-}
-
-extension String {
-    fileprivate func replacingPipes() -> String {
-        var result = ""
-        for character in self {
-            if character == "|" { result += "\\|" } else { result.append(character) }
-        }
-        return result
     }
 }
