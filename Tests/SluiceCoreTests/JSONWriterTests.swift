@@ -42,6 +42,26 @@ import Testing
         #expect(writer.bytes.isEmpty)
     }
 
+    @Test func writesKeysBeyondTheCachedRangeAndWithoutACache() {
+        // Intern enough names that the last one lies past the cache's range, whatever ran before.
+        var last = FieldName("beyond-0")
+        for index in 1...4_100 { last = FieldName("beyond-\(index)") }
+        var event = Event()
+        event[last] = "v"
+        event[FieldName("a\"")] = 1
+        let expected = "{\"\(last.string)\":\"v\",\"a\\\"\":1}"
+        var cached = JSONWriter()
+        for _ in 0..<2 {
+            cached.reset()
+            cached.write(event)
+            #expect(cached.string == expected)
+        }
+        var uncached = JSONWriter(cachesKeys: false)
+        uncached.write(event)
+        #expect(uncached.string == expected)
+        #expect(Value.object(event).description == expected)
+    }
+
     @Test func roundTripsDocumentsThroughReaderAndWriter() throws {
         var reader = JSONReader()
         let documents = [

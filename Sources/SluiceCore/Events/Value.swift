@@ -52,7 +52,7 @@ public enum Value: Sendable, Hashable {
 extension Value: CustomStringConvertible {
     /// The value as compact JSON text.
     public var description: String {
-        var writer = JSONWriter()
+        var writer = JSONWriter(cachesKeys: false)
         writer.write(self)
         return writer.string
     }

@@ -1,15 +1,22 @@
 /// Appends values as compact JSON text to a byte buffer: the encoder sinks use on the hot path.
 ///
 /// Field names are escaped once per name and cached by `FieldName.id`, so an event's keys cost a copy,
-/// not an escape. Doubles are written in Swift's shortest round-tripping form; non-finite doubles,
+/// not an escape. The cache is a dense array, so it covers the first `cachedKeyLimit` interned names;
+/// later ones (a source meeting ever-new keys) are escaped each time. A writer made for one value
+/// (`Value.description`) skips the cache altogether. Doubles are written in Swift's shortest round-tripping form; non-finite doubles,
 /// which JSON cannot represent, are written as `null`.
 public struct JSONWriter {
     /// The text written so far.
     public var bytes: [UInt8] = []
     private var keyCache: [[UInt8]?] = []
+    private let cachesKeys: Bool
+    /// Field names with an id below this are cached.
+    static let cachedKeyLimit = 4_096
 
-    public init(capacity: Int = 0) {
+    /// A writer with room for `capacity` bytes; `cachesKeys: false` suits a writer used once.
+    public init(capacity: Int = 0, cachesKeys: Bool = true) {
         bytes.reserveCapacity(capacity)
+        self.cachesKeys = cachesKeys
     }
 
     /// The text written so far, as a string.
@@ -64,7 +71,12 @@ public struct JSONWriter {
             bytes.append(contentsOf: cached)
             return
         }
-        var encoded = JSONWriter()
+        guard cachesKeys, index < Self.cachedKeyLimit else {
+            writeString(name.string)
+            bytes.append(UInt8(ascii: ":"))
+            return
+        }
+        var encoded = JSONWriter(cachesKeys: false)
         encoded.writeString(name.string)
         encoded.bytes.append(UInt8(ascii: ":"))
         if index >= keyCache.count {
