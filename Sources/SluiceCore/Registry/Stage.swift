@@ -100,13 +100,19 @@ public struct StageContext: Sendable {
     public var instanceCount: Int
     /// Where problems in the input are reported; rate-limited.
     public var log: StageLog
+    /// Turns abandoned when the shutdown limit passes, so blocking or retrying work can give up.
+    public var shutdown: ShutdownSignal
 
-    public init(pipeline: String, stage: String, instance: Int = 0, instanceCount: Int = 1, log: StageLog) {
+    public init(
+        pipeline: String, stage: String, instance: Int = 0, instanceCount: Int = 1, log: StageLog,
+        shutdown: ShutdownSignal = ShutdownSignal()
+    ) {
         self.pipeline = pipeline
         self.stage = stage
         self.instance = instance
         self.instanceCount = instanceCount
         self.log = log
+        self.shutdown = shutdown
     }
 }
 
