@@ -151,7 +151,7 @@ public enum WindowedAggregation: Stage {
             let groupBy = reader.fieldList("group_by") ?? []
             let window = WindowSpec.read(from: &reader)
             let latePolicy = reader.choice("on_late", as: LatePolicy.self) ?? .drop
-            let updateRetention = reader.duration("update_retention")
+            let updateRetention = WindowSpec.readBoundedDuration("update_retention", from: &reader)
             let emit = EmitMode.read(from: &reader)
             let maxGroups = reader.int("max_groups", minimum: 1)
             let distinctExactLimit = reader.int("distinct_exact_limit", minimum: 0) ?? 10_000

@@ -93,11 +93,26 @@ public enum WindowSpec: Sendable, Equatable {
 
     /// A required, positive duration.
     private static func readLength(_ key: String, from options: inout OptionsReader) -> ConfigDuration? {
-        let length = options.duration(key)
+        let length = readBoundedDuration(key, from: &options)
         if length == nil, options.node[key] == nil { options.missing(key) }
         guard let length else { return nil }
         guard length.milliseconds > 0 else {
             options.error(.invalidValue, "option '\(key)' must be longer than 0ms", at: options.node[key]!.location)
+            return nil
+        }
+        return length
+    }
+
+    /// An optional duration of at most `EventTime.maximumLength`, so window arithmetic cannot overflow; `nil`
+    /// with a diagnostic when longer.
+    static func readBoundedDuration(_ key: String, from options: inout OptionsReader) -> ConfigDuration? {
+        guard let length = options.duration(key) else { return nil }
+        guard length.milliseconds <= EventTime.maximumLength else {
+            options.error(
+                .invalidValue,
+                "option '\(key)' (\(length)) is longer than the longest window length, "
+                    + "\(ConfigDuration(milliseconds: EventTime.maximumLength))",
+                at: options.node[key]!.location)
             return nil
         }
         return length
@@ -137,8 +152,8 @@ public struct EventTimeSpec: Sendable, Equatable {
     static func read(from options: inout OptionsReader) -> EventTimeSpec? {
         let fieldText = options.string("time_field")
         let unit = options.choice("time_unit", as: TimeUnit.self) ?? .milliseconds
-        let lateness = options.duration("allowed_lateness") ?? ConfigDuration(milliseconds: 0)
-        let idleTimeout = options.duration("idle_timeout")
+        let lateness = WindowSpec.readBoundedDuration("allowed_lateness", from: &options) ?? ConfigDuration(milliseconds: 0)
+        let idleTimeout = WindowSpec.readBoundedDuration("idle_timeout", from: &options)
         if let idleTimeout, idleTimeout.milliseconds <= 0 {
             options.error(
                 .invalidValue, "option 'idle_timeout' must be longer than 0ms", at: options.node["idle_timeout"]!.location)

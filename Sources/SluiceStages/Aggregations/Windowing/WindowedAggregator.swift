@@ -64,6 +64,8 @@ extension StageCounter {
 extension DropReason {
     /// Events of a new group in a window that already holds `max_groups` groups.
     static let maxGroups: DropReason = "max_groups"
+    /// Events whose time is a number outside `EventTime.range`, which no window can hold.
+    static let invalidTime: DropReason = "invalid_time"
 }
 
 /// Assigns events to windows and groups, updates accumulators in place, and emits one event per window and
@@ -140,8 +142,15 @@ struct WindowedAggregator {
             let now = idle == nil ? 0 : clock()
             idle?.batchArrived(at: now)
             for event in batch.events {
-                guard let time = field.milliseconds(of: event) else {
+                let time: Int64
+                switch field.reading(of: event) {
+                case .time(let milliseconds):
+                    time = milliseconds
+                case .missing:
                     output.drop(1, reason: .missingTime, message: Self.missingTimeMessage(event, field: field))
+                    continue
+                case .outOfRange:
+                    output.drop(1, reason: .invalidTime, message: Self.invalidTimeMessage(event, field: field))
                     continue
                 }
                 add(event, at: time, output: &output)
@@ -328,6 +337,12 @@ struct WindowedAggregator {
     private static func missingTimeMessage(_ event: Event, field: EventTimeField) -> String {
         guard let value = event.value(at: field.path) else { return "event has no time field '\(field.path)'" }
         return "field '\(field.path)' is not a time: \(value.typeName) \(value.description.prefix(64))"
+    }
+
+    private static func invalidTimeMessage(_ event: Event, field: EventTimeField) -> String {
+        let value = event.value(at: field.path)?.description.prefix(64) ?? ""
+        return "field '\(field.path)' holds \(value) (\(field.unit.rawValue)), outside the event times an aggregate "
+            + "can window (±\(EventTime.limit) ms, the years -271821 to 275760)"
     }
 
     private static func describe(_ key: GroupKey) -> String {
