@@ -291,7 +291,8 @@ struct ExpressionCompiler {
         guard function.accepts(argumentCount: argumentSyntax.count) else {
             error(offset, "\(name)() takes \(function.arityDescription), found \(argumentSyntax.count)")
             argumentSyntax.forEach { _ = compile($0) }
-            return CompiledNode(type: function.resultType([]), evaluate: { _, _ in .null })
+            // The result type may depend on arguments that are not there: leave it open.
+            return CompiledNode(type: .any) { _, _ in .null }
         }
         if name == "exists" { return compileExists(argumentSyntax[0]) }
         let arguments = argumentSyntax.map { compile($0) }
