@@ -27,6 +27,7 @@ final class CrashInputKeeper: @unchecked Sendable {
     /// Installs the handler for the crash signals, writing to `path`.
     static func install(path: String) -> CrashInputKeeper {
         let keeper = CrashInputKeeper(path: path)
+        unlink(path)  // a file left by an earlier run would read as this run's crash
         current = keeper
         let stackSize = 1 << 16
         var stack = stack_t()

@@ -18,7 +18,8 @@ struct FuzzCommand: ParsableCommand {
             against events with extreme values; `pipeline` loads each input as a pipeline file and compiles it \
             with the built-in stages. Inputs are generated from the expression grammar or mutated from a corpus \
             (valid expressions; the files of --corpus and every stage's example). Before each input runs it is \
-            kept in memory; if the process crashes, a signal handler writes it to --crash-folder/TARGET.crash.
+            kept in memory; if the process crashes, a signal handler writes it to --crash-folder/TARGET.crash. \
+            The slowest input of each target is written to --crash-folder/TARGET.slowest.
             """)
 
     /// The fuzz targets.
@@ -60,11 +61,15 @@ struct FuzzCommand: ParsableCommand {
             let report = Fuzzer.run(fuzzTarget, seed: seed, until: { _ in monotonicSeconds() >= deadline }) {
                 keeper.keep($0)
             }
+            let slowestPath = "\(crashFolder)/\(name.rawValue).slowest"
+            let slowest = try OutputFile(path: slowestPath)
+            try slowest.write(Array(report.slowestInput.utf8))
+            _ = try slowest.close()
             print(
                 "\(name.rawValue): \(grouped(Int64(report.iterations))) inputs in \(format(seconds, decimals: 0)) s "
                     + "(seed \(seed)), \(grouped(Int64(report.accepted))) valid, no crash; slowest "
                     + "\(format(report.slowestSeconds * 1_000, decimals: 1)) ms "
-                    + "(\(report.slowestInput.unicodeScalars.count) characters)")
+                    + "(\(report.slowestInput.unicodeScalars.count) characters, in \(slowestPath))")
         }
     }
 

@@ -279,9 +279,11 @@ struct ExpressionCompiler {
 
     private mutating func compileCall(_ name: String, _ argumentSyntax: [SyntaxNode], at offset: Int) -> CompiledNode {
         guard let function = BuiltinFunctions.all[name] else {
+            // Past the errors that are reported, a suggestion is work for nothing (thousands in generated text).
+            let reported = errors.count < ExpressionText.maximumReportedErrors
             error(
                 offset, "unknown function '\(name)'",
-                suggestion: Suggestion.closest(to: name, among: functions.names))
+                suggestion: reported ? Suggestion.closest(to: name, among: functions.names) : nil)
             argumentSyntax.forEach { _ = compile($0) }
             return CompiledNode(type: .any) { _, _ in .null }
         }
