@@ -74,10 +74,18 @@ public enum WindowedAggregation: Stage {
             "The most groups one window holds (sessions: groups with sessions in the stage); events of a new group "
                 + "beyond it are dropped (drop reason `max_groups`, logged), existing groups keep counting."),
         OptionDoc(
+            "max_memory", "size", default: "256MiB",
+            "The most memory the stage's state may take, estimated from its groups × windows (or panes, sessions) "
+                + "× per-metric state; at the limit, events of new groups are dropped (drop reason `max_memory`, "
+                + "logged) while existing groups keep counting. Per copy with `parallelism`."),
+        OptionDoc(
             "distinct_exact_limit", "int", default: "10000",
             "count_distinct counts exactly up to this many values per window and group, then estimates "
                 + "(HyperLogLog, ±2.5 %)."),
     ]
+
+    /// The default `max_memory`: room for about a million groups with a few plain metrics.
+    public static let defaultMaxMemory = ConfigSize(bytes: 256 << 20)
 
     /// A complete pipeline using the stage.
     public static let example = """
@@ -140,6 +148,8 @@ public enum WindowedAggregation: Stage {
         public var maxGroups: Int?
         /// How many distinct values `count_distinct` counts exactly before it estimates.
         public var distinctExactLimit: Int
+        /// The most memory the state may take (`max_memory`).
+        public var maxMemory: ConfigSize
 
         /// `late` when late events are routed.
         public var namedOutputs: [String] { latePolicy == .route ? ["late"] : [] }
@@ -155,6 +165,10 @@ public enum WindowedAggregation: Stage {
             let emit = EmitMode.read(from: &reader)
             let maxGroups = reader.int("max_groups", minimum: 1)
             let distinctExactLimit = reader.int("distinct_exact_limit", minimum: 0) ?? 10_000
+            let maxMemory = reader.size("max_memory") ?? WindowedAggregation.defaultMaxMemory
+            if maxMemory.bytes == 0, let entry = Self.entry("max_memory", in: reader) {
+                reader.error(.invalidValue, "option 'max_memory' must be larger than 0", at: entry.value.location)
+            }
             var flagFields: [String] = []
             if case .every = emit { flagFields.append(RowFlags.finalName) }
             if latePolicy == .emitUpdate { flagFields.append(RowFlags.updateName) }
@@ -174,6 +188,7 @@ public enum WindowedAggregation: Stage {
             self.emit = emit
             self.maxGroups = maxGroups
             self.distinctExactLimit = distinctExactLimit
+            self.maxMemory = maxMemory
         }
 
         private static func entry(_ key: String, in reader: OptionsReader) -> ConfigNode.Entry? {
@@ -232,7 +247,7 @@ public enum WindowedAggregation: Stage {
                 case .global: break
                 }
             }
-            var rules = EmissionRules(latePolicy: latePolicy, maxGroups: maxGroups)
+            var rules = EmissionRules(latePolicy: latePolicy, maxGroups: maxGroups, maxMemory: maxMemory.bytes)
             if case .every(let interval) = emit {
                 rules.earlyInterval = interval.milliseconds
                 tickPeriods.append(interval.milliseconds)

@@ -12,6 +12,8 @@ struct EmissionRules: Sendable, Equatable {
     var earlyInterval: Int64?
     /// The most groups one window (or, for sessions, the stage's open sessions) may hold.
     var maxGroups: Int?
+    /// The most bytes the state may take, as `MemoryBudget` estimates them.
+    var maxMemory = WindowedAggregation.defaultMaxMemory.bytes
 }
 
 /// `emit`: when rows of a window are written.

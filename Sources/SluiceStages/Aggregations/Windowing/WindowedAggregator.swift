@@ -66,6 +66,8 @@ extension DropReason {
     static let maxGroups: DropReason = "max_groups"
     /// Events whose time is a number outside `EventTime.range`, which no window can hold.
     static let invalidTime: DropReason = "invalid_time"
+    /// Events of a new group while the state is estimated at `max_memory` or more.
+    static let maxMemory: DropReason = "max_memory"
 }
 
 /// Assigns events to windows and groups, updates accumulators in place, and emits one event per window and
@@ -92,6 +94,9 @@ struct WindowedAggregator {
     private var idle: IdleClock?
     private var store: WindowStore
     private var sessions: SessionStore
+    private var budget: MemoryBudget
+    /// One group's accumulators before any event, to estimate a new slot.
+    private let emptyRow: [Accumulator]
     /// For aligned windows: every window ending at or before this has been emitted.
     private var emittedThrough = Int64.min
     /// For aligned windows: the earliest end of a window not yet emitted.
@@ -131,9 +136,11 @@ struct WindowedAggregator {
             watermark = Watermark(allowedLateness: 0)
         }
         let empty = metrics.map { $0.emptyAccumulator(distinctExactLimit: distinctExactLimit) }
+        emptyRow = empty
         store = WindowStore(emptyAccumulators: empty)
         sessions = SessionStore(emptyAccumulators: empty)
         keyScratch.reserveCapacity(groupBy.count)
+        budget = MemoryBudget(limit: rules.maxMemory)
     }
 
     mutating func process(_ batch: EventBatch, output: inout ProcessorOutput) {
@@ -215,6 +222,7 @@ struct WindowedAggregator {
     /// it as late when there is none.
     private mutating func add(_ event: Event, at time: Int64, output: inout ProcessorOutput) {
         sequence += 1
+        if budget.eventArrived() { budget.measured(measureState()) }
         let stamp = EventStamp(time: time, sequence: sequence)
         switch assignment {
         case .global:
@@ -248,7 +256,9 @@ struct WindowedAggregator {
         case .sessions(let gap):
             let key = prepare(event)
             let eventEnd = time.saturatingAdding(gap)
-            if let cap = rules.maxGroups, !sessions.holds(key), sessions.groupCount >= cap,
+            let isNewGroup = !sessions.holds(key)
+            if isNewGroup, isMemoryFull(dropping: key, output: &output) { return }
+            if let cap = rules.maxGroups, isNewGroup, sessions.groupCount >= cap,
                 !watermark.hasPassed(eventEnd.saturatingAdding(rules.updateRetention))
             {
                 output.drop(
@@ -262,6 +272,7 @@ struct WindowedAggregator {
             ) { accumulators in
                 inputs.forEachArgument { metric, argument in accumulators[metric].add(argument, stamp: stamp) }
             }
+            if isNewGroup, sessions.holds(key) { budget.opened(MemoryBudget.slotBytes(key, emptyRow[...])) }
             switch addition {
             case .late: late(event, at: time, windowEnd: eventEnd, output: &output)
             case .added: break
@@ -273,7 +284,9 @@ struct WindowedAggregator {
     /// Adds the current event (its arguments are evaluated in `inputs`) to `key`'s group in the window (or
     /// pane) at `window` in the store.
     private mutating func update(_ window: Int, _ key: GroupKey, _ stamp: EventStamp) {
+        let groups = store.windows[window].groupCount
         let base = store.windows[window].accumulatorBase(for: key)
+        if store.windows[window].groupCount > groups { budget.opened(MemoryBudget.slotBytes(key, emptyRow[...])) }
         inputs.forEachArgument { metric, argument in
             store.windows[window].accumulators[base + metric].add(argument, stamp: stamp)
         }
@@ -286,7 +299,9 @@ struct WindowedAggregator {
     private mutating func admits(
         _ key: GroupKey, toPane index: Int, of windows: AlignedWindows?, output: inout ProcessorOutput
     ) -> Bool {
-        guard let cap = rules.maxGroups, !store.windows[index].contains(key) else { return true }
+        guard !store.windows[index].contains(key) else { return true }
+        if isMemoryFull(dropping: key, output: &output) { return false }
+        guard let cap = rules.maxGroups else { return true }
         let pane = store.windows[index].bounds
         var full: WindowBounds?
         if let windows, !windows.isTumbling {
@@ -309,6 +324,43 @@ struct WindowedAggregator {
             message: "\(window) already holds \(cap) groups (max_groups); dropping the events of new groups "
                 + "such as \(Self.describe(key))")
         return false
+    }
+
+    /// True (with the drop recorded) when the state is estimated at `max_memory` or more, so `key`, a group
+    /// new to its window or without a session, may not open a slot.
+    private mutating func isMemoryFull(dropping key: GroupKey, output: inout ProcessorOutput) -> Bool {
+        let (store, sessions, metricCount) = (store, sessions, metricNames.count)
+        guard budget.isFull(measure: { Self.measure(store, sessions, metricCount: metricCount) }) else { return false }
+        let mebibytes = Double(budget.estimate) / 1_048_576
+        output.drop(
+            1, reason: .maxMemory,
+            message: "the state is estimated at \(SluiceCore.NumberText.fixed(mebibytes, decimals: 1)) MiB, at or over max_memory "
+                + "(\(ConfigSize(bytes: budget.limit))); dropping the events of new groups such as \(Self.describe(key))")
+        return true
+    }
+
+    /// A walk of the whole state for `MemoryBudget`: its estimated bytes and its number of slots.
+    private func measureState() -> (bytes: Int, slots: Int) {
+        Self.measure(store, sessions, metricCount: metricNames.count)
+    }
+
+    private static func measure(_ store: WindowStore, _ sessions: SessionStore, metricCount: Int)
+        -> (bytes: Int, slots: Int)
+    {
+        var bytes = 0
+        var slots = 0
+        for window in store.windows {
+            for (slot, key) in window.keys.enumerated() {
+                let base = slot * metricCount
+                bytes += MemoryBudget.slotBytes(key, window.accumulators[base..<base + metricCount])
+            }
+            slots += window.groupCount
+        }
+        for (key, list) in sessions.sessions {
+            for session in list { bytes += MemoryBudget.slotBytes(key, session.accumulators[...]) }
+            slots += list.count
+        }
+        return (bytes, slots)
     }
 
     // All late handling is here: every window `event` belongs to has been emitted (and its retention passed).
@@ -360,6 +412,7 @@ struct WindowedAggregator {
             emitAligned(windows, through: watermark.current)
         case .sessions:
             appendSessions(sessions.takeComplete(through: watermark.current, retention: rules.updateRetention))
+            budget.freed()
         }
     }
 
@@ -375,7 +428,10 @@ struct WindowedAggregator {
             append(ends.map { store.merged(into: windows.window(endingAt: $0)) }, as: .final)
         }
         emittedThrough = limit
-        _ = store.removeWindows { windows.lastWindowEnd(containing: $0 - 1).saturatingAdding(retention) <= limit }
+        let removed = store.removeWindows {
+            windows.lastWindowEnd(containing: $0 - 1).saturatingAdding(retention) <= limit
+        }
+        if !removed.isEmpty { budget.freed() }
         if !windowGroupCounts.isEmpty {
             windowGroupCounts = windowGroupCounts.filter { $0.key.saturatingAdding(retention) > limit }
         }
