@@ -165,6 +165,10 @@ private final class GatedSourceOutput: SourceOutput {
         inner.reject(count, reason: reason, message: message)
     }
 
+    func note(_ count: Int, counter: StageCounter, message: String) {
+        inner.note(count, counter: counter, message: message)
+    }
+
     func sleep(seconds: Double) { inner.sleep(seconds: seconds) }
 
     /// Polls until `condition` holds, for at most 20 seconds; returns whether it held.

@@ -29,6 +29,21 @@ import Testing
         #expect(output.rejections.isEmpty)
     }
 
+    @Test(arguments: ["1", "4"]) func keepsIntegersBeyondInt64AsFloatsAndCountsThem(decoders: String) throws {
+        let text = "{\"n\":1}\n{\"id\":123456789012345678901,\"x\":[18446744073709551615]}\n{\"n\":3}\n"
+        let (output, directory) = try run([("a.ndjson", file(text))], options: ["decoders": decoders])
+        #expect(output.events.count == 3)
+        #expect(output.events[1]["id"] == .double(123_456_789_012_345_678_901))
+        #expect(output.rejections.isEmpty)
+        #expect(
+            output.notes == [
+                CollectingSourceOutput.Note(
+                    count: 2, counter: .inexactInteger,
+                    message: directory + "/a.ndjson:2: 2 integers beyond the 64-bit range read as the nearest float "
+                        + "(digits past the 17th may be lost)")
+            ])
+    }
+
     @Test(arguments: ["1", "4"]) func readsAFinalLineWithoutNewlineAndStripsCarriageReturns(decoders: String) throws {
         let (output, _) = try run(
             [("a.ndjson", file("{\"n\":1}\r\n\n  \n{\"n\":2}"))], options: ["format": "ndjson", "decoders": decoders])

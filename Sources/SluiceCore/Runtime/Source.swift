@@ -23,6 +23,9 @@ public protocol SourceOutput: AnyObject, Sendable {
     func send(_ batch: consuming EventBatch) -> Bool
     /// Counts input the source rejected (a malformed line, say) and logs `message` (rate-limited).
     func reject(_ count: Int, reason: DropReason, message: String)
+    /// Counts something the source noticed in input it still sends (integers too large to keep exact, say)
+    /// under the stage counter `counter`, and logs `message` (rate-limited).
+    func note(_ count: Int, counter: StageCounter, message: String)
     /// Waits up to `seconds` or until stopping, whichever comes first (for polling and rate limits).
     func sleep(seconds: Double)
 }

@@ -13,7 +13,8 @@ public final class StageLog: Sendable {
     public let pipeline: String
     public let stage: String
     private let burst: Int
-    private let state = Mutex<[DropReason: Window]>([:])
+    /// Per drop reason or counter name, this second's messages.
+    private let state = Mutex<[String: Window]>([:])
 
     private struct Window {
         var second: Int64
@@ -29,22 +30,31 @@ public final class StageLog: Sendable {
 
     /// Logs a warning about input dropped for `reason`.
     public func warn(reason: DropReason, _ message: String) {
+        warn(key: reason.rawValue, message)
+    }
+
+    /// Logs a warning about input counted under `counter` (and passed on).
+    public func warn(counter: StageCounter, _ message: String) {
+        warn(key: counter.rawValue, message)
+    }
+
+    private func warn(key: String, _ message: String) {
         let second = Int64(time(nil))
         let line: String? = state.withLock { windows in
-            var window = windows[reason] ?? Window(second: second, printed: 0, suppressed: 0)
+            var window = windows[key] ?? Window(second: second, printed: 0, suppressed: 0)
             var suppressedBefore = 0
             if window.second != second {
                 suppressedBefore = window.suppressed
                 window = Window(second: second, printed: 0, suppressed: 0)
             }
-            defer { windows[reason] = window }
+            defer { windows[key] = window }
             guard window.printed < burst else {
                 window.suppressed += 1
                 return nil
             }
             window.printed += 1
             let note = suppressedBefore > 0 ? " (\(suppressedBefore) similar messages suppressed)" : ""
-            return "warning: pipeline '\(pipeline)' stage '\(stage)': \(message) [\(reason)]\(note)\n"
+            return "warning: pipeline '\(pipeline)' stage '\(stage)': \(message) [\(key)]\(note)\n"
         }
         if let line { StandardError.write(line) }
     }

@@ -106,6 +106,11 @@ final class SourceRunner: SourceOutput, QueueSpaceWaiter, @unchecked Sendable {
         log.warn(reason: reason, message)
     }
 
+    func note(_ count: Int, counter: StageCounter, message: String) {
+        metrics.addCounters([counter: count])
+        log.warn(counter: counter, message)
+    }
+
     func sleep(seconds: Double) {
         wakeup.withLock {
             if !isStopping { wakeup.wait(seconds: seconds) }

@@ -17,9 +17,17 @@ final class CollectingSourceOutput: SourceOutput {
         var message: String
     }
 
+    /// One note a source reported about input it still sent.
+    struct Note: Sendable, Hashable {
+        var count: Int
+        var counter: StageCounter
+        var message: String
+    }
+
     private struct State {
         var batches: [EventBatch] = []
         var rejections: [Rejection] = []
+        var notes: [Note] = []
         var sleeps: [Double] = []
         var isStopping = false
     }
@@ -57,6 +65,13 @@ final class CollectingSourceOutput: SourceOutput {
     func reject(_ count: Int, reason: DropReason, message: String) {
         state.withLock { $0.rejections.append(Rejection(count: count, reason: reason, message: message)) }
     }
+
+    func note(_ count: Int, counter: StageCounter, message: String) {
+        state.withLock { $0.notes.append(Note(count: count, counter: counter, message: message)) }
+    }
+
+    /// Every note so far, in order.
+    var notes: [Note] { state.withLock { $0.notes } }
 
     func sleep(seconds: Double) {
         state.withLock { $0.sleeps.append(seconds) }

@@ -15,6 +15,11 @@ extension DropReason {
     public static let malformedCSV: DropReason = "malformed_csv"
 }
 
+extension StageCounter {
+    /// JSON integers outside the 64-bit range, kept as the nearest float (their last digits may be lost).
+    public static let inexactInteger: StageCounter = "inexact_integer"
+}
+
 /// What a stream's CSV decoding remembers between lines: the header, and a record spanning lines.
 struct CSVState {
     var header: [FieldName]?
@@ -27,9 +32,18 @@ struct CSVState {
 /// One decoder serves every stream of a source instance; what belongs to one stream (the CSV header)
 /// lives in that stream's `CSVState`.
 final class LineDecoder {
+    /// Something worth reporting about input that still became an event.
+    struct Note {
+        var counter: StageCounter
+        var count: Int
+        /// What was noticed, without the `name:line:` the ingest puts in front.
+        var message: String
+        var line: Int
+    }
+
     /// What one line became.
     enum Outcome {
-        case event(Event)
+        case event(Event, note: Note?)
         /// Nothing to emit: a blank line, a CSV header, or the first lines of a CSV record that continues.
         case skipped
         /// Bad input: why, what was wrong, and the line it started on.
@@ -68,13 +82,14 @@ final class LineDecoder {
             if error.kind != .empty { body(.rejected(error.reason, error.message, line: 1)) }
             return
         }
+        let note = inexactIntegersNote(line: 1)
         switch value {
         case .object(let event):
-            body(.event(event))
+            body(.event(event, note: note))
         case .array(let items):
             for (index, item) in items.enumerated() {
                 if case .object(let event) = item {
-                    body(.event(event))
+                    body(.event(event, note: index == 0 ? note : nil))
                 } else {
                     body(.rejected(.notAnObject, "array item \(index + 1) is \(item.typeName), not an object", line: 1))
                 }
@@ -88,10 +103,22 @@ final class LineDecoder {
 
     private func decodeJSON(_ line: UnsafeRawBufferPointer, number: Int) -> Outcome {
         do {
-            return .event(try json.readEvent(line, padded: true))
+            let event = try json.readEvent(line, padded: true)
+            return .event(event, note: inexactIntegersNote(line: number))
         } catch {
             return error.kind == .empty ? .skipped : .rejected(error.reason, error.message, line: number)
         }
+    }
+
+    /// The note for the integers beyond `Int64` of the text just read, if it had any.
+    private func inexactIntegersNote(line: Int) -> Note? {
+        let count = json.inexactIntegers
+        guard count > 0 else { return nil }
+        let integers = count == 1 ? "an integer" : "\(count) integers"
+        return Note(
+            counter: .inexactInteger, count: count,
+            message: "\(integers) beyond the 64-bit range read as the nearest float (digits past the 17th may be lost)",
+            line: line)
     }
 
     private func decodeText(_ line: UnsafeRawBufferPointer, number: Int) -> Outcome {
@@ -101,7 +128,7 @@ final class LineDecoder {
         }
         var event = Event(capacity: 1)
         event.fields.append(Event.Field(name: messageField, value: .string(text)))
-        return .event(event)
+        return .event(event, note: nil)
     }
 
     private func decodeCSV(_ line: UnsafeRawBufferPointer, number: Int, state: inout CSVState) -> Outcome {
@@ -154,7 +181,7 @@ final class LineDecoder {
             }
             event[header[index]] = value
         }
-        return .event(event)
+        return .event(event, note: nil)
     }
 
     /// A cell's value: unquoted cells that read as JSON numbers become numbers; all else is a string.

@@ -10,6 +10,8 @@ enum ChunkResult {
     case batch(EventBatch)
     /// A bad line: why, and the message with `name:line:` in front.
     case reject(DropReason, String)
+    /// Something noticed in a line that still became an event: the counter, the count and the message.
+    case note(StageCounter, Int, String)
 }
 
 /// A stretch of whole lines of one file, read by the source thread and decoded by one decoder thread.
@@ -135,7 +137,10 @@ private final class ChunkDecoder {
             switch item {
             case .line(let text, let number, let byteCount):
                 switch decoder.decode(text, number: number, csvState: &csv) {
-                case .event(let event):
+                case .event(let event, let note):
+                    if let note {
+                        chunk.results.append(.note(note.counter, note.count, "\(chunk.name):\(note.line): \(note.message)"))
+                    }
                     batch.append(event)
                     batch.byteCount += byteCount
                     if batch.count >= batchSize {
@@ -269,6 +274,8 @@ final class ParallelLineIngest {
                 if isOpen && !output.send(batch) { isOpen = false }
             case .reject(let reason, let message):
                 output.reject(1, reason: reason, message: message)
+            case .note(let counter, let count, let message):
+                output.note(count, counter: counter, message: message)
             }
         }
         spare.append(oldest)
