@@ -45,6 +45,27 @@ import Testing
         }
     }
 
+    @Test func metricsOfExtremeNumbersNeverTrap() throws {
+        let harness = try AggregateHarness(
+            """
+            metrics:
+              n: count()
+              total: sum(value)
+              mean: avg(value)
+              spread: stddev(value)
+              p99: percentile(value, 0.99)
+              low: min(value)
+            """)
+        let values: [Value] = [.int(.max), .int(.max), .int(.min), .double(1e308), .double(-1e308), .double(.nan),
+            .double(.infinity), .int(1)]
+        let rows = try harness.process(values.map { timed(0, value: $0) }) + harness.finish()
+        #expect(rows.count == 1)
+        #expect(rows.first?["n"] == .int(Int64(values.count)))
+        // The int sum overflowed, so it went on as a float rather than trapping or wrapping.
+        if case .double = rows.first?["total"] {} else { Issue.record("sum should have become a float") }
+        #expect(rows.first?["low"] == .double(-1e308))
+    }
+
     @Test func readsWhichTimesAreMissingAndWhichAreOutOfRange() {
         let field = EventTimeField(path: FieldPath("ts")!, unit: .milliseconds)
         #expect(field.reading(of: .int(EventTime.limit)) == .time(EventTime.limit))

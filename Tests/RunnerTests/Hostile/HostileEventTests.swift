@@ -91,6 +91,33 @@ import Testing
         }
     }
 
+    @Test func aReloadToADeeplyNestedExpressionIsRefusedAndTheRunnerCarriesOn() throws {
+        let folder = try temporaryFolder()
+        let file = folder.appendingPathComponent("p.yaml")
+        let output = folder.appendingPathComponent("out.ndjson")
+        func pipeline(_ condition: String) -> String {
+            """
+            sources:
+              g: { type: generate, rate: 1000, fields: { value: sequence() } }
+            transforms:
+              f: { type: filter, inputs: [g], condition: "\(condition)" }
+            sinks:
+              o: { type: file, inputs: [f], path: \(output.path) }
+            """
+        }
+        try pipeline("value >= 0").write(to: file, atomically: true, encoding: .utf8)
+        let runner = try RunnerProcess(["apply", "--watch-debounce", "10ms", file.path])
+        #expect(eventually { FileManager.default.fileExists(atPath: output.path) })
+        let deep = String(repeating: "(", count: 20_000) + "value" + String(repeating: ")", count: 20_000) + " >= 0"
+        try pipeline(deep).write(to: file, atomically: true, encoding: .utf8)
+        #expect(eventually { runner.stderrSoFar.contains("has errors; the running version continues") })
+        #expect(runner.stderrSoFar.contains("expression nests more than 100 levels deep"))
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: output.path)[.size] as? Int)
+        #expect(eventually { ((try? FileManager.default.attributesOfItem(atPath: output.path)[.size]) as? Int ?? 0) > size })
+        runner.send(SIGTERM)
+        #expect(runner.wait().status == 0)
+    }
+
     @Test func integerOverflowInAnExpressionGivesNullAndTheEventArrives() throws {
         let (result, folder) = try apply(
             """
