@@ -1,4 +1,5 @@
 import SluiceCore
+import SluiceTesting
 import Testing
 
 @testable import SluiceStages
@@ -52,7 +53,7 @@ import Testing
 
     /// Mostly increasing times with disorder of up to 3 s, gaps of a minute, and stragglers 40 s behind.
     static func generate(count: Int, seed: UInt64) -> [AggregateReference.Input] {
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         var clock: Int64 = 1_700_000_000_000
         return (0..<count).map { _ in
             clock += Int64.random(in: 0...400, using: &random)
@@ -81,7 +82,7 @@ import Testing
             on_late: \(scenario.onLate)
             \(Self.metrics)
             """)
-        var random = SeededRandom(seed: 7)
+        var random = SplitMix64(seed: 7)
         var emitted: [Event] = []
         var offset = 0
         while offset < events.count {

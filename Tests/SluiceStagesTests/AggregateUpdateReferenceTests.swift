@@ -1,4 +1,5 @@
 import SluiceCore
+import SluiceTesting
 import Testing
 
 @testable import SluiceStages
@@ -50,7 +51,7 @@ import Testing
     func matchesTheNaiveReferenceRowByRow(scenario: Scenario) throws {
         let events = AggregateReferenceTests.generate(count: 3_000, seed: 42)
         let harness = try AggregateHarness(scenario.options)
-        var random = SeededRandom(seed: 9)
+        var random = SplitMix64(seed: 9)
         var emitted: [Event] = []
         var offset = 0
         while offset < events.count {

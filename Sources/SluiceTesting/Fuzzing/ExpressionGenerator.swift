@@ -24,7 +24,7 @@ public struct ExpressionGenerator: Sendable {
     }
 
     /// One random expression.
-    public func expression(using random: inout FuzzRandom) -> String {
+    public func expression(using random: inout SplitMix64) -> String {
         let depth = random.chance(10) ? maximumDepth : Int.random(in: 1...8, using: &random)
         var text = ""
         var budget = 2_000
@@ -33,7 +33,7 @@ public struct ExpressionGenerator: Sendable {
     }
 
     /// Writes one node nesting at most `depth` levels; `budget` (nodes left) keeps wide trees small.
-    private func write(depth: Int, budget: inout Int, into text: inout String, using random: inout FuzzRandom) {
+    private func write(depth: Int, budget: inout Int, into text: inout String, using random: inout SplitMix64) {
         budget -= 1
         guard depth > 0, budget > 0 else {
             text += random.chance(50)

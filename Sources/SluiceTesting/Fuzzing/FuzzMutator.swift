@@ -17,7 +17,7 @@ public struct FuzzMutator: Sendable {
     }
 
     /// `input` with one to four random edits; `corpus` provides material for splicing.
-    public func mutate(_ input: String, corpus: [String], using random: inout FuzzRandom) -> String {
+    public func mutate(_ input: String, corpus: [String], using random: inout SplitMix64) -> String {
         var scalars = Array(input.unicodeScalars)
         for _ in 0..<Int.random(in: 1...4, using: &random) {
             edit(&scalars, corpus: corpus, using: &random)
@@ -28,7 +28,7 @@ public struct FuzzMutator: Sendable {
         return String(text)
     }
 
-    private func edit(_ scalars: inout [Unicode.Scalar], corpus: [String], using random: inout FuzzRandom) {
+    private func edit(_ scalars: inout [Unicode.Scalar], corpus: [String], using random: inout SplitMix64) {
         let position = Int.random(in: 0...scalars.count, using: &random)
         switch Int.random(in: 0..<7, using: &random) {
         case 0:
@@ -57,13 +57,13 @@ public struct FuzzMutator: Sendable {
         }
     }
 
-    private func randomRange(in count: Int, maximumLength: Int, using random: inout FuzzRandom) -> Range<Int> {
+    private func randomRange(in count: Int, maximumLength: Int, using random: inout SplitMix64) -> Range<Int> {
         let start = Int.random(in: 0...count, using: &random)
         let length = Int.random(in: 0...min(maximumLength, count - start), using: &random)
         return start..<start + length
     }
 
-    private func randomScalar(using random: inout FuzzRandom) -> Unicode.Scalar {
+    private func randomScalar(using random: inout SplitMix64) -> Unicode.Scalar {
         switch Int.random(in: 0..<10, using: &random) {
         case 0: return Unicode.Scalar(UInt8.random(in: 0..<32, using: &random))
         case 1: return Unicode.Scalar(UInt32.random(in: 0x80...0x2FFF, using: &random)) ?? "é"

@@ -11,7 +11,7 @@ public struct FuzzTarget: Sendable {
     /// How inputs are changed.
     public let mutator: FuzzMutator
     /// Writes a fresh input, for targets with a grammar worth generating from.
-    let generate: (@Sendable (inout FuzzRandom) -> String)?
+    let generate: (@Sendable (inout SplitMix64) -> String)?
     /// Runs the code under test on one input; true when the input was valid.
     let run: @Sendable (String) -> Bool
 

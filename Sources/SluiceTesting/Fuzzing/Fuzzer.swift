@@ -21,7 +21,7 @@ public enum Fuzzer {
     public static func run(
         _ target: FuzzTarget, seed: UInt64, until stop: (Int) -> Bool, willRun: (String) -> Void = { _ in }
     ) -> FuzzReport {
-        var random = FuzzRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         var pool = target.corpus
         var report = FuzzReport()
         let clock = ContinuousClock()

@@ -1,5 +1,6 @@
-/// A small, seedable random number generator (SplitMix64), so a fuzz run with a given seed repeats exactly.
-public struct FuzzRandom: RandomNumberGenerator, Sendable {
+/// SplitMix64 (Steele, Lea and Flood): a tiny, fast, seedable random number generator, so a seed always gives
+/// the same stream — the same generated benchmark file, the same fuzz inputs.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
     /// A generator whose stream is fixed by `seed`.
@@ -15,7 +16,9 @@ public struct FuzzRandom: RandomNumberGenerator, Sendable {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+}
 
+extension SplitMix64 {
     /// True with probability `percent` / 100.
     mutating func chance(_ percent: Int) -> Bool {
         Int.random(in: 0..<100, using: &self) < percent
