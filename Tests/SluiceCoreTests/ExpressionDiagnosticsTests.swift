@@ -33,7 +33,8 @@ import Testing
         // Found by the fuzzer: a function whose result type reads its arguments crashed the checker.
         #expect(compileErrors("if(x > 1)").first?.message == "if() takes 3 arguments, found 1")
         #expect(compileErrors("abs()").first?.message == "abs() takes 1 argument, found 0")
-        #expect(compileErrors("choice()", functions: .generators).first?.message == "choice() takes 1 argument, found 0")
+        #expect(
+            compileErrors("choice()", functions: .generators).first?.message == "choice() takes 1 argument, found 0")
     }
 
     @Test(arguments: [

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
 import Testing
 
 @testable import SluiceCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Hostile expressions: values at the edges of the int range, and expressions too long or too deep for a
 /// recursive parser. None may crash; each has a defined result or a positioned error.
@@ -52,7 +53,8 @@ import Testing
     @Test func chainsMeanWhatNestingFromTheLeftMeans() throws {
         for (chain, nested) in [
             ("10 - one - 3 + 2", "((10 - one) - 3) + 2"), ("7 * one / 2 % 3", "((7 * one) / 2) % 3"),
-            ("one == 2 || one == 1 || x", "(one == 2 || one == 1) || x"), ("true && one == 1 && x", "(true && one == 1) && x"),
+            ("one == 2 || one == 1 || x", "(one == 2 || one == 1) || x"),
+            ("true && one == 1 && x", "(true && one == 1) && x"),
             ("\"a\" + \"b\" + one", "(\"a\" + \"b\") + one"),
         ] {
             #expect(try evaluate(chain, event) == evaluate(nested, event), "\(chain)")
@@ -89,7 +91,10 @@ import Testing
 
     @Test func comparisonsDoNotChain() {
         let errors = compileErrors("one < 2 < 3")
-        #expect(errors.map(\.message) == ["comparisons do not chain: '<' then '<'; write `a < b && b < c`, or use parentheses"])
+        #expect(
+            errors.map(\.message) == [
+                "comparisons do not chain: '<' then '<'; write `a < b && b < c`, or use parentheses"
+            ])
         #expect(errors.first?.location?.column == expressionOrigin.column + 8)
         #expect(compileErrors("one == 1 != true").count == 1)
         #expect(compileErrors("(one < 2) == true").isEmpty)

@@ -18,9 +18,12 @@ import Testing
         let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
             "../../pipelines")
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }
-        let corpus = try files.sorted().map { try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8) }
+        let corpus = try files.sorted().map {
+            try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8)
+        }
         #expect(!corpus.isEmpty)
-        let report = Fuzzer.run(.pipeline(registry: BuiltinStages.registry, corpus: corpus), seed: 7, until: { $0 >= 250 })
+        let report = Fuzzer.run(
+            .pipeline(registry: BuiltinStages.registry, corpus: corpus), seed: 7, until: { $0 >= 250 })
         #expect(report.iterations == 250)
         #expect(report.accepted > 20)
     }

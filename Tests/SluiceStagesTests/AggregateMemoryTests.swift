@@ -104,6 +104,8 @@ import Testing
                 "test.yaml:1:47: error: stage 'agg': a 10000s window sliding by 1s spans 10000 panes of gcd(size, "
                     + "slide) = 1s; the most is 1000: choose a slide that divides the size more evenly [invalid-value]"
             ])
-        #expect(readAggregateConfig("window: { type: sliding, size: 1000s, slide: 1s }\nmetrics: { n: count() }").config != nil)
+        #expect(
+            readAggregateConfig("window: { type: sliding, size: 1000s, slide: 1s }\nmetrics: { n: count() }").config
+                != nil)
     }
 }

@@ -56,8 +56,10 @@ import Testing
               p99: percentile(value, 0.99)
               low: min(value)
             """)
-        let values: [Value] = [.int(.max), .int(.max), .int(.min), .double(1e308), .double(-1e308), .double(.nan),
-            .double(.infinity), .int(1)]
+        let values: [Value] = [
+            .int(.max), .int(.max), .int(.min), .double(1e308), .double(-1e308), .double(.nan),
+            .double(.infinity), .int(1),
+        ]
         let rows = try harness.process(values.map { timed(0, value: $0) }) + harness.finish()
         #expect(rows.count == 1)
         #expect(rows.first?["n"] == .int(Int64(values.count)))

@@ -72,7 +72,8 @@ final class CrashInputKeeper: @unchecked Sendable {
     }
 
     /// Hands the signal to the handler installed before ours (the runtime's backtracer), or the default.
-    private func forward(_ signal: Int32, _ info: UnsafeMutablePointer<siginfo_t>?, _ context: UnsafeMutableRawPointer?) {
+    private func forward(_ signal: Int32, _ info: UnsafeMutablePointer<siginfo_t>?, _ context: UnsafeMutableRawPointer?)
+    {
         var old = previous[signal] ?? sigaction()
         if old.sa_flags & SA_SIGINFO != 0, let handler = old.__sigaction_handler.sa_sigaction {
             handler(signal, info, context)

@@ -79,8 +79,12 @@ struct FuzzCommand: ParsableCommand {
         defer { closedir(directory) }
         var texts: [String] = []
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard name.hasSuffix(".yaml"), case .success(let text) = TextFile.read("\(corpus)/\(name)") else { continue }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard name.hasSuffix(".yaml"), case .success(let text) = TextFile.read("\(corpus)/\(name)") else {
+                continue
+            }
             texts.append(text)
         }
         return texts.sorted()

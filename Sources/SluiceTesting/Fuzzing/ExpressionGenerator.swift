@@ -36,7 +36,8 @@ public struct ExpressionGenerator: Sendable {
     private func write(depth: Int, budget: inout Int, into text: inout String, using random: inout SplitMix64) {
         budget -= 1
         guard depth > 0, budget > 0 else {
-            text += random.chance(50)
+            text +=
+                random.chance(50)
                 ? Self.fields.randomElement(using: &random)! : Self.literals.randomElement(using: &random)!
             return
         }

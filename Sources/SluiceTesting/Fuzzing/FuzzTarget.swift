@@ -50,7 +50,8 @@ public struct FuzzTarget: Sendable {
         let compiler = GraphCompiler(registry: registry)
         let dictionary =
             registry.entries.keys.sorted() + ExpressionGenerator.literals + [
-                "\n", "\n  ", "\n    ", "- ", ": ", "{", "}", "[", "]", ", ", "&a ", "*a", "<<: *a\n", "!!str ", "!!int ",
+                "\n", "\n  ", "\n    ", "- ", ": ", "{", "}", "[", "]", ", ", "&a ", "*a", "<<: *a\n", "!!str ",
+                "!!int ",
                 "---\n", "...\n", "'", "\"", " #", "|\n", ">-\n", "? ", "%YAML 1.2\n", "${HOME}", "${UNSET}",
                 "${EMPTY:-x}", "${EXPR}", "$${", "\t", "\r\n", "\u{FEFF}", "inputs: [", "type: ", "name: ",
                 "sources:\n", "transforms:\n", "aggregations:\n", "sinks:\n", "parallelism: 9223372036854775807",
@@ -79,8 +80,10 @@ public struct FuzzTarget: Sendable {
                 "small": .int(.min), "nan": .double(.nan),
             ]),
             Event([
-                "value": .double(.infinity), "price": .double(-.greatestFiniteMagnitude), "name": .string(String(
-                    repeating: "é😀", count: 5_000)), "tags": nested, "big": 1e308, "small": -0.0, "nan": nil,
+                "value": .double(.infinity), "price": .double(-.greatestFiniteMagnitude),
+                "name": .string(
+                    String(
+                        repeating: "é😀", count: 5_000)), "tags": nested, "big": 1e308, "small": -0.0, "nan": nil,
                 "user": .object(Event(["id": .int(.min)])),
             ]),
         ]

@@ -67,13 +67,13 @@ import Testing
         let negations = String(repeating: "!", count: 10_000) + "true"
         for (name, condition) in [("sum", sum + " > 0"), ("deep", deep + " > 0"), ("not", negations)] {
             try """
-                sources:
-                  g: { type: generate, count: 3, fields: { value: sequence() } }
-                transforms:
-                  f: { type: filter, inputs: [g], condition: "\(condition)" }
-                sinks:
-                  o: { type: file, inputs: [f], path: \(folder.path)/\(name).ndjson }
-                """.write(to: folder.appendingPathComponent("\(name).yaml"), atomically: true, encoding: .utf8)
+            sources:
+              g: { type: generate, count: 3, fields: { value: sequence() } }
+            transforms:
+              f: { type: filter, inputs: [g], condition: "\(condition)" }
+            sinks:
+              o: { type: file, inputs: [f], path: \(folder.path)/\(name).ndjson }
+            """.write(to: folder.appendingPathComponent("\(name).yaml"), atomically: true, encoding: .utf8)
         }
         let valid = try RunnerProcess.run(["validate", folder.appendingPathComponent("sum.yaml").path])
         #expect(valid.status == 0, "\(valid.stderr)")
@@ -86,7 +86,8 @@ import Testing
             #expect(invalid.status == 1)
             // The error points into line 4 at the level that nests too deep: the condition starts at column 47.
             #expect(
-                invalid.stderr.hasPrefix("\(path):4:\(47 + 100): error: stage 'f': expression nests more than 100 levels"),
+                invalid.stderr.hasPrefix(
+                    "\(path):4:\(47 + 100): error: stage 'f': expression nests more than 100 levels"),
                 "\(invalid.stderr.prefix(300))")
         }
     }
@@ -113,7 +114,9 @@ import Testing
         #expect(eventually { runner.stderrSoFar.contains("has errors; the running version continues") })
         #expect(runner.stderrSoFar.contains("expression nests more than 100 levels deep"))
         let size = try #require(try FileManager.default.attributesOfItem(atPath: output.path)[.size] as? Int)
-        #expect(eventually { ((try? FileManager.default.attributesOfItem(atPath: output.path)[.size]) as? Int ?? 0) > size })
+        #expect(
+            eventually { ((try? FileManager.default.attributesOfItem(atPath: output.path)[.size]) as? Int ?? 0) > size }
+        )
         runner.send(SIGTERM)
         #expect(runner.wait().status == 0)
     }
@@ -165,7 +168,8 @@ import Testing
             .replacingOccurrences(of: "FOLDER", with: folder.path).write(to: file, atomically: true, encoding: .utf8)
         let result = try RunnerProcess.run(["validate", file.path])
         #expect(result.status == 1)
-        #expect(result.stderr.contains("spans 10000 panes of gcd(size, slide) = 1s; the most is 1000"), "\(result.stderr)")
+        #expect(
+            result.stderr.contains("spans 10000 panes of gcd(size, slide) = 1s; the most is 1000"), "\(result.stderr)")
     }
 
     @Test func integersBeyondInt64ArriveAsFloatsAndAreCounted() throws {

@@ -29,6 +29,9 @@ struct MemoryBudget {
         self.limit = limit
     }
 
+    /// True when the estimate has reached the limit: only then must a new slot be told from an existing one.
+    var isAtLimit: Bool { estimate >= limit }
+
     /// Counts one event; true when a walk is due (the caller then calls `measured`).
     mutating func eventArrived() -> Bool {
         eventsUntilWalk -= 1
@@ -38,7 +41,7 @@ struct MemoryBudget {
     /// True when a new slot may not open; `measure` is called (and its result recorded) when the estimate has
     /// reached the limit and the state may have shrunk since the last walk.
     mutating func isFull(measure: () -> (bytes: Int, slots: Int)) -> Bool {
-        guard estimate >= limit else { return false }
+        guard isAtLimit else { return false }
         if !confirmedFull {
             measured(measure())
             confirmedFull = estimate >= limit
@@ -61,6 +64,24 @@ struct MemoryBudget {
         estimate = result.bytes
         eventsUntilWalk = max(Self.walkInterval, result.slots)
         confirmedFull = false
+    }
+
+    /// A walk of the whole state: its estimated bytes and its number of slots.
+    static func measure(_ store: WindowStore, _ sessions: SessionStore, metricCount: Int) -> (bytes: Int, slots: Int) {
+        var bytes = 0
+        var slots = 0
+        for window in store.windows {
+            for (slot, key) in window.keys.enumerated() {
+                let base = slot * metricCount
+                bytes += slotBytes(key, window.accumulators[base..<base + metricCount])
+            }
+            slots += window.groupCount
+        }
+        for (key, list) in sessions.sessions {
+            for session in list { bytes += slotBytes(key, session.accumulators[...]) }
+            slots += list.count
+        }
+        return (bytes, slots)
     }
 
     /// The estimated bytes of one slot holding `key` and `accumulators`.
@@ -89,7 +110,8 @@ extension Accumulator {
         let inline = MemoryLayout<Accumulator>.stride
         switch self {
         case .minimum(let value), .maximum(let value): return inline + MemoryBudget.payloadBytes(value)
-        case .first(let stamped), .last(let stamped): return inline + (stamped.map { MemoryBudget.payloadBytes($0.value) } ?? 0)
+        case .first(let stamped), .last(let stamped):
+            return inline + (stamped.map { MemoryBudget.payloadBytes($0.value) } ?? 0)
         case .distinct(let counter): return inline + counter.estimatedBytes
         case .quantile(let sketch, _): return inline + sketch.estimatedBytes
         case .frequent(let values): return inline + values.estimatedBytes

@@ -74,10 +74,12 @@ public enum WindowSpec: Sendable, Equatable {
         }
         let durations = lengths.map { readLength($0, from: &options) }
         let eventTime = kind == .global ? nil : EventTimeSpec.read(from: &options)
-        for entry in options.node.entries ?? [] where timeOptions.contains(entry.key) && !options.knownKeys.contains(entry.key) {
+        for entry in options.node.entries ?? []
+        where timeOptions.contains(entry.key) && !options.knownKeys.contains(entry.key) {
             _ = options.node(entry.key)
             options.error(
-                .invalidValue, "option '\(entry.key)' does not apply to a \(kind.rawValue) window", at: entry.keyLocation)
+                .invalidValue, "option '\(entry.key)' does not apply to a \(kind.rawValue) window",
+                at: entry.keyLocation)
         }
         guard !durations.contains(nil), !options.diagnostics.hasErrors else { return nil }
         switch kind {
@@ -125,11 +127,13 @@ public enum WindowSpec: Sendable, Equatable {
         let windows = AlignedWindows(size: size.milliseconds, slide: slide.milliseconds)
         if slide > size {
             options.error(
-                .invalidValue, "option 'slide' (\(slide)) must not be longer than 'size' (\(size)); "
+                .invalidValue,
+                "option 'slide' (\(slide)) must not be longer than 'size' (\(size)); "
                     + "windows would leave gaps", at: options.node["slide"]!.location)
         } else if windows.size / windows.pane > maximumPanesPerWindow {
             options.error(
-                .invalidValue, "a \(size) window sliding by \(slide) spans \(windows.size / windows.pane) panes "
+                .invalidValue,
+                "a \(size) window sliding by \(slide) spans \(windows.size / windows.pane) panes "
                     + "of gcd(size, slide) = \(ConfigDuration(milliseconds: windows.pane)); the most is "
                     + "\(maximumPanesPerWindow): choose a slide that divides the size more evenly",
                 at: options.node["slide"]!.location)
@@ -153,11 +157,13 @@ public struct EventTimeSpec: Sendable, Equatable {
     static func read(from options: inout OptionsReader) -> EventTimeSpec? {
         let fieldText = options.string("time_field")
         let unit = options.choice("time_unit", as: TimeUnit.self) ?? .milliseconds
-        let lateness = WindowSpec.readBoundedDuration("allowed_lateness", from: &options) ?? ConfigDuration(milliseconds: 0)
+        let lateness =
+            WindowSpec.readBoundedDuration("allowed_lateness", from: &options) ?? ConfigDuration(milliseconds: 0)
         let idleTimeout = WindowSpec.readBoundedDuration("idle_timeout", from: &options)
         if let idleTimeout, idleTimeout.milliseconds <= 0 {
             options.error(
-                .invalidValue, "option 'idle_timeout' must be longer than 0ms", at: options.node["idle_timeout"]!.location)
+                .invalidValue, "option 'idle_timeout' must be longer than 0ms",
+                at: options.node["idle_timeout"]!.location)
         }
         guard let fieldText else {
             for key in ["time_unit", "allowed_lateness", "idle_timeout"] {

@@ -222,7 +222,9 @@ struct WindowedAggregator {
     /// it as late when there is none.
     private mutating func add(_ event: Event, at time: Int64, output: inout ProcessorOutput) {
         sequence += 1
-        if budget.eventArrived() { budget.measured(measureState()) }
+        if budget.eventArrived() {
+            budget.measured(MemoryBudget.measure(store, sessions, metricCount: metricNames.count))
+        }
         let stamp = EventStamp(time: time, sequence: sequence)
         switch assignment {
         case .global:
@@ -256,7 +258,8 @@ struct WindowedAggregator {
         case .sessions(let gap):
             let key = prepare(event)
             let eventEnd = time.saturatingAdding(gap)
-            let isNewGroup = !sessions.holds(key)
+            // Looking the group up costs a hash per event: only when a cap can apply.
+            let isNewGroup = (rules.maxGroups != nil || budget.isAtLimit) && !sessions.holds(key)
             if isNewGroup, isMemoryFull(dropping: key, output: &output) { return }
             if let cap = rules.maxGroups, isNewGroup, sessions.groupCount >= cap,
                 !watermark.hasPassed(eventEnd.saturatingAdding(rules.updateRetention))
@@ -267,12 +270,13 @@ struct WindowedAggregator {
                         + "such as \(Self.describe(key))")
                 return
             }
+            let groups = sessions.groupCount
             let addition = sessions.add(
                 key, at: time, gap: gap, watermark: watermark.current, retention: rules.updateRetention
             ) { accumulators in
                 inputs.forEachArgument { metric, argument in accumulators[metric].add(argument, stamp: stamp) }
             }
-            if isNewGroup, sessions.holds(key) { budget.opened(MemoryBudget.slotBytes(key, emptyRow[...])) }
+            if sessions.groupCount > groups { budget.opened(MemoryBudget.slotBytes(key, emptyRow[...])) }
             switch addition {
             case .late: late(event, at: time, windowEnd: eventEnd, output: &output)
             case .added: break
@@ -299,7 +303,8 @@ struct WindowedAggregator {
     private mutating func admits(
         _ key: GroupKey, toPane index: Int, of windows: AlignedWindows?, output: inout ProcessorOutput
     ) -> Bool {
-        guard !store.windows[index].contains(key) else { return true }
+        // Looking the group up costs a hash per event: only when a cap can apply.
+        guard rules.maxGroups != nil || budget.isAtLimit, !store.windows[index].contains(key) else { return true }
         if isMemoryFull(dropping: key, output: &output) { return false }
         guard let cap = rules.maxGroups else { return true }
         let pane = store.windows[index].bounds
@@ -330,37 +335,16 @@ struct WindowedAggregator {
     /// new to its window or without a session, may not open a slot.
     private mutating func isMemoryFull(dropping key: GroupKey, output: inout ProcessorOutput) -> Bool {
         let (store, sessions, metricCount) = (store, sessions, metricNames.count)
-        guard budget.isFull(measure: { Self.measure(store, sessions, metricCount: metricCount) }) else { return false }
+        guard budget.isFull(measure: { MemoryBudget.measure(store, sessions, metricCount: metricCount) }) else {
+            return false
+        }
         let mebibytes = Double(budget.estimate) / 1_048_576
         output.drop(
             1, reason: .maxMemory,
-            message: "the state is estimated at \(SluiceCore.NumberText.fixed(mebibytes, decimals: 1)) MiB, at or over max_memory "
-                + "(\(ConfigSize(bytes: budget.limit))); dropping the events of new groups such as \(Self.describe(key))")
+            message: "the state is estimated at \(SluiceCore.NumberText.fixed(mebibytes, decimals: 1)) MiB, at or over "
+                + "max_memory (\(ConfigSize(bytes: budget.limit))); dropping the events of new groups such as "
+                + Self.describe(key))
         return true
-    }
-
-    /// A walk of the whole state for `MemoryBudget`: its estimated bytes and its number of slots.
-    private func measureState() -> (bytes: Int, slots: Int) {
-        Self.measure(store, sessions, metricCount: metricNames.count)
-    }
-
-    private static func measure(_ store: WindowStore, _ sessions: SessionStore, metricCount: Int)
-        -> (bytes: Int, slots: Int)
-    {
-        var bytes = 0
-        var slots = 0
-        for window in store.windows {
-            for (slot, key) in window.keys.enumerated() {
-                let base = slot * metricCount
-                bytes += MemoryBudget.slotBytes(key, window.accumulators[base..<base + metricCount])
-            }
-            slots += window.groupCount
-        }
-        for (key, list) in sessions.sessions {
-            for session in list { bytes += MemoryBudget.slotBytes(key, session.accumulators[...]) }
-            slots += list.count
-        }
-        return (bytes, slots)
     }
 
     // All late handling is here: every window `event` belongs to has been emitted (and its retention passed).
@@ -491,7 +475,9 @@ struct WindowedAggregator {
     }
 
     private mutating func appendSessions(_ rows: [(GroupKey, SessionStore.Session, RowKind)]) {
-        for (key, session, kind) in rows { pending.append(result(session.bounds, key, session.accumulators, base: 0, kind)) }
+        for (key, session, kind) in rows {
+            pending.append(result(session.bounds, key, session.accumulators, base: 0, kind))
+        }
     }
 
     /// Writes the pending rows as one batch.
@@ -522,4 +508,3 @@ struct WindowedAggregator {
         return event
     }
 }
-

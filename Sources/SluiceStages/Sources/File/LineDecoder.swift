@@ -36,9 +36,14 @@ final class LineDecoder {
     struct Note {
         var counter: StageCounter
         var count: Int
-        /// What was noticed, without the `name:line:` the ingest puts in front.
-        var message: String
+        /// What was noticed, without the stream's name and the line.
+        var text: String
         var line: Int
+
+        /// The message to log for stream `name`: `name:line: text`.
+        func message(in name: String) -> String {
+            "\(name):\(line): \(text)"
+        }
     }
 
     /// What one line became.
@@ -117,7 +122,7 @@ final class LineDecoder {
         let integers = count == 1 ? "an integer" : "\(count) integers"
         return Note(
             counter: .inexactInteger, count: count,
-            message: "\(integers) beyond the 64-bit range read as the nearest float (digits past the 17th may be lost)",
+            text: "\(integers) beyond the 64-bit range read as the nearest float (digits past the 17th may be lost)",
             line: line)
     }
 

@@ -146,7 +146,7 @@ final class LineIngest {
     private func handle(_ outcome: LineDecoder.Outcome, name: String, byteCount: Int) {
         switch outcome {
         case .event(let event, let note):
-            if let note { output.note(note.count, counter: note.counter, message: "\(name):\(note.line): \(note.message)") }
+            if let note { output.note(note.count, counter: note.counter, message: note.message(in: name)) }
             batch.append(event)
             batch.byteCount += byteCount
             if batch.count >= batchSize { flush() }

@@ -138,9 +138,7 @@ private final class ChunkDecoder {
             case .line(let text, let number, let byteCount):
                 switch decoder.decode(text, number: number, csvState: &csv) {
                 case .event(let event, let note):
-                    if let note {
-                        chunk.results.append(.note(note.counter, note.count, "\(chunk.name):\(note.line): \(note.message)"))
-                    }
+                    if let note { chunk.results.append(.note(note.counter, note.count, note.message(in: chunk.name))) }
                     batch.append(event)
                     batch.byteCount += byteCount
                     if batch.count >= batchSize {
