@@ -40,13 +40,12 @@ extension Diagnostics {
     public func withHints(for splits: [FlowSplit]) -> Diagnostics {
         var result = all
         for split in splits {
-            let inside = result.indices.filter { result[$0].location.map(split.covers) ?? false }
-            let first = inside.min { a, b in
-                let l = result[a].location!
-                let r = result[b].location!
-                return (l.line, l.column) < (r.line, r.column)
+            let inside = result.indices.compactMap { index in
+                result[index].location.flatMap { split.covers($0) ? (index, $0.line, $0.column) : nil }
             }
-            if let first { result[first].message += " (\(split.hint))" }
+            if let first = inside.min(by: { ($0.1, $0.2) < ($1.1, $1.2) }) {
+                result[first.0].message += " (\(split.hint))"
+            }
         }
         return Diagnostics(result)
     }
