@@ -50,4 +50,55 @@ import Testing
         #expect(finished, "waitAll still blocked after stopAll: the new pipeline kept running")
         for pipeline in engine.running { pipeline.stop() }
     }
+
+    /// A version that would remove every sink or leave a stage without a consumer (a file caught half
+    /// written) is refused like an invalid file: logged with its position, counted, and the running
+    /// version goes on.
+    @Test func aHalfWrittenLookingVersionIsRefusedAndTheRunningOneContinues() throws {
+        let harness = PipelineHarness()
+        let probe = "half-\(UInt64.random(in: 0...UInt64.max))"
+        let head = """
+            name: p
+            sources:
+              numbers: { type: test_source, batch: 10 }
+
+            """
+        let full = head + """
+            sinks:
+              out: { type: test_sink, inputs: [numbers], probe: \(probe) }
+              side: { type: test_sink, inputs: [numbers], probe: \(probe)-side }
+            """
+        let oneSinkLeft = head + """
+            sinks:
+              out: { type: test_sink, inputs: [numbers], probe: \(probe) }
+            """
+        let version = Mutex(full)
+        let logged = Mutex<[String]>([])
+        let engine = Engine(options: EngineOptions(workers: 2, queueCapacity: 100, batchSize: 10))
+        defer { engine.shutdown() }
+        let supervisor = PipelineSupervisor(
+            engine: engine, compile: { file in harness.compile(version.withLock { $0 }, file: file) },
+            log: { line in logged.withLock { $0.append(line) } })
+        try supervisor.start([(file: "p.yaml", graph: try harness.compile(full, file: "p.yaml").get())])
+        let running = try #require(engine.running.first)
+        let digest = running.graph.digest
+
+        version.withLock { $0 = head }
+        supervisor.reload("p.yaml")
+        #expect(running.graph.digest == digest)
+        #expect(
+            logged.withLock { $0 }.last?.contains(
+                "p.yaml:3:3: error: this version has no sink, so reloading it would remove every sink of the "
+                    + "running pipeline ('out', 'side')") == true)
+        #expect(logged.withLock { $0 }.last?.contains("p.yaml:3:3: error: stage 'numbers': nothing reads this source's output") == true)
+
+        // Removing one sink of two is an ordinary reload: the other still consumes the source.
+        version.withLock { $0 = oneSinkLeft }
+        supervisor.reload("p.yaml")
+        #expect(running.graph.nodes.map(\.id) == ["numbers", "out"])
+        #expect(supervisor.prometheusText().contains(#"sluice_pipeline_reloads_total{pipeline="p",outcome="invalid"} 1"#))
+        #expect(supervisor.prometheusText().contains(#"sluice_pipeline_reloads_total{pipeline="p",outcome="applied"} 1"#))
+        supervisor.stopAll()
+        supervisor.waitAll()
+    }
 }
