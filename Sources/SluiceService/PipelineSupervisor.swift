@@ -3,6 +3,10 @@ import SluiceEngine
 import SluiceGraph
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Keeps the pipelines of one `runner apply` in step with their files: starts them, reloads a changed
 /// file into its running pipeline, starts pipelines for new files and drains those whose file is gone.
 ///
@@ -207,8 +211,11 @@ public final class PipelineSupervisor: @unchecked Sendable {
                 guard now < deadline, pipeline.wait(seconds: Double(deadline - now) / 1e9) else { return false }
             }
             // A folder may have gained a pipeline meanwhile: done only when every current one has finished.
-            if pipelines.allSatisfy(\.isFinished) { return true }
+            guard pipelines.allSatisfy(\.isFinished) else { continue }
+            guard lock.withLock({ !$0.starting.isEmpty }) else { return true }
+            // A pipeline is still being built (a stage opening its output may block there for good).
             if SystemClock.monotonicNanoseconds() >= deadline { return false }
+            usleep(10_000)
         }
     }
 

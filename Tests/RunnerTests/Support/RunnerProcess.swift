@@ -37,10 +37,11 @@ struct RunnerProcess {
     private let stderrFile: URL
 
     /// Starts `runner arguments...` in `directory` (default: the package root), with `environment` added
-    /// to the test's own.
+    /// to the test's own. Standard output goes to a file read by `wait()`, or to `stdout` when given (a
+    /// pipe, say).
     init(
         _ arguments: [String], in directory: URL = RunnerProcess.packageRoot, stdin: URL? = nil,
-        environment: [String: String] = [:]
+        environment: [String: String] = [:], stdout: FileHandle? = nil
     ) throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("runner-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
@@ -52,7 +53,7 @@ struct RunnerProcess {
         process.arguments = arguments
         process.currentDirectoryURL = directory
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
-        process.standardOutput = try FileHandle(forWritingTo: stdoutFile)
+        process.standardOutput = try stdout ?? FileHandle(forWritingTo: stdoutFile)
         process.standardError = try FileHandle(forWritingTo: stderrFile)
         if let stdin { process.standardInput = try FileHandle(forReadingFrom: stdin) }
         try process.run()
