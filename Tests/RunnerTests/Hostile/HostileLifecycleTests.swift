@@ -151,6 +151,12 @@ import Testing
         #expect(result.stderr.contains("runner: not delivered: the pipeline of '\(file.path)' was still starting"))
     }
 
+    @Test func aShutdownTimeoutThatIsNotADurationIsBadUsage() throws {
+        let result = try RunnerProcess.run(["apply", "--shutdown-timeout", "soon", "pipelines/quickstart.yaml"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("--shutdown-timeout must be a duration such as 30s"))
+    }
+
     /// A second signal exits at once with 130, however stuck the drain is.
     @Test func aSecondSignalExitsAtOnceWhileASinkIsBlocked() throws {
         let folder = try temporaryFolder()
