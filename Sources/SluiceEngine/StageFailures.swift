@@ -9,12 +9,6 @@ public struct FailedStage: Sendable, Equatable, CustomStringConvertible {
     /// What the stage said when it failed.
     public let message: String
 
-    public init(pipeline: String, stage: String, message: String) {
-        self.pipeline = pipeline
-        self.stage = stage
-        self.message = message
-    }
-
     public var description: String { "pipeline '\(pipeline)' stage '\(stage)': \(message)" }
 }
 

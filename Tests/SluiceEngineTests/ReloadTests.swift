@@ -224,11 +224,7 @@ import Testing
             sources:
               numbers: { type: test_source, batch: 10, probe: \(source) }
             transforms:
-              tag:
-                type: enrich
-                inputs: [numbers]
-                fields:
-                  \(field): seq
+              tag: { type: enrich, inputs: [numbers], fields: { \(field): seq } }
             sinks:
               out: { type: test_sink, inputs: [tag], probe: \(sink), hold: \(gate) }
             """

@@ -19,9 +19,20 @@ import Testing
         try #require(snapshots.first { $0.stage == id })
     }
 
+    /// Runs `yaml` until the pipeline ends by itself (no `stop()`), returning the engine's failures and
+    /// the stages' counters.
+    func runToEnd(_ yaml: String) throws -> (failures: [String], snapshots: [StageMetricsSnapshot]) {
+        let engine = Engine(options: EngineOptions(workers: 2))
+        defer { engine.shutdown() }
+        let pipeline = try engine.start(try harness.compile(yaml).get())
+        pipeline.wait()
+        #expect(pipeline.hasFailed)
+        return (engine.failures.map(\.description), pipeline.snapshot())
+    }
+
     @Test func aFailedSinkIsNeverCalledAgainAndItsSiblingStillGetsEverything() throws {
         let failing = probe("failing"), healthy = probe("healthy")
-        let graph = try harness.compile(
+        let run = try runToEnd(
             """
             name: fanout
             sources:
@@ -29,80 +40,50 @@ import Testing
             sinks:
               broken: { type: test_sink, inputs: [numbers], probe: \(failing), fail_after: 300 }
               fine: { type: test_sink, inputs: [numbers], probe: \(healthy) }
-            """
-        ).get()
-        let engine = Engine(options: EngineOptions(workers: 2))
-        defer { engine.shutdown() }
-        let pipeline = try engine.start(graph)
-        pipeline.wait()
+            """)
         #expect(TestSink.events(healthy).count == 2000)
         #expect(TestSink.events(failing).count == 300)
-        let broken = try stage("broken", in: pipeline.snapshot())
+        let broken = try stage("broken", in: run.snapshots)
         #expect(broken.drops == [.stageFailed: 1700])
         #expect(broken.errors == 1)
         // A failed stage is not finished either: the engine never calls into it again.
         #expect(!TestSink.isFinished(failing))
-        #expect(pipeline.hasFailed)
-        #expect(
-            engine.failures == [
-                FailedStage(pipeline: "fanout", stage: "broken", message: "test sink '\(failing)' gave up after 300 events")
-            ])
+        #expect(run.failures == ["pipeline 'fanout' stage 'broken': test sink '\(failing)' gave up after 300 events"])
     }
 
     /// The sink shares a node with the transform before it (fusion): the failure is per stage, not per node.
     @Test func anEndlessSourceStopsOnceEverySinkItFeedsHasFailed() throws {
         let sink = probe("only")
-        let graph = try harness.compile(
+        // Nobody calls stop(): the pipeline ends because nothing downstream can take events any more.
+        let run = try runToEnd(
             """
+            name: endless
             sources:
               numbers: { type: test_source, batch: 50 }
             transforms:
-              tag:
-                type: enrich
-                inputs: [numbers]
-                fields:
-                  double: seq * 2
+              tag: { type: enrich, inputs: [numbers], fields: { double: seq * 2 } }
             sinks:
               out: { type: test_sink, inputs: [tag], probe: \(sink), fail_after: 500 }
-            """
-        ).get()
-        let engine = Engine(options: EngineOptions(workers: 2))
-        defer { engine.shutdown() }
-        let pipeline = try engine.start(graph)
-        // Nobody calls stop(): the pipeline ends because nothing downstream can take events any more.
-        pipeline.wait()
-        #expect(engine.failures.map(\.stage) == ["out"])
-        let snapshots = pipeline.snapshot()
-        let sent = try stage("numbers", in: snapshots).eventsOut
-        #expect(try stage("out", in: snapshots).drops[.stageFailed] == sent - 500)
+            """)
+        #expect(run.failures == ["pipeline 'endless' stage 'out': test sink '\(sink)' gave up after 500 events"])
+        let sent = try stage("numbers", in: run.snapshots).eventsOut
+        #expect(try stage("out", in: run.snapshots).drops[.stageFailed] == sent - 500)
     }
 
     @Test func aSourceThatThrowsFailsThePipelineAndWhatItSentStillArrives() throws {
         let sink = probe("after-source")
-        let graph = try harness.compile(
+        let run = try runToEnd(
             """
             name: reader
             sources:
               numbers: { type: test_source, batch: 50, fail_after: 250 }
-            aggregations:
-              total:
-                type: aggregate
-                inputs: [numbers]
-                metrics:
-                  n: count()
             sinks:
-              out: { type: test_sink, inputs: [total], probe: \(sink) }
-            """
-        ).get()
-        let engine = Engine(options: EngineOptions(workers: 2))
-        defer { engine.shutdown() }
-        let pipeline = try engine.start(graph)
-        pipeline.wait()
-        #expect(TestSink.events(sink).map { $0["n"] } == [.int(250)])
-        #expect(try stage("numbers", in: pipeline.snapshot()).errors == 1)
-        #expect(
-            engine.failures == [
-                FailedStage(pipeline: "reader", stage: "numbers", message: "test source failed after sending 250 events")
-            ])
+              out: { type: test_sink, inputs: [numbers], probe: \(sink) }
+            """)
+        #expect(TestSink.events(sink).map { $0["seq"] } == (0..<250).map { .int(Int64($0)) })
+        // Its `end` still went out, so the sink finished normally.
+        #expect(TestSink.isFinished(sink))
+        #expect(try stage("numbers", in: run.snapshots).errors == 1)
+        #expect(run.failures == ["pipeline 'reader' stage 'numbers': test source failed after sending 250 events"])
     }
 }

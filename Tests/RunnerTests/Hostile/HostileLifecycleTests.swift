@@ -4,20 +4,17 @@ import Testing
 /// Hostile lifecycles with the real binary: readers that go away, sinks that block forever, signals
 /// during a stuck drain, inputs that do not exist and pipeline files caught half-written.
 @Suite struct HostileLifecycleTests {
+    /// A pipeline named `name` whose endless `generate` source `numbers` numbers its events in `id`,
+    /// `rate` events per second (as fast as it can without), and no sinks yet.
+    func generator(name: String, rate: Int? = nil) -> String {
+        "name: \(name)\nsources:\n  numbers:\n    type: generate\n" + (rate.map { "    rate: \($0)\n" } ?? "")
+            + "    fields: { id: sequence() }\n"
+    }
+
     /// An endless `generate` source into `sink` (YAML of one sink named `out`).
     func endless(name: String, sink: String) -> String {
-        """
-        name: \(name)
-        sources:
-          numbers:
-            type: generate
-            fields:
-              id: sequence()
-        sinks:
-          out:
-        \(sink.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
-            inputs: [numbers]
-        """
+        generator(name: name) + "sinks:\n  out:\n    inputs: [numbers]\n"
+            + sink.split(separator: "\n").map { "    " + $0 + "\n" }.joined()
     }
 
     func write(_ text: String, in folder: URL, as name: String) throws -> URL {
@@ -37,6 +34,17 @@ import Testing
         let status = (try? String(contentsOfFile: "/proc/\(runner.process.processIdentifier)/status", encoding: .utf8)) ?? ""
         let line = status.split(separator: "\n").first { $0.hasPrefix("Threads:") }
         return line.flatMap { Int($0.dropFirst("Threads:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+    }
+
+    /// Starts an endless pipeline named `name` whose stdout sink writes into a pipe nobody reads, and
+    /// waits until the pipe is full (the sink is blocked in a write). Returns the runner and the pipe.
+    func runnerBlockedOnStdout(name: String, shutdownTimeout: String) throws -> (RunnerProcess, Pipe) {
+        let file = try write(endless(name: name, sink: "type: stdout"), in: try temporaryFolder(), as: "\(name).yaml")
+        let unread = Pipe()
+        let runner = try RunnerProcess(
+            ["apply", "--no-watch", "--shutdown-timeout", shutdownTimeout, file.path], stdout: unread.fileHandleForWriting)
+        #expect(eventually { isFull(unread.fileHandleForWriting.fileDescriptor) }, "the pipe never filled: \(runner.stderrSoFar)")
+        return (runner, unread)
     }
 
     /// Waits (with a generous deadline) for the runner to exit; kills it if it does not, so a failing
@@ -93,14 +101,8 @@ import Testing
     /// SIGTERM while the stdout sink is stuck in a write to a pipe nobody reads: the drain cannot end, so
     /// the runner gives up at the shutdown limit, names what was not delivered and exits 3.
     @Test func aSinkBlockedOnAPipeNobodyReadsEndsAtTheShutdownLimit() throws {
-        let folder = try temporaryFolder()
-        let file = try write(endless(name: "blocked", sink: "type: stdout"), in: folder, as: "blocked.yaml")
-        let unread = Pipe()
-        let runner = try RunnerProcess(
-            ["apply", "--no-watch", "--shutdown-timeout", "1s", file.path], stdout: unread.fileHandleForWriting)
+        let (runner, unread) = try runnerBlockedOnStdout(name: "blocked", shutdownTimeout: "1s")
         defer { try? unread.fileHandleForReading.close() }
-        let writer = unread.fileHandleForWriting.fileDescriptor
-        #expect(eventually { isFull(writer) }, "the pipe never filled: \(runner.stderrSoFar)")
         runner.send(SIGTERM)
         let result = try #require(exit(of: runner))
         #expect(result.status == 3, "\(result.stderr)")
@@ -159,14 +161,8 @@ import Testing
 
     /// A second signal exits at once with 130, however stuck the drain is.
     @Test func aSecondSignalExitsAtOnceWhileASinkIsBlocked() throws {
-        let folder = try temporaryFolder()
-        let file = try write(endless(name: "impatient", sink: "type: stdout"), in: folder, as: "impatient.yaml")
-        let unread = Pipe()
-        let runner = try RunnerProcess(
-            ["apply", "--no-watch", "--shutdown-timeout", "10m", file.path], stdout: unread.fileHandleForWriting)
+        let (runner, unread) = try runnerBlockedOnStdout(name: "impatient", shutdownTimeout: "10m")
         defer { try? unread.fileHandleForReading.close() }
-        let writer = unread.fileHandleForWriting.fileDescriptor
-        #expect(eventually { isFull(writer) }, "the pipe never filled: \(runner.stderrSoFar)")
         runner.send(SIGINT)
         #expect(eventually { runner.stderrSoFar.contains("received SIGINT; stopping sources and draining") })
         runner.send(SIGINT)
@@ -180,16 +176,7 @@ import Testing
     @Test func aFileSavedInTwoWritesIsNeverAppliedHalfWritten() throws {
         let folder = try temporaryFolder()
         let output = folder.appendingPathComponent("out.ndjson")
-        let source = """
-            name: halves
-            sources:
-              numbers:
-                type: generate
-                rate: 5000
-                fields:
-                  id: sequence()
-
-            """
+        let source = generator(name: "halves", rate: 5000)
         let sink = """
             sinks:
               out:
