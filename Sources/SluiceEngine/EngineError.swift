@@ -13,7 +13,8 @@ public enum EngineError: Error, CustomStringConvertible {
             return "pipeline '\(pipeline)' stage '\(stage)': cannot start: \(underlying)"
         case .notQuiet(let pipeline, let seconds, let busy):
             let detail = busy.isEmpty ? "" : " (" + busy.map(\.summary).joined(separator: "; ") + ")"
-            return "pipeline '\(pipeline)': the reload gave up after waiting \(NumberText.fixed(seconds, decimals: 1)) s "
+            return
+                "pipeline '\(pipeline)': the reload gave up after waiting \(NumberText.fixed(seconds, decimals: 1)) s "
                 + "for the pipeline to drain\(detail)"
         }
     }

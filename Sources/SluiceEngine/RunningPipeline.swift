@@ -124,7 +124,8 @@ public final class RunningPipeline: @unchecked Sendable {
                 let queued = metrics.queueDepth.load(ordering: .relaxed)
                 let inCall = stageCopies.compactMap(\.secondsInCall).max()
                 guard queued > 0 || inCall != nil else { return nil }
-                return UnfinishedWork(pipeline: current.name, stage: node.id, queuedEvents: queued, secondsInCall: inCall)
+                return UnfinishedWork(
+                    pipeline: current.name, stage: node.id, queuedEvents: queued, secondsInCall: inCall)
             }
         }
     }
@@ -139,15 +140,15 @@ public final class RunningPipeline: @unchecked Sendable {
             log.error("failed for good: \(failure.message)")
             failures.record(FailedStage(pipeline: log.pipeline, stage: log.stage, message: failure.message))
             let dead = Set(copies.filter { $0.value.allSatisfy(\.hasFailed) }.keys)
-            for source in current.nodes where source.kind == .source && !(sources[source.id] ?? []).allSatisfy(\.isStopping) {
-                let reached = reachable(from: source.id, avoiding: [])
-                guard reached.contains(log.stage),
+            for source in current.nodes where source.kind == .source {
+                let runners = sources[source.id] ?? []
+                guard !runners.allSatisfy(\.isStopping), reachable(from: source.id, avoiding: []).contains(log.stage),
                     !reachable(from: source.id, avoiding: dead).contains(where: { current.node($0)?.kind == .sink })
                 else { continue }
                 StandardError.write(
                     "warning: pipeline '\(log.pipeline)' stage '\(source.id)': stopping; no sink it feeds can take "
                         + "events any more\n")
-                for runner in sources[source.id] ?? [] { runner.stop() }
+                for runner in runners { runner.stop() }
             }
         }
     }

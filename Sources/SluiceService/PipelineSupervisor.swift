@@ -147,7 +147,8 @@ public final class PipelineSupervisor: @unchecked Sendable {
 
     /// Logs why `file` is not applied, exactly as `runner validate` prints diagnostics, and counts it.
     private func refuse(_ file: String, running: Bool, _ diagnostics: Diagnostics) {
-        log("runner: '\(file)' has errors; \(running ? "the running version continues" : "not started"):\n\(diagnostics)")
+        let outcome = running ? "the running version continues" : "not started"
+        log("runner: '\(file)' has errors; \(outcome):\n\(diagnostics)")
         count(.invalid, file: file)
     }
 

@@ -21,7 +21,9 @@ public enum TestSink: Stage {
         OptionDoc("watch", "string", default: "none", "A test_source probe whose backlog to record."),
         OptionDoc("fail_after", "int", default: "never", "Fail for good at the first batch after this many events."),
         OptionDoc("hold", "string", default: "none", "Block each batch while a test holds this name."),
-        OptionDoc("retry_until_abandoned", "bool", default: "false", "Block each batch until the shutdown limit passes, then fail."),
+        OptionDoc(
+            "retry_until_abandoned", "bool", default: "false",
+            "Block each batch until the shutdown limit passes, then fail."),
     ]
     public static let example = TestSource.example
 

@@ -237,7 +237,8 @@ import Testing
         let pipeline = try engine.start(running)
         TestSink.hold(gate)
         waitFor { TestSink.blockedCalls(sink) == 1 }
-        let refused = #expect(throws: EngineError.self) { try pipeline.reload(to: try harness.compile(yaml("b")).get()) }
+        let changed = try harness.compile(yaml("b")).get()
+        let refused = #expect(throws: EngineError.self) { try pipeline.reload(to: changed) }
         guard case .notQuiet(_, _, let busy)? = refused else {
             Issue.record("expected notQuiet, got \(String(describing: refused))")
             return
@@ -245,7 +246,7 @@ import Testing
         #expect(busy.contains { $0.stage == "out" && $0.secondsInCall != nil })
         #expect(pipeline.graph.digest == running.digest)
         TestSink.release(gate)
-        let report = try pipeline.reload(to: try harness.compile(yaml("b")).get())
+        let report = try pipeline.reload(to: changed)
         #expect(report.diff.changed.map(\.id) == ["tag"])
         waitFor { TestSource.sent(source) >= 1000 }
         pipeline.stop()

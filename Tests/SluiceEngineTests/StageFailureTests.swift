@@ -31,7 +31,8 @@ import Testing
     }
 
     @Test func aFailedSinkIsNeverCalledAgainAndItsSiblingStillGetsEverything() throws {
-        let failing = probe("failing"), healthy = probe("healthy")
+        let failing = probe("failing")
+        let healthy = probe("healthy")
         let run = try runToEnd(
             """
             name: fanout

@@ -115,7 +115,10 @@ import Testing
             pollInterval: ConfigDuration(milliseconds: 10), usingInotify: usingInotify)
         defer { watcher.stop() }
         let contents = Mutex<[String]>([])
-        watcher.start { _ in contents.withLock { $0.append((try? String(contentsOfFile: file, encoding: .utf8)) ?? "") } }
+        watcher.start { _ in
+            let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+            contents.withLock { $0.append(text) }
+        }
         // One open file, written a line at a time without closing it in between (as a slow copy does).
         let handle = try #require(FileHandle(forWritingAtPath: file))
         try handle.truncate(atOffset: 0)

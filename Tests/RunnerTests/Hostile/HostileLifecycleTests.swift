@@ -31,7 +31,8 @@ import Testing
 
     /// How many threads the runner has (from `/proc`), 0 if unknown.
     func threadCount(of runner: RunnerProcess) -> Int {
-        let status = (try? String(contentsOfFile: "/proc/\(runner.process.processIdentifier)/status", encoding: .utf8)) ?? ""
+        let status =
+            (try? String(contentsOfFile: "/proc/\(runner.process.processIdentifier)/status", encoding: .utf8)) ?? ""
         let line = status.split(separator: "\n").first { $0.hasPrefix("Threads:") }
         return line.flatMap { Int($0.dropFirst("Threads:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
     }
@@ -42,8 +43,11 @@ import Testing
         let file = try write(endless(name: name, sink: "type: stdout"), in: try temporaryFolder(), as: "\(name).yaml")
         let unread = Pipe()
         let runner = try RunnerProcess(
-            ["apply", "--no-watch", "--shutdown-timeout", shutdownTimeout, file.path], stdout: unread.fileHandleForWriting)
-        #expect(eventually { isFull(unread.fileHandleForWriting.fileDescriptor) }, "the pipe never filled: \(runner.stderrSoFar)")
+            ["apply", "--no-watch", "--shutdown-timeout", shutdownTimeout, file.path],
+            stdout: unread.fileHandleForWriting)
+        #expect(
+            eventually { isFull(unread.fileHandleForWriting.fileDescriptor) },
+            "the pipe never filled: \(runner.stderrSoFar)")
         return (runner, unread)
     }
 
@@ -60,7 +64,8 @@ import Testing
     @Test func aStdoutReaderThatGoesAwayFailsTheSinkAndExitsThree() throws {
         let folder = try temporaryFolder()
         let file = try write(endless(name: "piped", sink: "type: stdout"), in: folder, as: "piped.yaml")
-        let toHead = Pipe(), fromHead = Pipe()
+        let toHead = Pipe()
+        let fromHead = Pipe()
         let head = Process()
         head.executableURL = URL(fileURLWithPath: "/usr/bin/head")
         head.arguments = ["-1"]
@@ -79,7 +84,8 @@ import Testing
         #expect(result.status == 3, "\(result.stderr)")
         #expect(
             result.stderr.contains(
-                "error: pipeline 'piped' stage 'out': failed for good: the reader of '<stdout>' went away (broken pipe)"))
+                "error: pipeline 'piped' stage 'out': failed for good: the reader of '<stdout>' went away (broken pipe)"
+            ))
         #expect(result.stderr.contains("stage 'numbers': stopping; no sink it feeds can take events any more"))
         #expect(result.stderr.contains("runner: 1 stage failed for good; exit status 3"))
     }
@@ -142,7 +148,8 @@ import Testing
         let fifo = folder.appendingPathComponent("nobody.fifo")
         #expect(mkfifo(fifo.path, 0o644) == 0)
         let file = try write(
-            endless(name: "opening", sink: "type: file\npath: \(fifo.path)\nappend: true"), in: folder, as: "opening.yaml")
+            endless(name: "opening", sink: "type: file\npath: \(fifo.path)\nappend: true"), in: folder,
+            as: "opening.yaml")
         let runner = try RunnerProcess(["apply", "--no-watch", "--shutdown-timeout", "1s", file.path])
         // The runner blocks the stop signals before it starts its first thread, so a second thread means a
         // SIGTERM from now on reaches its signal thread rather than killing it.
@@ -195,7 +202,8 @@ import Testing
                   tagged: "true"
 
             """
-        let file = try write(source + sink.replacingOccurrences(of: "INPUT", with: "numbers"), in: folder, as: "halves.yaml")
+        let file = try write(
+            source + sink.replacingOccurrences(of: "INPUT", with: "numbers"), in: folder, as: "halves.yaml")
         let runner = try RunnerProcess(["apply", "--stats", "--watch-debounce", "50ms", file.path])
         #expect(eventually { FileManager.default.fileExists(atPath: output.path) })
 
