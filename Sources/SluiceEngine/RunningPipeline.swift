@@ -32,8 +32,10 @@ public final class RunningPipeline: @unchecked Sendable {
     private var isDone = false
     private var isReloading = false
     private var stopped = false
-    /// Ids of the stages that failed for good, each logged once.
+    /// Ids of the running stages that failed for good, each logged once (a reload that replaces one
+    /// takes it off), and whether any stage ever failed.
     private var failedStages: Set<String> = []
+    private var anyStageFailed = false
 
     /// Builds every stage's runtime and wires the queues; nothing runs until `start`. Stage failures are
     /// recorded in `failures`.
@@ -113,7 +115,7 @@ public final class RunningPipeline: @unchecked Sendable {
 
     /// True once a stage of this pipeline has failed for good.
     public var hasFailed: Bool {
-        lock.withLock { !failedStages.isEmpty }
+        lock.withLock { anyStageFailed }
     }
 
     /// What has not been processed yet: every stage with queued events or a call in progress.
@@ -137,6 +139,7 @@ public final class RunningPipeline: @unchecked Sendable {
     private func stageFailed(_ log: StageLog, _ failure: StageFailure) {
         lock.withLock {
             guard failedStages.insert(log.stage).inserted else { return }
+            anyStageFailed = true
             log.error("failed for good: \(failure.message)")
             failures.record(FailedStage(pipeline: log.pipeline, stage: log.stage, message: failure.message))
             let dead = Set(copies.filter { $0.value.allSatisfy(\.hasFailed) }.keys)
@@ -249,6 +252,7 @@ public final class RunningPipeline: @unchecked Sendable {
             }
             sources = keptSources
             copies = keptCopies
+            failedStages.subtract(retired)
             metricsById = metrics
             current = graph
             wire(graph)

@@ -4,6 +4,10 @@ import SluiceStages
 import SluiceTesting
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// A stage that fails for good (`StageFailure` from a processor, any error from a source) is logged and
 /// recorded once, never called again, and the rest of the pipeline still drains and finishes.
 @Suite(.timeLimit(.minutes(1))) struct StageFailureTests {
@@ -86,5 +90,33 @@ import Testing
         #expect(TestSink.isFinished(sink))
         #expect(try stage("numbers", in: run.snapshots).errors == 1)
         #expect(run.failures == ["pipeline 'reader' stage 'numbers': test source failed after sending 250 events"])
+    }
+
+    /// A reload that changes a failed sink builds it afresh: it receives events again, and its own failure
+    /// is recorded too. The healthy sibling keeps the source running meanwhile.
+    @Test func aReloadReplacesAFailedSinkWithAFreshOne() throws {
+        let first = probe("first"), second = probe("second"), healthy = probe("sibling")
+        func yaml(_ probe: String) -> String {
+            """
+            name: mended
+            sources:
+              numbers: { type: test_source, batch: 10 }
+            sinks:
+              flaky: { type: test_sink, inputs: [numbers], probe: \(probe), fail_after: 100 }
+              fine: { type: test_sink, inputs: [numbers], probe: \(healthy) }
+            """
+        }
+        let engine = Engine(options: EngineOptions(workers: 2, queueCapacity: 100, batchSize: 10))
+        defer { engine.shutdown() }
+        let pipeline = try engine.start(try harness.compile(yaml(first)).get())
+        for _ in 0..<20_000 where engine.failures.isEmpty { usleep(1_000) }
+        try pipeline.reload(to: try harness.compile(yaml(second)).get())
+        for _ in 0..<20_000 where engine.failures.count < 2 { usleep(1_000) }
+        pipeline.stop()
+        pipeline.wait()
+        #expect(TestSink.events(first).count == 100)
+        #expect(TestSink.events(second).count == 100)
+        #expect(engine.failures.map(\.stage) == ["flaky", "flaky"])
+        #expect(pipeline.hasFailed)
     }
 }
