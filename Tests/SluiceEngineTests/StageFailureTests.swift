@@ -95,7 +95,9 @@ import Testing
     /// A reload that changes a failed sink builds it afresh: it receives events again, and its own failure
     /// is recorded too. The healthy sibling keeps the source running meanwhile.
     @Test func aReloadReplacesAFailedSinkWithAFreshOne() throws {
-        let first = probe("first"), second = probe("second"), healthy = probe("sibling")
+        let first = probe("first")
+        let second = probe("second")
+        let healthy = probe("sibling")
         func yaml(_ probe: String) -> String {
             """
             name: mended
