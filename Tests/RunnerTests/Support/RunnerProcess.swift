@@ -37,11 +37,12 @@ struct RunnerProcess {
     private let stderrFile: URL
 
     /// Starts `runner arguments...` in `directory` (default: the package root), with `environment` added
-    /// to the test's own; `addressSpaceKiB` caps the process's virtual memory (`ulimit -v`), so a run that
-    /// would grow without bound fails instead of swapping.
+    /// to the test's own. Standard output goes to a file read by `wait()`, or to `stdout` when given (a
+    /// pipe, say). `addressSpaceKiB` caps the process's virtual memory (`ulimit -v`), so a run that would
+    /// grow without bound fails instead of swapping.
     init(
         _ arguments: [String], in directory: URL = RunnerProcess.packageRoot, stdin: URL? = nil,
-        environment: [String: String] = [:], addressSpaceKiB: Int? = nil
+        environment: [String: String] = [:], stdout: FileHandle? = nil, addressSpaceKiB: Int? = nil
     ) throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("runner-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
@@ -59,7 +60,7 @@ struct RunnerProcess {
         }
         process.currentDirectoryURL = directory
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
-        process.standardOutput = try FileHandle(forWritingTo: stdoutFile)
+        process.standardOutput = try stdout ?? FileHandle(forWritingTo: stdoutFile)
         process.standardError = try FileHandle(forWritingTo: stderrFile)
         if let stdin { process.standardInput = try FileHandle(forReadingFrom: stdin) }
         try process.run()
