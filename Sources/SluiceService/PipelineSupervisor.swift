@@ -11,8 +11,9 @@ import Synchronization
 /// file into its running pipeline, starts pipelines for new files and drains those whose file is gone.
 ///
 /// An invalid file never touches what runs: its diagnostics are logged exactly as `runner validate`
-/// prints them and the failure is counted. So is a version that looks half-written (`ReloadSafety`): no
-/// sink left, or a stage nothing reads. Reloading one file never touches another file's pipeline.
+/// prints them and the failure is counted (a version cut before its sinks is invalid: it has no sink). So
+/// is a version that looks half-written (`ReloadSafety`): a stage nothing reads. Reloading one file never
+/// touches another file's pipeline.
 public final class PipelineSupervisor: @unchecked Sendable {
     /// Turns a file into a graph, printing nothing.
     public typealias Compile = @Sendable (String) -> Result<StageGraph, Diagnostics>

@@ -212,7 +212,7 @@ import Testing
         try handle.write(contentsOf: Data((source + tag).utf8))
         try handle.close()
         #expect(
-            eventually(within: 30) { runner.stderrSoFar.contains("[reload-removes-every-sink]") },
+            eventually(within: 30) { runner.stderrSoFar.contains("error: the pipeline has no sinks") },
             "the half-written file was not refused: \(runner.stderrSoFar)")
         let rest = try FileHandle(forWritingTo: file)
         try rest.seekToEnd()
