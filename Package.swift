@@ -9,8 +9,7 @@ let package = Package(
         .library(name: "SluiceCore", targets: ["SluiceCore"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
-        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2")
     ],
     targets: [
         // A thin extern "C" shim over simdjson (Debian's libsimdjson-dev): one call parses one document
@@ -21,11 +20,13 @@ let package = Package(
             cxxSettings: [.unsafeFlags(["-O3"])],
             linkerSettings: [.linkedLibrary("simdjson")]
         ),
+        // The system libyaml (Debian's libyaml-dev): the config loader reads its event stream.
+        .systemLibrary(name: "CYAML", path: "Sources/CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         // Events, values, diagnostics, options, expressions, JSON and the stage registry:
         // the API that stages and plugins build on.
         .target(name: "SluiceCore", dependencies: ["CSimdjson"]),
         // YAML → PipelineDefinition, keeping source positions.
-        .target(name: "SluiceConfig", dependencies: ["SluiceCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "SluiceConfig", dependencies: ["SluiceCore", "CYAML"]),
         // PipelineDefinition + registry → StageGraph.
         .target(name: "SluiceGraph", dependencies: ["SluiceCore", "SluiceConfig"]),
         // Worker pool, bounded queues, scheduling and metrics.
@@ -55,7 +56,9 @@ let package = Package(
         .testTarget(name: "SluiceConfigTests", dependencies: ["SluiceConfig"]),
         .testTarget(name: "SluiceGraphTests", dependencies: ["SluiceGraph", "SluiceStages", "SluiceTesting"]),
         .testTarget(name: "SluiceEngineTests", dependencies: ["SluiceEngine", "SluiceStages", "SluiceTesting"]),
-        .testTarget(name: "SluiceStagesTests", dependencies: ["SluiceStages", "SluiceEngine", "SluiceGraph", "SluiceConfig", "SluiceTesting"]),
+        .testTarget(
+            name: "SluiceStagesTests",
+            dependencies: ["SluiceStages", "SluiceEngine", "SluiceGraph", "SluiceConfig", "SluiceTesting"]),
         .testTarget(name: "SluiceServiceTests", dependencies: ["SluiceService", "SluiceTesting"]),
         .testTarget(name: "RunnerTests", dependencies: ["runner"]),
     ],

@@ -65,7 +65,7 @@ struct PipelineFiles {
     }
 
     func compile(_ file: String) -> Result<StageGraph, Diagnostics> {
-        loader.load(file: file).flatMap { GraphCompiler(registry: registry).compile($0) }
+        GraphCompiler(registry: registry).compile(file: file, loader: loader)
     }
 
     /// True when `path` names a folder.

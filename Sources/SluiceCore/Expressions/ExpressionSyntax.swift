@@ -115,8 +115,9 @@ struct ExpressionParser {
     private var failed = false
     private var nesting = 0
 
-    init(_ scalars: [Unicode.Scalar]) {
-        tokens = ExpressionLexer.tokenize(scalars)
+    /// A parser over `scalars`, where each of `literals` (values from the environment) is one literal.
+    init(_ scalars: [Unicode.Scalar], literals: [Range<Int>] = []) {
+        tokens = ExpressionLexer.tokenize(scalars, literals: literals)
     }
 
     /// Parses a whole expression; anything after it is an error.

@@ -67,7 +67,7 @@ public enum FileSink: Stage {
         }
 
         public init?(reading reader: inout OptionsReader) {
-            let path = reader.requiredString("path")
+            let path = reader.requiredFilePath("path")
             let format = reader.choice("format", as: Format.self)
             let fields = reader.fieldList("fields")
             let append = reader.bool("append")

@@ -6,9 +6,9 @@ import SluiceCore
 
 /// `type: stdout` — writes events to standard output, one write per batch.
 ///
-/// If the reader of standard output goes away (`runner apply p.yaml | head`), the sink logs once,
-/// stops writing and counts the events it could not deliver as dropped (`output_closed`); the rest of
-/// the pipeline keeps running.
+/// If the reader of standard output goes away (`runner apply p.yaml | head`), the sink fails for good
+/// (`StageFailure`): the engine logs it once, counts what still reaches it as dropped (`stage_failed`),
+/// stops the sources that feed nothing else, and `runner apply` exits 3 once the rest has drained.
 public enum StdoutSink: Stage {
     public static let typeName = "stdout"
     public static let kind = StageKind.sink

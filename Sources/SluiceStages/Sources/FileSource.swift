@@ -78,7 +78,7 @@ public struct FileSourceConfig: StageConfig {
     public var decoders: Int
 
     public init?(reading reader: inout OptionsReader) {
-        let path = reader.requiredString("path")
+        let path = reader.requiredFilePath("path")
         let format = reader.choice("format", as: Format.self)
         let mode = reader.choice("mode", as: Mode.self)
         let pollInterval = reader.duration("poll_interval")

@@ -36,16 +36,13 @@ final class EncodingSink<Encoder: EventEncoder>: Processor {
     }
 
     func process(_ batch: consuming EventBatch, output: inout ProcessorOutput) throws {
-        guard !descriptor.isBroken else {
-            output.drop(batch.count, reason: .outputClosed)
-            return
-        }
         for event in batch.events {
             encoder.encode(event, into: &buffer)
             if buffer.bytes.count >= Self.flushThreshold { try flush(output: &output) }
         }
         try flush(output: &output)
-        if descriptor.isBroken { output.drop(batch.count, reason: .outputClosed) }
+        // Nobody will ever read what follows: the stage fails for good, and the engine counts the rest.
+        if descriptor.isBroken { throw StageFailure("the reader of '\(descriptor.path)' went away (broken pipe)") }
     }
 
     func finish(output: inout ProcessorOutput) throws {

@@ -37,15 +37,10 @@ public struct SinkIOError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String { "stage '\(stage)': \(message)" }
 }
 
-extension DropReason {
-    /// Events a sink could not deliver because its reader went away (a closed pipe on stdout).
-    public static let outputClosed: DropReason = "output_closed"
-}
-
 /// A file descriptor a sink writes to: whole buffers per call, retrying partial writes and `EINTR`.
 ///
-/// A broken pipe (`EPIPE`: the reader of stdout went away) is not an error for a sink that sets
-/// `stopsOnBrokenPipe`: it logs once, stops writing and counts what it could not deliver as dropped.
+/// A broken pipe (`EPIPE`: the reader of stdout went away) is not a write error for a sink that sets
+/// `stopsOnBrokenPipe`: the descriptor stops writing and turns `isBroken`, and the sink fails for good.
 /// Any other failure is logged and thrown as a `SinkIOError`.
 final class OutputDescriptor {
     let path: String
@@ -101,7 +96,6 @@ final class OutputDescriptor {
             }
             if code == EPIPE, stopsOnBrokenPipe {
                 isBroken = true
-                log.error("the reader of '\(path)' went away (broken pipe); discarding further output")
                 return false
             }
             throw failure(.write, code)
