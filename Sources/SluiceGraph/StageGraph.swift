@@ -10,6 +10,8 @@ public struct StageGraph: Sendable {
     public let file: String
     /// The stages in topological order: every stage comes after all of its inputs.
     public let nodes: [StageNode]
+    /// What the compiler warned about (problems that do not stop the pipeline), in file order.
+    public var warnings = Diagnostics()
 
     /// The node with id `id`.
     public func node(_ id: String) -> StageNode? {

@@ -1,0 +1,53 @@
+import SluiceCore
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A `SourceOutput` whose `send` blocks until the test opens it, as a full pipeline does.
+final class GatedSourceOutput: SourceOutput {
+    private let inner = CollectingSourceOutput(batchSize: 1_000)
+    private let isOpen = Atomic<Bool>(false)
+    private let blocked = Atomic<Int>(0)
+
+    var batchSize: Int { inner.batchSize }
+    var isStopping: Bool { inner.isStopping }
+    var events: [Event] { inner.events }
+    var rejections: [CollectingSourceOutput.Rejection] { inner.rejections }
+    var counters: [StageCounter: Int] { inner.counters }
+    /// The number of sends that had to wait for the gate.
+    var blockedSends: Int { blocked.load(ordering: .relaxed) }
+
+    /// Lets blocked and later sends through.
+    func open() { isOpen.store(true, ordering: .relaxed) }
+
+    /// Stops the pipeline: blocked and later sends return false.
+    func stop() { inner.stop() }
+
+    func send(_ batch: consuming EventBatch) -> Bool {
+        if !isOpen.load(ordering: .relaxed) {
+            blocked.add(1, ordering: .relaxed)
+            while !isOpen.load(ordering: .relaxed) && !inner.isStopping { usleep(1_000) }
+        }
+        return inner.send(batch)
+    }
+
+    func reject(_ count: Int, reason: DropReason, message: String) {
+        inner.reject(count, reason: reason, message: message)
+    }
+
+    func count(_ counter: StageCounter, _ amount: Int) { inner.count(counter, amount) }
+
+    func sleep(seconds: Double) { inner.sleep(seconds: seconds) }
+
+    /// Polls until `condition` holds, for at most 20 seconds; returns whether it held.
+    func wait(until condition: () -> Bool) -> Bool {
+        var polls = 0
+        while !condition() && polls < 4_000 {
+            usleep(5_000)
+            polls += 1
+        }
+        return condition()
+    }
+}
