@@ -231,6 +231,18 @@ import Testing
         return (disk, path, BackgroundRun(harness, [EventBatch(events: events)]))
     }
 
+    @Test func findsTheLastWholeRecordOfAPartialWrite() {
+        let wholeRecords = { (framing: RecordFraming, text: String) in
+            Array(text.utf8).withUnsafeBytes { framing.wholeRecords(in: $0) }
+        }
+        #expect(wholeRecords(.lines, "{\"a\":1}\n{\"a\":") == 8)
+        #expect(wholeRecords(.lines, "{\"a\":") == 0)
+        // A newline in a quoted CSV cell, and doubled quotes, do not end a row.
+        let csv = "a,\"two\nlines\"\n\"say \"\"hi\"\"\",b\nc,\"open\n"
+        #expect(wholeRecords(.csv, csv) == "a,\"two\nlines\"\n\"say \"\"hi\"\"\",b\n".utf8.count)
+        #expect(wholeRecords(.lines, csv) == csv.utf8.count)
+    }
+
     @Test(.enabled(if: SmallFileSystem.isAvailable, "mounting a tmpfs needs root"))
     func waitsOutAFullFileSystemWithWholeLinesAndLosesNothing() throws {
         // About 45 KB: more than is free at first, less than the disk holds.

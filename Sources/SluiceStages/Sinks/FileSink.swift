@@ -96,7 +96,7 @@ public enum FileSink: Stage {
             let fd = try OutputFile.open(path, append: appends)
             let descriptor = OutputDescriptor(
                 fd: fd, path: path, owned: true, stopsOnBrokenPipe: false, truncateOnFirstUse: !appends,
-                log: context.log, shutdown: context.shutdown)
+                framing: format == .csv ? .csv : .lines, log: context.log, shutdown: context.shutdown)
             switch format {
             case .ndjson:
                 return .processor(EncodingSink(encoder: NDJSONEncoder(), descriptor: descriptor))

@@ -40,6 +40,37 @@ extension StageCounter {
     public static let writeRetries: StageCounter = "write_retries"
 }
 
+/// How the records a sink writes end, so a partly written record can be found and cut off.
+enum RecordFraming {
+    /// Every record is one line (NDJSON, text): it ends at its newline.
+    case lines
+    /// CSV rows: a newline inside a quoted cell belongs to the row.
+    case csv
+
+    /// The length of the whole records at the start of `bytes`, which begins with a record.
+    func wholeRecords(in bytes: UnsafeRawBufferPointer) -> Int {
+        let newline = UInt8(ascii: "\n")
+        switch self {
+        case .lines:
+            var end = bytes.count
+            while end > 0 && bytes[end - 1] != newline { end -= 1 }
+            return end
+        case .csv:
+            // A doubled quote inside a cell toggles twice, so the parity says whether a newline is quoted.
+            var end = 0
+            var quoted = false
+            for (index, byte) in bytes.enumerated() {
+                if byte == UInt8(ascii: "\"") {
+                    quoted.toggle()
+                } else if byte == newline && !quoted {
+                    end = index + 1
+                }
+            }
+            return end
+        }
+    }
+}
+
 /// What a sink's output held when the sink first wrote to it.
 struct ExistingOutput {
     /// True when the output already held data that stays (a file appended to).
@@ -54,10 +85,11 @@ struct ExistingOutput {
 /// - A full file system or quota (`ENOSPC`, `EDQUOT` on a regular file) is waited out: the write is tried
 ///   again with backoff, so the sink's `process` blocks, its queue fills and its producers wait (nothing
 ///   is dropped). The first failure is logged, then once per `WriteRetryPolicy.logPeriod`, and the
-///   retries are counted (`write_retries`). Meanwhile a line written only in part is cut off again
-///   (ftruncate to the end of the last whole line), so the file holds whole lines even if the process dies.
+///   retries are counted (`write_retries`). Meanwhile a record written only in part is cut off again
+///   (ftruncate to the end of the last whole record), so the file holds whole records even if the process
+///   dies.
 /// - Other errors cannot pass (a read-only or removed file system, a device that is full for good such
-///   as `/dev/full`): the descriptor fails for good, cutting a partial line off first, and throws a
+///   as `/dev/full`): the descriptor fails for good, cutting a partial record off first, and throws a
 ///   `StageFailure`, as it does when the shutdown limit passes while it waits. Later writes throw it again.
 /// - A broken pipe (`EPIPE`: the reader of stdout went away) is not an error for a sink that sets
 ///   `stopsOnBrokenPipe`: it logs once, stops writing and counts what it could not deliver as dropped.
@@ -66,11 +98,12 @@ final class OutputDescriptor {
     private var fd: Int32
     private let ownsDescriptor: Bool
     private let stopsOnBrokenPipe: Bool
-    /// Only a regular file can get space back, and only a file the sink owns is cut back to whole lines.
+    /// Only a regular file can get space back, and only a file the sink owns is cut back to whole records.
     private let isRegularFile: Bool
+    private let framing: RecordFraming
     private let log: StageLog
     private let shutdown: ShutdownSignal
-    private let policy: WriteRetryPolicy
+    private let policy = WriteRetryPolicy()
     /// True once the reader has gone away; nothing more is written.
     private(set) var isBroken = false
     /// The file is emptied just before the first write (or at close), not when it is opened: a reload
@@ -86,11 +119,13 @@ final class OutputDescriptor {
     private var failure: StageFailure?
 
     /// Wraps `fd`, which the caller opened; it is closed by `close()` only when `owned` is true. With
-    /// `truncateOnFirstUse`, the file is emptied before the first byte is written.
+    /// `truncateOnFirstUse`, the file is emptied before the first byte is written. Every buffer written
+    /// must begin with a record that `framing` recognises.
     init(
         fd: Int32, path: String, owned: Bool, stopsOnBrokenPipe: Bool, truncateOnFirstUse: Bool = false,
-        log: StageLog, shutdown: ShutdownSignal, policy: WriteRetryPolicy = WriteRetryPolicy()
+        framing: RecordFraming = .lines, log: StageLog, shutdown: ShutdownSignal
     ) {
+        self.framing = framing
         self.fd = fd
         self.path = path
         ownsDescriptor = owned
@@ -100,7 +135,6 @@ final class OutputDescriptor {
         truncatePending = truncateOnFirstUse && isRegularFile
         self.log = log
         self.shutdown = shutdown
-        self.policy = policy
     }
 
     deinit {
@@ -175,7 +209,7 @@ final class OutputDescriptor {
                 log.error("the reader of '\(path)' went away (broken pipe); discarding further output")
                 return false
             case ENOSPC where isRegularFile, EDQUOT where isRegularFile:
-                offset = cutPartialLine(bytes, written: offset)
+                offset = cutPartialRecord(bytes, written: offset)
                 retries += 1
                 var current = outage ?? WriteOutage(policy: policy)
                 current.failed(code, path: path, log: log)
@@ -186,7 +220,7 @@ final class OutputDescriptor {
                             + "; gave up after \(current.attempts) attempts when the shutdown limit passed")
                 }
             default:
-                _ = cutPartialLine(bytes, written: offset)
+                _ = cutPartialRecord(bytes, written: offset)
                 throw fail(.write, code)
             }
         }
@@ -194,13 +228,12 @@ final class OutputDescriptor {
         return true
     }
 
-    /// Cuts a line written only in part off the end of the file, so the file ends with whole lines, and
-    /// returns how many bytes of `bytes` stay written. Only for a regular file the sink owns; if the file
-    /// cannot be cut, the partial line stays and the retry completes it.
-    private func cutPartialLine(_ bytes: UnsafeRawBufferPointer, written: Int) -> Int {
+    /// Cuts a record written only in part off the end of the file, so the file ends with whole records,
+    /// and returns how many bytes of `bytes` stay written. Only for a regular file the sink owns; if the
+    /// file cannot be cut, the partial record stays and the retry completes it.
+    private func cutPartialRecord(_ bytes: UnsafeRawBufferPointer, written: Int) -> Int {
         guard ownsDescriptor, isRegularFile, written > 0 else { return written }
-        var kept = written
-        while kept > 0 && bytes[kept - 1] != UInt8(ascii: "\n") { kept -= 1 }
+        let kept = framing.wholeRecords(in: UnsafeRawBufferPointer(rebasing: bytes[..<written]))
         guard kept < written else { return written }
         // The descriptor's position is just after the bytes written, even with O_APPEND.
         let end = lseek(fd, 0, SEEK_CUR)
