@@ -29,8 +29,11 @@ public enum FileSource: Stage {
             "once: read each file to its end, then finish. tail: keep following the files from their start, "
                 + "picking up appended lines and new matching files. Files are known by device and inode: a "
                 + "rotated file (rename + new file) is read to its end once, even when the glob still matches it. "
-                + "A truncated file (copytruncate) is read again from its start; a line it cut is rejected as "
-                + "file_truncated, and bytes lost before they were read are counted as truncated_unread_bytes."
+                + "A truncated file (copytruncate) is read again from its start, after reading what was not read "
+                + "yet from its copy beside it (a file named like it that holds the same bytes, such as "
+                + "app.log.1) if there is one; a line it cut is rejected as file_truncated, and bytes lost "
+                + "before they were read are counted as truncated_unread_bytes. Let the glob match the copies "
+                + "only when they are renamed, not copied: a copy that matches is read as a file of its own."
         ),
         OptionDoc("poll_interval", "duration", default: "250ms", "How often `mode: tail` looks for new data."),
         OptionDoc(

@@ -49,13 +49,25 @@ import Testing
     }
 
     /// A runner tailing `app.log` in a fresh folder (or the files `glob` matches there), which held
-    /// `lines(1...count)` and has delivered them to `out.ndjson`.
-    private struct TailRun {
+    /// `lines(1...count)` and has delivered them to `out.ndjson`. A test that ends early stops the runner.
+    private final class TailRun {
         let folder: URL
         let log: URL
         let output: URL
         let pipeline: URL
         let runner: RunnerProcess
+
+        init(folder: URL, log: URL, output: URL, pipeline: URL, runner: RunnerProcess) {
+            self.folder = folder
+            self.log = log
+            self.output = output
+            self.pipeline = pipeline
+            self.runner = runner
+        }
+
+        deinit {
+            if runner.process.isRunning { runner.process.terminate() }
+        }
     }
 
     private func startTailing(
@@ -108,6 +120,37 @@ import Testing
         #expect(numbers(in: tail.output) == Array(1...3000))
         #expect(!result.stderr.contains("malformed_json"), "\(result.stderr)")
         #expect(result.stderr.contains("1 truncations"), "\(result.stderr)")
+    }
+
+    @Test func copytruncateRotationsDuringAFastWriteLoseNothing() throws {
+        let tail = try startTailing(1)
+        let writer = try FileHandle(forWritingTo: tail.log)
+        try writer.seekToEnd()
+        let total = 100_001
+        var previousRotation = 1
+        for start in stride(from: 2, through: total, by: 1_000) {
+            // Three rotations, before lines 25002, 50002 and 75002, each once the one before was read past;
+            // the source may still be behind the last lines written.
+            if start > 2 && start % 25_000 == 2 {
+                #expect(eventually { numbers(in: tail.output).count >= previousRotation }, "\(tail.runner.stderrSoFar)")
+                previousRotation = start - 1
+                // logrotate with copytruncate: shift the older copies, copy aside, empty in place, write on.
+                let copy = { (index: Int) in tail.folder.appendingPathComponent("app.log.\(index)") }
+                for index in stride(from: 2, through: 1, by: -1)
+                where FileManager.default.fileExists(atPath: copy(index).path) {
+                    try FileManager.default.moveItem(at: copy(index), to: copy(index + 1))
+                }
+                try FileManager.default.copyItem(at: tail.log, to: copy(1))
+                try writer.truncate(atOffset: 0)
+            }
+            try writer.write(contentsOf: Data(lines(start...min(total, start + 999)).utf8))
+        }
+        try writer.close()
+        let result = stop(tail.runner, whenHolding: total, tail.output)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(numbers(in: tail.output) == Array(1...total))
+        #expect(result.stderr.contains("3 truncations"), "\(result.stderr)")
+        #expect(!result.stderr.contains("truncated_unread_bytes"), "\(result.stderr)")
     }
 
     @Test func anUnclosedCSVQuoteCostsOnlyItsOwnRow() throws {

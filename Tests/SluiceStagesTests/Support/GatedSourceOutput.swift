@@ -5,10 +5,12 @@ import Synchronization
     import Glibc
 #endif
 
-/// A `SourceOutput` whose `send` blocks until the test opens it, as a full pipeline does.
+/// A `SourceOutput` whose `send` blocks until the test opens it (or lets a number of sends through), as
+/// a full pipeline does.
 final class GatedSourceOutput: SourceOutput {
     private let inner = CollectingSourceOutput(batchSize: 1_000)
-    private let isOpen = Atomic<Bool>(false)
+    /// How many more sends may pass without waiting.
+    private let allowance = Atomic<Int>(0)
     private let blocked = Atomic<Int>(0)
 
     var batchSize: Int { inner.batchSize }
@@ -20,17 +22,33 @@ final class GatedSourceOutput: SourceOutput {
     var blockedSends: Int { blocked.load(ordering: .relaxed) }
 
     /// Lets blocked and later sends through.
-    func open() { isOpen.store(true, ordering: .relaxed) }
+    func open() { allowance.store(.max, ordering: .relaxed) }
+
+    /// Lets `count` more sends through (a blocked one first); the one after them waits again.
+    func allow(_ count: Int) { allowance.add(count, ordering: .relaxed) }
 
     /// Stops the pipeline: blocked and later sends return false.
     func stop() { inner.stop() }
 
     func send(_ batch: consuming EventBatch) -> Bool {
-        if !isOpen.load(ordering: .relaxed) {
+        if !takeAllowance() {
             blocked.add(1, ordering: .relaxed)
-            while !isOpen.load(ordering: .relaxed) && !inner.isStopping { usleep(1_000) }
+            while !takeAllowance() && !inner.isStopping { usleep(1_000) }
         }
         return inner.send(batch)
+    }
+
+    /// Takes one send from the allowance; false when there is none.
+    private func takeAllowance() -> Bool {
+        var current = allowance.load(ordering: .relaxed)
+        while current > 0 {
+            let next = current == .max ? current : current - 1
+            let (exchanged, original) = allowance.compareExchange(
+                expected: current, desired: next, ordering: .relaxed)
+            if exchanged { return true }
+            current = original
+        }
+        return false
     }
 
     func reject(_ count: Int, reason: DropReason, message: String) {

@@ -37,8 +37,11 @@ struct FileIdentity: Hashable {
 ///
 /// Before each read the file is checked for truncation: smaller than what was read or than it was seen
 /// to be, or the bytes just before the read position no longer those that were read (truncated and grown
-/// again between two polls). A truncated file is read again from its start; an unfinished line is never
-/// joined to what follows but rejected as `file_truncated`, and bytes known but never read are counted.
+/// again between two polls). What the file held past the read position is then read from its copy when
+/// one lies beside it (logrotate's copytruncate: `app.log.1` holds the same first bytes, and the same
+/// bytes before the read position), and the file is read again from its start. An unfinished line is
+/// never joined to what follows but rejected as `file_truncated`, and bytes known but never read are
+/// counted.
 struct FileFollower {
     /// How many of the last bytes read are kept to notice that a file was rewritten under the read position.
     private static let markLength = 256
@@ -50,8 +53,12 @@ struct FileFollower {
         var offset: off_t = 0
         /// The largest size the file was seen to have since it was last read from its start.
         var knownSize: off_t = 0
-        /// The last bytes read (up to `markLength`), ending at `offset`.
+        /// Bytes the file is known to hold (up to `markLength`), ending at `markEnd`: the last bytes read,
+        /// or after a truncation the last bytes it held then.
         var mark: [UInt8] = []
+        var markEnd: off_t = 0
+        /// The first bytes of the file (up to `markLength`), to know a copy of it.
+        var head: [UInt8] = []
         var stream: InputStream
         var reportedReadError = false
 
@@ -78,10 +85,12 @@ struct FileFollower {
         while ingest.shouldContinue {
             let matches = currentMatches()
             let matched = Set(matches.map(\.identity))
+            // A file the source reads anyway is never taken for the copy of a truncated one.
+            let readAnyway = matched.union(followed.map(\.identity))
             // Files already followed first, in the order they were found.
             var kept: [FollowedFile] = []
             for file in followed {
-                let reachedEnd = drain(file)
+                let reachedEnd = drain(file, besides: readAnyway)
                 if matched.contains(file.identity) || !ingest.shouldContinue {
                     kept.append(file)
                 } else if reachedEnd {
@@ -100,7 +109,7 @@ struct FileFollower {
                 // The path may name another file by now; that one is followed unless it already is.
                 guard !followed.contains(where: { $0.identity == file.identity }) else { continue }
                 followed.append(file)
-                _ = drain(file)
+                _ = drain(file, besides: readAnyway)
             }
             // Deliver what this poll found before waiting for more.
             ingest.flush()
@@ -128,11 +137,12 @@ struct FileFollower {
         return FollowedFile(descriptor: descriptor, status: status, path: path)
     }
 
-    /// Reads what was appended to `file` since the last poll. Returns true when it reached the end of the
-    /// data, false when it stopped first (the pipeline is stopping, or a read failed).
-    private func drain(_ file: FollowedFile) -> Bool {
+    /// Reads what was appended to `file` since the last poll; `followed` are the files the source reads.
+    /// Returns true when it reached the end of the data, false when it stopped first (the pipeline is
+    /// stopping, or a read failed).
+    private func drain(_ file: FollowedFile, besides followed: Set<FileIdentity>) -> Bool {
         while ingest.shouldContinue {
-            restartIfTruncated(file)
+            restartIfTruncated(file, besides: followed)
             let count = ingest.readChunk(from: file.descriptor, stream: &file.stream)
             if count == 0 { return true }
             guard count > 0 else {
@@ -143,27 +153,55 @@ struct FileFollower {
                 return false
             }
             file.reportedReadError = false
+            // At the start of the file nothing is carried over, so the bytes read begin with the file's.
+            if file.offset == 0 { file.head = ingest.firstBytesRead(upTo: Self.markLength) }
             file.offset += off_t(count)
             file.knownSize = max(file.knownSize, file.offset)
             file.mark = ingest.lastBytesRead(upTo: Self.markLength)
+            file.markEnd = file.offset
         }
         return false
     }
 
-    /// Starts `file` over from its start when it was truncated since it was last read.
-    private func restartIfTruncated(_ file: FollowedFile) {
-        var status = stat()
-        guard fstat(file.descriptor, &status) == 0 else { return }
-        let size = status.st_size
-        if size >= file.offset && size >= file.knownSize && stillHolds(file) {
-            file.knownSize = size
-            return
+    /// Starts `file` over from its start when it was truncated since it was last read, after reading the
+    /// rest of what it held from its copy if there is one; again if it was truncated once more meanwhile
+    /// (another rotation while the copy was read).
+    private func restartIfTruncated(_ file: FollowedFile, besides followed: Set<FileIdentity>) {
+        while ingest.shouldContinue, let size = truncatedSize(of: file) {
+            restart(file, truncatedTo: size, besides: followed)
         }
-        let unread = max(0, file.knownSize - file.offset)
+    }
+
+    /// The size of `file` when it was truncated since it was last read; `nil` when it only grew.
+    private func truncatedSize(of file: FollowedFile) -> off_t? {
+        var status = stat()
+        guard fstat(file.descriptor, &status) == 0 else { return nil }
+        let size = status.st_size
+        guard
+            size >= file.offset && size >= file.knownSize
+                && stillHolds(file.mark, before: file.markEnd, in: file.descriptor)
+                && stillHolds(file.head, before: off_t(file.head.count), in: file.descriptor)
+        else { return size }
+        file.knownSize = size
+        return nil
+    }
+
+    /// Reads the rest of truncated `file` from its copy if there is one, reports what was lost, and starts
+    /// the file over from its start.
+    private func restart(_ file: FollowedFile, truncatedTo size: off_t, besides followed: Set<FileIdentity>) {
+        // What the file holds now, taken before the copy is read: if it is truncated again meanwhile
+        // (another rotation), the next check notices, and these bytes find that rotation's copy.
+        let newHead = Self.bytes(of: file.descriptor, at: 0, count: min(Self.markLength, Int(size)))
+        let newMarkLength = min(Self.markLength, Int(size))
+        let newMark = Self.bytes(of: file.descriptor, at: size - off_t(newMarkLength), count: newMarkLength)
+        let copy = readRest(of: file, fromCopyBesides: followed)
+        let unread = max(0, file.knownSize - (copy?.size ?? file.offset))
         let lines = file.stream.lines
         let csv = file.stream.csv
         let name = file.stream.name
-        var message = "was truncated; reading it again from its start"
+        var message = "was truncated; "
+        if let copy { message += "read the rest of it from its copy '\(copy.path)', then " }
+        message += "reading it again from its start"
         if unread > 0 { message += " (\(unread) bytes written before the truncation were never read)" }
         if !lines.partial.isEmpty || lines.skippedBytes != nil || csv.parser.isOpen {
             let line = csv.parser.isOpen ? csv.startLine : lines.lineNumber + 1
@@ -176,16 +214,73 @@ struct FileFollower {
         lseek(file.descriptor, 0, SEEK_SET)
         file.offset = 0
         file.knownSize = size
-        file.mark = []
+        // A file that shrank since the fstat above has no mark; the next check starts it over again.
+        let markIsWhole = newMark.count == newMarkLength
+        file.mark = markIsWhole ? newMark : []
+        file.markEnd = markIsWhole ? size : 0
+        file.head = newHead
         file.stream.restart()
     }
 
-    /// True when the bytes before `file`'s read position are still the ones that were read there.
-    private func stillHolds(_ file: FollowedFile) -> Bool {
-        guard !file.mark.isEmpty else { return true }
-        var current = [UInt8](repeating: 0, count: file.mark.count)
-        let start = file.offset - off_t(file.mark.count)
-        let count = current.withUnsafeMutableBytes { pread(file.descriptor, $0.baseAddress!, $0.count, start) }
-        return count == file.mark.count && current == file.mark
+    /// Finds the copy of truncated `file` beside it (a file in its folder whose name begins with its name,
+    /// not among `followed`, holding its first bytes and its mark) and reads the copy from the file's read
+    /// position to its end into the file's stream. Returns the copy's path and size; `nil` when
+    /// there is none.
+    private func readRest(of file: FollowedFile, fromCopyBesides followed: Set<FileIdentity>) -> (
+        path: String, size: off_t
+    )? {
+        guard !file.head.isEmpty else { return nil }
+        let name = file.stream.name
+        let slash = name.lastIndex(of: "/")
+        let folder = slash.map { String(name[..<$0]) } ?? "."
+        let base = slash.map { String(name[name.index(after: $0)...]) } ?? name
+        for entry in FolderEntries.names(in: folder) where entry.hasPrefix(base) && entry != base {
+            let path = folder + "/" + entry
+            let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { continue }
+            defer { close(descriptor) }
+            var status = stat()
+            guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG,
+                !followed.contains(FileIdentity(status)), status.st_size >= max(file.offset, file.markEnd),
+                stillHolds(file.head, before: off_t(file.head.count), in: descriptor),
+                stillHolds(file.mark, before: file.markEnd, in: descriptor),
+                lseek(descriptor, file.offset, SEEK_SET) == file.offset
+            else { continue }
+            while ingest.shouldContinue && ingest.readChunk(from: descriptor, stream: &file.stream) > 0 {}
+            return (path, status.st_size)
+        }
+        return nil
+    }
+
+    /// True when the bytes of `descriptor` just before `position` are `expected`.
+    private func stillHolds(_ expected: [UInt8], before position: off_t, in descriptor: Int32) -> Bool {
+        expected.isEmpty
+            || Self.bytes(of: descriptor, at: position - off_t(expected.count), count: expected.count) == expected
+    }
+
+    /// The `count` bytes of `descriptor` at `position`; fewer when the file ends first.
+    private static func bytes(of descriptor: Int32, at position: off_t, count: Int) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        let read = bytes.withUnsafeMutableBytes { buffer in
+            buffer.isEmpty ? 0 : pread(descriptor, buffer.baseAddress!, buffer.count, position)
+        }
+        return Array(bytes.prefix(max(0, read)))
+    }
+}
+
+/// Listing a folder, without Foundation.
+enum FolderEntries {
+    /// The names in `folder` (without `.` and `..`), sorted; empty when it cannot be read.
+    static func names(in folder: String) -> [String] {
+        guard let directory = opendir(folder) else { return [] }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { bytes in
+                String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
     }
 }

@@ -59,6 +59,12 @@ final class LineIngest {
         return reader.read(from: descriptor, cursor: &stream.lines) { item in accept(item, name: name, csv: &csv) }
     }
 
+    /// The first bytes (up to `limit`) the last `readChunk` decoded from: a line carried over from the
+    /// chunk before, if any, then the chunk.
+    func firstBytesRead(upTo limit: Int) -> [UInt8] {
+        reader.firstBytes(upTo: limit)
+    }
+
     /// The last bytes (up to `limit`) that the last `readChunk` reached, ending where it stopped.
     func lastBytesRead(upTo limit: Int) -> [UInt8] {
         reader.lastBytes(upTo: limit)

@@ -67,6 +67,11 @@ final class LineReader {
         return count
     }
 
+    /// The first bytes (up to `limit`) that the last `read` left in the buffer: the carried line, then the chunk.
+    func firstBytes(upTo limit: Int) -> [UInt8] {
+        Array(UnsafeRawBufferPointer(start: buffer.baseAddress!, count: min(limit, filled)))
+    }
+
     /// The last bytes (up to `limit`) of the input that the last `read` reached, ending where it stopped.
     func lastBytes(upTo limit: Int) -> [UInt8] {
         let count = min(limit, filled)
