@@ -108,6 +108,11 @@ final class SourceRunner: SourceOutput, QueueSpaceWaiter, @unchecked Sendable {
         log.warn(reason: reason, message)
     }
 
+    func count(_ counter: StageCounter, _ amount: Int) {
+        guard amount > 0 else { return }
+        metrics.addCounters([counter: amount])
+    }
+
     func sleep(seconds: Double) {
         wakeup.withLock {
             if !isStopping { wakeup.wait(seconds: seconds) }
