@@ -10,7 +10,7 @@ public struct GraphCompiler: Sendable {
         self.registry = registry
     }
 
-    /// Compiles `definition`, or returns every diagnostic found.
+    /// Compiles `definition`, or returns every diagnostic found. A graph carries the warnings found.
     public func compile(_ definition: PipelineDefinition) -> Result<StageGraph, Diagnostics> {
         var diagnostics = Diagnostics()
         var configs: [String: any StageConfig] = [:]
@@ -33,7 +33,8 @@ public struct GraphCompiler: Sendable {
                 identity: StageIdentity(id: stage.id, optionsDigest: OptionsDigest.of(stage.options)),
                 location: stage.location, options: stage.options)
         }
-        return .success(StageGraph(name: definition.name, file: definition.file, nodes: nodes))
+        return .success(
+            StageGraph(name: definition.name, file: definition.file, nodes: nodes, warnings: diagnostics))
     }
 
     private func readConfig(_ stage: StageDefinition, diagnostics: inout Diagnostics) -> (any StageConfig)? {

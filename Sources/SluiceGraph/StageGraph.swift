@@ -10,14 +10,17 @@ public struct StageGraph: Sendable {
     public let file: String
     /// The stages in topological order: every stage comes after all of its inputs.
     public let nodes: [StageNode]
+    /// What the compiler warned about (problems that do not stop the pipeline), in file order.
+    public let warnings: Diagnostics
     // Indexes into `nodes`, so lookups stay constant-time in graphs of thousands of stages.
     private let indexById: [String: Int]
     private let consumerIndexes: [String: [(node: Int, port: Int)]]
 
-    init(name: String, file: String, nodes: [StageNode]) {
+    init(name: String, file: String, nodes: [StageNode], warnings: Diagnostics = Diagnostics()) {
         self.name = name
         self.file = file
         self.nodes = nodes
+        self.warnings = warnings
         indexById = Dictionary(nodes.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
         var consumers: [String: [(node: Int, port: Int)]] = [:]
         for (index, node) in nodes.enumerated() {

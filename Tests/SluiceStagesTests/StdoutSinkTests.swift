@@ -14,7 +14,7 @@ import Testing
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         defer { close(fd) }
         let log = StageLog(pipeline: "test", stage: "id")
-        let sink = try #require(config).makeProcessor(fd: fd, path: path, log: log)
+        let sink = try #require(config).makeProcessor(fd: fd, path: path, log: log, shutdown: ShutdownSignal())
         let run = try ProcessorHarness(processor: sink, log: log).run(batches)
         return (try #require(directory.contents(of: path)), run)
     }
@@ -90,7 +90,8 @@ import Testing
         defer { close(fds[1]) }
         signal(SIGPIPE, SIG_IGN)
         let log = StageLog(pipeline: "test", stage: "id")
-        let sink = StdoutSink.Config(format: .ndjson).makeProcessor(fd: fds[1], path: "<stdout>", log: log)
+        let sink = StdoutSink.Config(format: .ndjson).makeProcessor(
+            fd: fds[1], path: "<stdout>", log: log, shutdown: ShutdownSignal())
         let failure = #expect(throws: StageFailure.self) {
             _ = try ProcessorHarness(processor: sink, log: log).run([EventBatch(events: events)], finishing: false)
         }

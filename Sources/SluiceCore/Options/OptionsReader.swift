@@ -33,6 +33,11 @@ public struct OptionsReader: Sendable {
         diagnostics.error(code, message, at: location, stage: stage, suggestion: suggestion)
     }
 
+    /// Records a warning at `location`, attributed to this stage: reported, but the configuration stands.
+    public mutating func warning(_ code: DiagnosticCode, _ message: String, at location: SourceLocation) {
+        diagnostics.warning(code, message, at: location, stage: stage)
+    }
+
     /// Records every diagnostic of `other` (e.g. from a nested reader or an expression).
     public mutating func append(_ other: Diagnostics) {
         diagnostics.append(contentsOf: other.attributed(to: stage))

@@ -108,9 +108,10 @@ final class SourceRunner: SourceOutput, QueueSpaceWaiter, @unchecked Sendable {
         log.warn(reason: reason, message)
     }
 
-    func note(_ count: Int, counter: StageCounter, message: String) {
-        metrics.addCounters([counter: count])
-        log.warn(counter: counter, message)
+    func count(_ counter: StageCounter, _ amount: Int, message: String?) {
+        guard amount > 0 else { return }
+        metrics.addCounters([counter: amount])
+        if let message { log.warn(counter: counter, message) }
     }
 
     func sleep(seconds: Double) {

@@ -60,12 +60,14 @@ public enum StdoutSink: Stage {
         public func makeRuntime(context: StageContext) throws -> StageRuntime {
             // A closed reader must surface as EPIPE from write(2), not kill the runner with SIGPIPE.
             signal(SIGPIPE, SIG_IGN)
-            return .processor(makeProcessor(fd: STDOUT_FILENO, path: "<stdout>", log: context.log))
+            return .processor(
+                makeProcessor(fd: STDOUT_FILENO, path: "<stdout>", log: context.log, shutdown: context.shutdown))
         }
 
         /// The runtime writing to `fd` (standard output in production, a pipe or temp file in tests).
-        func makeProcessor(fd: Int32, path: String, log: StageLog) -> any Processor {
-            let descriptor = OutputDescriptor(fd: fd, path: path, owned: false, stopsOnBrokenPipe: true, log: log)
+        func makeProcessor(fd: Int32, path: String, log: StageLog, shutdown: ShutdownSignal) -> any Processor {
+            let descriptor = OutputDescriptor(
+                fd: fd, path: path, owned: false, stopsOnBrokenPipe: true, log: log, shutdown: shutdown)
             switch format {
             case .ndjson: return EncodingSink(encoder: NDJSONEncoder(), descriptor: descriptor)
             case .json: return EncodingSink(encoder: PrettyJSONEncoder(), descriptor: descriptor)

@@ -17,7 +17,7 @@ final class CollectingSourceOutput: SourceOutput {
         var message: String
     }
 
-    /// One note a source reported about input it still sent.
+    /// One counted amount a source reported with a message (about input it still sent).
     struct Note: Sendable, Hashable {
         var count: Int
         var counter: StageCounter
@@ -29,6 +29,7 @@ final class CollectingSourceOutput: SourceOutput {
         var rejections: [Rejection] = []
         var notes: [Note] = []
         var sleeps: [Double] = []
+        var counters: [StageCounter: Int] = [:]
         var isStopping = false
     }
 
@@ -39,13 +40,19 @@ final class CollectingSourceOutput: SourceOutput {
     private let stopAfterBatches: Int?
     /// When true, `sleep` records its duration and returns at once.
     private let recordsSleeps: Bool
+    /// When true, batches sent after `stop` are still kept, as the engine delivers what was read before a stop.
+    private let keepsBatchesAfterStop: Bool
     private let state = Mutex(State())
 
-    init(batchSize: Int = 1_000, keepsEvents: Bool = true, stopAfterBatches: Int? = nil, recordsSleeps: Bool = false) {
+    init(
+        batchSize: Int = 1_000, keepsEvents: Bool = true, stopAfterBatches: Int? = nil, recordsSleeps: Bool = false,
+        keepsBatchesAfterStop: Bool = false
+    ) {
         self.batchSize = batchSize
         self.keepsEvents = keepsEvents
         self.stopAfterBatches = stopAfterBatches
         self.recordsSleeps = recordsSleeps
+        self.keepsBatchesAfterStop = keepsBatchesAfterStop
     }
 
     var isStopping: Bool {
@@ -56,7 +63,7 @@ final class CollectingSourceOutput: SourceOutput {
 
     func send(_ batch: consuming EventBatch) -> Bool {
         state.withLock { state in
-            guard !state.isStopping else { return false }
+            guard !state.isStopping || keepsBatchesAfterStop else { return false }
             state.batches.append(keepsEvents ? batch : EventBatch(events: [], byteCount: batch.byteCount))
             return true
         }
@@ -66,11 +73,14 @@ final class CollectingSourceOutput: SourceOutput {
         state.withLock { $0.rejections.append(Rejection(count: count, reason: reason, message: message)) }
     }
 
-    func note(_ count: Int, counter: StageCounter, message: String) {
-        state.withLock { $0.notes.append(Note(count: count, counter: counter, message: message)) }
+    func count(_ counter: StageCounter, _ amount: Int, message: String?) {
+        state.withLock { state in
+            state.counters[counter, default: 0] += amount
+            if let message { state.notes.append(Note(count: amount, counter: counter, message: message)) }
+        }
     }
 
-    /// Every note so far, in order.
+    /// Every counted amount that came with a message, in order.
     var notes: [Note] { state.withLock { $0.notes } }
 
     func sleep(seconds: Double) {
@@ -92,6 +102,8 @@ final class CollectingSourceOutput: SourceOutput {
     var batches: [EventBatch] { state.withLock { $0.batches } }
     var events: [Event] { batches.flatMap(\.events) }
     var rejections: [Rejection] { state.withLock { $0.rejections } }
+    /// The source's own counters, by name.
+    var counters: [StageCounter: Int] { state.withLock { $0.counters } }
     /// Every duration the source asked to sleep, in order.
     var sleeps: [Double] { state.withLock { $0.sleeps } }
 
