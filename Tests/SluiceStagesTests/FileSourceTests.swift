@@ -49,6 +49,14 @@ import Testing
             ])
     }
 
+    @Test func keepsCSVIntegersBeyondInt64AsExactStrings() throws {
+        let text = "id,n\n12345678901234567890123,9223372036854775807\n-9223372036854775809,1.5e300\n"
+        let (output, _) = try run([("a.csv", file(text))], options: ["format": "csv"])
+        #expect(output.events.map { $0["id"] } == ["12345678901234567890123", "-9223372036854775809"])
+        #expect(output.events.map { $0["n"] } == [.int(.max), .double(1.5e300)])
+        #expect(output.rejections.isEmpty)
+    }
+
     @Test(arguments: ["1", "4"]) func readsAFinalLineWithoutNewlineAndStripsCarriageReturns(decoders: String) throws {
         let (output, _) = try run(
             [("a.ndjson", file("{\"n\":1}\r\n\n  \n{\"n\":2}"))], options: ["format": "ndjson", "decoders": decoders])

@@ -21,7 +21,8 @@ public enum FileSource: Stage {
             "format", "ndjson | json | csv | lines", default: "ndjson",
             "ndjson: one JSON object per line. json: the whole file is one object, or an array of objects "
                 + "(one event each). csv: a header row, then one record per line (RFC 4180 quoting; unquoted "
-                + "numbers become numbers). lines: each line as the field `message`. A UTF-8 byte order mark at "
+                + "numbers become numbers, but integers beyond 64 bits stay exact strings). lines: each line as the "
+                + "field `message`. A UTF-8 byte order mark at "
                 + "the start of a file is skipped."
         ),
         OptionDoc(

@@ -10,7 +10,8 @@ public enum StdinSource: Stage {
         OptionDoc(
             "format", "ndjson | csv | lines", default: "ndjson",
             "ndjson: one JSON object per line. csv: a header row, then one record per line (RFC 4180 quoting; "
-                + "unquoted numbers become numbers). lines: each line as the field `message`."
+                + "unquoted numbers become numbers, but integers beyond 64 bits stay exact strings). lines: each "
+                + "line as the field `message`."
         ),
         OptionDoc(
             "max_line_bytes", "size", default: "1MiB",

@@ -241,7 +241,8 @@ final class LineDecoder {
 }
 
 /// Recognises numbers written as JSON writes them (`-12`, `3.5`, `1e-3`; not `007`, `+1` or `.5`), so
-/// codes with leading zeros stay strings.
+/// codes with leading zeros stay strings. So do integers beyond `Int64`: in CSV they are account or card
+/// numbers more often than quantities, and as a float they would lose their last digits.
 enum NumberText {
     static func value(of text: UnsafeRawBufferPointer) -> Value? {
         let digits = UInt8(ascii: "0")...UInt8(ascii: "9")
@@ -271,7 +272,7 @@ enum NumberText {
         }
         guard index == text.count else { return nil }
         let string = String(decoding: text, as: UTF8.self)
-        if isInteger, let int = Int64(string) { return .int(int) }
+        if isInteger { return Int64(string).map(Value.int) }
         return Double(string).map(Value.double)
     }
 }
