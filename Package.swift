@@ -21,6 +21,8 @@ let package = Package(
             cxxSettings: [.unsafeFlags(["-O3"])],
             linkerSettings: [.linkedLibrary("simdjson")]
         ),
+        // The system SQLite (Debian's libsqlite3-dev) through its C API.
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // Events, values, diagnostics, options, expressions, JSON and the stage registry:
         // the API that stages and plugins build on.
         .target(name: "SluiceCore", dependencies: ["CSimdjson"]),
@@ -32,21 +34,24 @@ let package = Package(
         .target(name: "SluiceEngine", dependencies: ["SluiceCore", "SluiceGraph"]),
         // Long-running services around the engine: the file watcher and the reloading supervisor.
         .target(name: "SluiceService", dependencies: ["SluiceCore", "SluiceConfig", "SluiceGraph", "SluiceEngine"]),
+        // Databases: SQLite connections, table schemas, batched upserts and read-only queries.
+        .target(name: "SluiceStorage", dependencies: ["SluiceCore", "CSQLite"]),
         // The built-in stages, registered exactly as a plugin would be.
-        .target(name: "SluiceStages", dependencies: ["SluiceCore"]),
+        .target(name: "SluiceStages", dependencies: ["SluiceCore", "SluiceStorage"]),
         // Test stages (an in-memory source and sink) and a harness that runs YAML on a real engine.
         .target(name: "SluiceTesting", dependencies: ["SluiceCore", "SluiceConfig", "SluiceGraph", "SluiceEngine"]),
         .executableTarget(
             name: "runner",
             dependencies: [
                 "SluiceCore", "SluiceConfig", "SluiceGraph", "SluiceEngine", "SluiceService", "SluiceStages",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "SluiceStorage", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "sluice-bench",
             dependencies: [
-                "SluiceCore", "SluiceEngine", "SluiceGraph", "SluiceConfig", "SluiceStages", "SluiceTesting",
+                "SluiceCore", "SluiceEngine", "SluiceGraph", "SluiceConfig", "SluiceStages", "SluiceStorage",
+                "SluiceTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/Sources/sluice-bench"
@@ -55,9 +60,12 @@ let package = Package(
         .testTarget(name: "SluiceConfigTests", dependencies: ["SluiceConfig"]),
         .testTarget(name: "SluiceGraphTests", dependencies: ["SluiceGraph", "SluiceStages", "SluiceTesting"]),
         .testTarget(name: "SluiceEngineTests", dependencies: ["SluiceEngine", "SluiceStages", "SluiceTesting"]),
-        .testTarget(name: "SluiceStagesTests", dependencies: ["SluiceStages", "SluiceEngine", "SluiceGraph", "SluiceConfig", "SluiceTesting"]),
+        .testTarget(
+            name: "SluiceStagesTests",
+            dependencies: ["SluiceStages", "SluiceEngine", "SluiceGraph", "SluiceConfig", "SluiceStorage", "SluiceTesting"]),
+        .testTarget(name: "SluiceStorageTests", dependencies: ["SluiceStorage"]),
         .testTarget(name: "SluiceServiceTests", dependencies: ["SluiceService", "SluiceTesting"]),
-        .testTarget(name: "RunnerTests", dependencies: ["runner"]),
+        .testTarget(name: "RunnerTests", dependencies: ["runner", "SluiceStorage"]),
     ],
     // simdjson's header needs C++17; only the CSimdjson shim is C++.
     cxxLanguageStandard: .cxx17
