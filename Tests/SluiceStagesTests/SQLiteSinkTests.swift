@@ -207,6 +207,53 @@ import Testing
         #expect(try query("SELECT v FROM t ORDER BY v") == [[1], [2]])
     }
 
+    @Test func constraintsOfAnExistingTableRejectTheirRowsOnly() throws {
+        let setup = try SQLiteConnection(path: database, mode: .readWriteCreate)
+        try setup.execute("CREATE TABLE t (id INTEGER NOT NULL, v TEXT CHECK (v != 'bad'))")
+        let run = try write(
+            "table: t", [[Event(["id": 1, "v": "ok"]), Event(["v": "no id"]), Event(["id": 3, "v": "bad"])]])
+        #expect(run.drops == [RowRejection.Reason.rejectedByDatabase.dropReason: 2])
+        #expect(try query("SELECT id, v FROM t") == [[1, "ok"]])
+    }
+
+    @Test func aKeyThatExistingRowsRepeatFailsTheStage() throws {
+        try write("table: t", [[Event(["id": 1]), Event(["id": 1])]])
+        #expect(throws: StageFailure.self) { try write("table: t\nkey: [id]", [[Event(["id": 2])]]) }
+        #expect(try query("SELECT id FROM t") == [[1], [1]])
+    }
+
+    /// Rows go to SQLite 16 to a statement; a bad row among them must cost only itself, and a key repeated
+    /// inside one statement must update, in order.
+    @Test func aLargeBatchStoresExactlyItsGoodRowsWithTheLastValuePerKey() throws {
+        let setup = try SQLiteConnection(path: database, mode: .readWriteCreate)
+        try setup.execute("CREATE TABLE t (id INTEGER, v INTEGER CHECK (v != 13), note TEXT)")
+        var events: [Event] = []
+        var expected: [Int64: Int64] = [:]
+        var rejected = 0
+        for row in 0..<1_000 {
+            let id = Int64(row % 300)
+            let value = Int64(row)
+            if row % 37 == 0 {
+                events.append(Event(["id": .int(id), "v": "not a number"]))
+                rejected += 1
+            } else if row == 13 {
+                events.append(Event(["id": .int(id), "v": .int(value)]))  // breaks the CHECK constraint
+                rejected += 1
+            } else {
+                events.append(Event(["id": .int(id), "v": .int(value)]))
+                expected[id] = value
+            }
+        }
+        let run = try write("table: t\nkey: [id]", [events])
+        #expect(
+            run.drops == [
+                RowRejection.Reason.wrongType.dropReason: rejected - 1,
+                RowRejection.Reason.rejectedByDatabase.dropReason: 1,
+            ])
+        let stored = try query("SELECT id, v FROM t ORDER BY id")
+        #expect(stored == expected.sorted { $0.key < $1.key }.map { [.int($0.key), .int($0.value)] })
+    }
+
     // MARK: Batching
 
     @Test func writesWhenMaxEventsAreWaitingOnEachTickAndAtFinish() throws {

@@ -28,6 +28,13 @@ import Testing
                 + #"ON CONFLICT ("window_start", "site") DO UPDATE SET "hits" = excluded."hits""#)
     }
 
+    @Test func insertsSeveralRowsInOneStatement() {
+        #expect(
+            SQLiteTableSQL.insert(into: table, columns: [site, hits], key: [site], rows: 2)
+                == #"INSERT INTO "stats" ("site", "hits") VALUES (?, ?), (?, ?) "#
+                + #"ON CONFLICT ("site") DO UPDATE SET "hits" = excluded."hits""#)
+    }
+
     @Test func aRowOfKeyColumnsOnlyChangesNothingOnConflict() {
         #expect(
             SQLiteTableSQL.insert(into: table, columns: [site], key: [site])

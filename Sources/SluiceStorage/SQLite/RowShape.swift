@@ -17,15 +17,24 @@ final class RowShape {
     /// False when a field is left out only for now (null, and not a column yet): the next event with
     /// these names may hold a value there and need a new column.
     let isReusable: Bool
-    /// The `INSERT` for `columns`, prepared on first use.
-    var statement: SQLiteStatement?
+    /// Rows per multi-row `INSERT`.
+    let rowsPerStatement: Int
+    /// The `INSERT`s for `columns`, prepared on first use.
+    var statements: Statements?
+
+    /// The prepared inserts of a shape: of one row, and of `rowsPerStatement` rows.
+    struct Statements {
+        let single: SQLiteStatement
+        let multi: SQLiteStatement
+    }
 
     init(
         names: [FieldName], columnTypes: [ColumnType?], columns: [SQLIdentifier], key: [SQLIdentifier],
-        isReusable: Bool
+        isReusable: Bool, rowsPerStatement: Int
     ) {
         self.names = names
         self.isReusable = isReusable
+        self.rowsPerStatement = rowsPerStatement
         self.columnTypes = columnTypes
         self.columns = columns
         var keyFields: [Int] = []

@@ -47,11 +47,15 @@ enum SQLiteTableSQL {
             + key.map(\.quoted).joined(separator: ", ") + ")"
     }
 
-    /// `INSERT` of `columns`, one `?` each in order; with a key, an upsert that updates the other columns.
-    static func insert(into table: SQLIdentifier, columns: [SQLIdentifier], key: [SQLIdentifier]) -> String {
+    /// `INSERT` of `rows` rows of `columns`, one `?` per value in order; with a key, an upsert that updates
+    /// the other columns. Rows are upserted in order, so a later row with the key of an earlier one updates it.
+    static func insert(
+        into table: SQLIdentifier, columns: [SQLIdentifier], key: [SQLIdentifier], rows: Int = 1
+    ) -> String {
+        let row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
         var sql =
-            "INSERT INTO \(table.quoted) (" + columns.map(\.quoted).joined(separator: ", ") + ") VALUES ("
-            + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+            "INSERT INTO \(table.quoted) (" + columns.map(\.quoted).joined(separator: ", ") + ") VALUES "
+            + Array(repeating: row, count: rows).joined(separator: ", ")
         guard !key.isEmpty else { return sql }
         let keyNames = Set(key.map(\.foldedName))
         let updated = columns.filter { !keyNames.contains($0.foldedName) }
