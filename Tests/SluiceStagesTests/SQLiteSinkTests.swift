@@ -254,6 +254,15 @@ import Testing
         #expect(stored == expected.sorted { $0.key < $1.key }.map { [.int($0.key), .int($0.value)] })
     }
 
+    @Test func aRowWithMoreFieldsThanSQLiteHasColumnsIsDroppedAlone() throws {
+        var wide = Event()
+        for column in 0..<2_001 { wide["c\(column)"] = .int(Int64(column)) }
+        let run = try write("table: t", [[wide, Event(["c0": 1])], [Event(["c0": 2]), wide]])
+        #expect(run.drops == [RowRejection.Reason.rejectedByDatabase.dropReason: 2])
+        #expect(try query("SELECT c0 FROM t ORDER BY c0") == [[1], [2]])
+        #expect(try columns(of: "t").count == 1)
+    }
+
     // MARK: Batching
 
     @Test func writesWhenMaxEventsAreWaitingOnEachTickAndAtFinish() throws {

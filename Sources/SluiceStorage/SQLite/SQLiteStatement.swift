@@ -10,33 +10,27 @@ public final class SQLiteStatement {
     init(connection: SQLiteConnection, sql: String) throws(SQLiteError) {
         self.connection = connection
         var prepared: OpaquePointer?
-        var tail: UnsafePointer<CChar>?
+        // The text after the first statement must hold nothing but whitespace and comments: running one
+        // statement and silently ignoring the rest would surprise.
+        var restHasStatement = false
         let status = sql.withCString { text in
-            let status = sqlite3_prepare_v3(
-                connection.handle, text, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &prepared, &tail)
-            // More text after the first statement: prepared alone, it must hold nothing but whitespace and comments.
-            if status == SQLITE_OK, let rest = tail, rest.pointee != 0 {
+            var tail: UnsafePointer<CChar>?
+            let flags = UInt32(SQLITE_PREPARE_PERSISTENT)
+            let status = sqlite3_prepare_v3(connection.handle, text, -1, flags, &prepared, &tail)
+            if status == SQLITE_OK, let tail, tail.pointee != 0 {
                 var next: OpaquePointer?
-                let restStatus = sqlite3_prepare_v2(connection.handle, rest, -1, &next, nil)
-                if next != nil {
-                    sqlite3_finalize(next)
-                    return SQLITE_MISUSE
-                }
-                if restStatus != SQLITE_OK { return restStatus }
+                let nextStatus = sqlite3_prepare_v2(connection.handle, tail, -1, &next, nil)
+                restHasStatement = next != nil || nextStatus != SQLITE_OK
+                sqlite3_finalize(next)
+                if nextStatus != SQLITE_OK { return nextStatus }
             }
             return status
         }
-        if status == SQLITE_MISUSE {
+        guard status == SQLITE_OK, !restHasStatement, let prepared else {
             sqlite3_finalize(prepared)
-            throw SQLiteError(code: SQLITE_MISUSE, message: "only one statement may be given", path: connection.path)
-        }
-        guard status == SQLITE_OK, let prepared else {
-            let error =
-                status == SQLITE_OK
-                ? SQLiteError(code: SQLITE_MISUSE, message: "no statement to run", path: connection.path)
-                : connection.error(status)
-            sqlite3_finalize(prepared)
-            throw error
+            if status != SQLITE_OK { throw connection.error(status) }
+            let message = restHasStatement ? "only one statement may be given" : "no statement to run"
+            throw SQLiteError(code: SQLITE_MISUSE, message: message, path: connection.path)
         }
         handle = prepared
     }

@@ -288,22 +288,29 @@ final class SQLiteTableSession {
             guard let name = try? SQLIdentifier(field.name.string) else { continue }
             added.append(TableSchema.Column(name: name, type: Self.inferType(of: field, at: index, in: rows)))
         }
-        if exists {
-            for column in added {
-                do {
-                    try connection.execute(SQLiteTableSQL.addColumn(column, to: target.table))
-                } catch  where error.rejectsRow || error.primaryCode == SQLITE_ERROR {
-                    // "too many columns", say: this row cannot be stored, the others still can.
-                    table?.schema = schema
-                    return .rejected(.rejectedByDatabase, "cannot add column '\(column.name)': \(error.message)")
-                } catch {
-                    throw .database(error)
-                }
-                schema.append(column)
+        // Checked first, so a row with too many fields adds none of them to the table.
+        let columnLimit = Int(sqlite3_limit(connection.handle, SQLITE_LIMIT_COLUMN, -1))
+        if schema.columns.count + added.count > columnLimit {
+            return .rejected(
+                .rejectedByDatabase,
+                "its \(added.count) new fields would give the table more than SQLite's \(columnLimit) columns")
+        }
+        // A new table gets all of the row's columns at once; an existing one a column at a time.
+        let statements =
+            exists
+            ? added.map { (SQLiteTableSQL.addColumn($0, to: target.table), [$0]) }
+            : [(SQLiteTableSQL.createTable(target.table, columns: added), added)]
+        for (sql, columns) in statements {
+            do {
+                try connection.execute(sql)
+            } catch  where error.rejectsRow || error.primaryCode == SQLITE_ERROR {
+                // "too many columns", say: this row cannot be stored, the others still can.
+                table?.schema = exists ? schema : nil
+                return .rejected(.rejectedByDatabase, "cannot add its columns to the table: \(error.message)")
+            } catch {
+                throw .database(error)
             }
-        } else {
-            try execute(SQLiteTableSQL.createTable(target.table, columns: added))
-            for column in added { schema.append(column) }
+            for column in columns { schema.append(column) }
         }
         table?.schema = schema
         try createKeyIndexIfReady()
