@@ -9,8 +9,7 @@ let package = Package(
         .library(name: "SluiceCore", targets: ["SluiceCore"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
-        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2")
     ],
     targets: [
         // A thin extern "C" shim over simdjson (Debian's libsimdjson-dev): one call parses one document
@@ -21,13 +20,15 @@ let package = Package(
             cxxSettings: [.unsafeFlags(["-O3"])],
             linkerSettings: [.linkedLibrary("simdjson")]
         ),
+        // The system libyaml (Debian's libyaml-dev): the config loader reads its event stream.
+        .systemLibrary(name: "CYAML", path: "Sources/CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         // The system SQLite (Debian's libsqlite3-dev) through its C API.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // Events, values, diagnostics, options, expressions, JSON and the stage registry:
         // the API that stages and plugins build on.
         .target(name: "SluiceCore", dependencies: ["CSimdjson"]),
         // YAML → PipelineDefinition, keeping source positions.
-        .target(name: "SluiceConfig", dependencies: ["SluiceCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "SluiceConfig", dependencies: ["SluiceCore", "CYAML"]),
         // PipelineDefinition + registry → StageGraph.
         .target(name: "SluiceGraph", dependencies: ["SluiceCore", "SluiceConfig"]),
         // Worker pool, bounded queues, scheduling and metrics.
@@ -65,7 +66,7 @@ let package = Package(
             dependencies: ["SluiceStages", "SluiceEngine", "SluiceGraph", "SluiceConfig", "SluiceStorage", "SluiceTesting"]),
         .testTarget(name: "SluiceStorageTests", dependencies: ["SluiceStorage"]),
         .testTarget(name: "SluiceServiceTests", dependencies: ["SluiceService", "SluiceTesting"]),
-        .testTarget(name: "RunnerTests", dependencies: ["runner", "SluiceStorage"]),
+        .testTarget(name: "RunnerTests", dependencies: ["runner", "SluiceStorage", "SluiceTesting"]),
     ],
     // simdjson's header needs C++17; only the CSimdjson shim is C++.
     cxxLanguageStandard: .cxx17

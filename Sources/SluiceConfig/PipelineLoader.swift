@@ -8,51 +8,88 @@ import SluiceCore
 public struct PipelineLoader: Sendable {
     /// Variables for `${VAR}` substitution.
     public var environment: [String: String]
+    /// Bounds on the file's size, nesting and node count.
+    public var limits: ConfigLimits
 
-    public init(environment: [String: String] = ProcessEnvironment.current) {
+    public init(environment: [String: String] = ProcessEnvironment.current, limits: ConfigLimits = .standard) {
         self.environment = environment
+        self.limits = limits
     }
 
     /// Reads and loads the file at `path`.
     public func load(file path: String) -> Result<PipelineDefinition, Diagnostics> {
-        switch TextFile.read(path) {
-        case .success(let text): return load(text: text, file: path)
-        case .failure(let error):
-            return .failure(Diagnostics([Diagnostic(code: .io, message: "\(error)", location: nil)]))
-        }
+        read(file: path).result
     }
 
     /// Loads pipeline text that came from `file`.
     public func load(text: String, file: String) -> Result<PipelineDefinition, Diagnostics> {
-        var diagnostics = Diagnostics()
-        guard let root = YAMLDocument.parse(text, file: file, environment: environment, diagnostics: &diagnostics)
-        else { return .failure(diagnostics) }
-        guard let entries = root.entries else {
-            diagnostics.error(.wrongType, "a pipeline file must be a mapping, found \(root.shapeName)", at: root.location)
-            return .failure(diagnostics)
+        read(bytes: Array(text.utf8), file: file).result
+    }
+
+    /// Reads the file at `path`, keeping the definition beside problems that leave its stages intact.
+    public func read(file path: String) -> PipelineLoad {
+        // Reading stops just past the limit, so a huge file is refused without being read whole.
+        switch TextFile.readBytes(path, limit: limits.maxBytes) {
+        case .success(let bytes): return read(bytes: bytes, file: path)
+        case .failure(let error):
+            return PipelineLoad(
+                definition: nil, diagnostics: Diagnostics([Diagnostic(code: .io, message: "\(error)", location: nil)]),
+                flowSplits: [])
         }
+    }
+
+    /// Reads pipeline text (UTF-8 bytes) that came from `file`, keeping the definition beside problems
+    /// that leave its stages intact (an unknown top-level key, a missing `sinks` section), so a compiler can
+    /// report its own problems with them.
+    public func read(bytes: [UInt8], file: String) -> PipelineLoad {
+        let document = YAMLDocument(bytes: bytes, file: file, environment: environment, limits: limits)
+        var diagnostics = document.diagnostics
+        let documentFailed = diagnostics.hasErrors
+        guard let root = document.root else {
+            return PipelineLoad(definition: nil, diagnostics: diagnostics, flowSplits: document.flowSplits)
+        }
+        guard let entries = root.entries else {
+            diagnostics.error(
+                .wrongType, "a pipeline file must be a mapping, found \(root.shapeName)", at: root.location)
+            return PipelineLoad(definition: nil, diagnostics: diagnostics, flowSplits: document.flowSplits)
+        }
+        // Problems in the sections make the stage list unreliable; the others do not.
+        var stageDiagnostics = Diagnostics()
         var name = Self.stem(of: file)
         var stages: [StageDefinition] = []
+        var hasSinks = false
         let topLevelKeys = ["name"] + StageKind.allCases.map(\.section)
         for entry in entries {
             if entry.key == "name" {
-                if let text = entry.value.scalar, !text.isEmpty { name = text } else {
+                if let text = entry.value.scalar, !text.isEmpty {
+                    name = text
+                } else {
                     diagnostics.error(.wrongType, "'name' must be a non-empty string", at: entry.value.location)
                 }
             } else if let kind = StageKind(section: entry.key) {
-                stages += readSection(entry.value, kind: kind, diagnostics: &diagnostics)
+                stages += readSection(entry.value, kind: kind, diagnostics: &stageDiagnostics)
+                if kind == .sink, entry.value.entries?.isEmpty == false { hasSinks = true }
             } else {
                 diagnostics.error(
                     .unknownField, "unknown top-level key '\(entry.key)'", at: entry.keyLocation,
                     suggestion: Suggestion.closest(to: entry.key, among: topLevelKeys))
             }
         }
-        checkUniqueIds(stages, diagnostics: &diagnostics)
-        if stages.isEmpty && !diagnostics.hasErrors {
-            diagnostics.error(.missingField, "the pipeline has no stages", at: root.location)
+        checkUniqueIds(stages, diagnostics: &stageDiagnostics)
+        if stages.isEmpty && !stageDiagnostics.hasErrors && !diagnostics.hasErrors {
+            stageDiagnostics.error(.missingField, "the pipeline has no stages", at: root.location)
+        } else if !stages.isEmpty && !hasSinks {
+            diagnostics.error(
+                .missingField,
+                "the pipeline has no sinks, so its events would go nowhere; add a 'sinks' section "
+                    + "(type 'blackhole' discards events on purpose)",
+                at: root.location)
         }
-        if diagnostics.hasErrors { return .failure(diagnostics) }
-        return .success(PipelineDefinition(name: name, file: file, stages: stages))
+        diagnostics.append(contentsOf: stageDiagnostics)
+        let definition = PipelineDefinition(name: name, file: file, stages: stages)
+        return PipelineLoad(
+            definition: documentFailed || stageDiagnostics.hasErrors ? nil : definition,
+            diagnostics: diagnostics, flowSplits: document.flowSplits)
     }
 
     private func readSection(_ node: ConfigNode, kind: StageKind, diagnostics: inout Diagnostics) -> [StageDefinition] {
@@ -88,7 +125,9 @@ public struct PipelineLoader: Sendable {
         let inputs = readInputs(body["inputs"], kind: kind, stage: id, at: entry.keyLocation, diagnostics: &diagnostics)
         var parallelism = 1
         if let node = body["parallelism"] {
-            if let text = node.scalar, let value = Int(text), value >= 1 { parallelism = value } else {
+            if let text = node.scalar, let value = Int(text), value >= 1 {
+                parallelism = value
+            } else {
                 diagnostics.error(
                     .invalidValue, "'parallelism' must be a whole number of at least 1", at: node.location, stage: id)
             }
@@ -103,7 +142,9 @@ public struct PipelineLoader: Sendable {
         diagnostics: inout Diagnostics
     ) -> [InputReference] {
         guard kind.hasInputs else {
-            if let node { diagnostics.error(.unknownField, "sources take no 'inputs'", at: node.location, stage: stage) }
+            if let node {
+                diagnostics.error(.unknownField, "sources take no 'inputs'", at: node.location, stage: stage)
+            }
             return []
         }
         guard let node else {
@@ -144,6 +185,31 @@ public struct PipelineLoader: Sendable {
         let base = path.split(separator: "/").last.map(String.init) ?? path
         guard let dot = base.lastIndex(of: "."), dot != base.startIndex else { return base }
         return String(base[..<dot])
+    }
+}
+
+/// What reading a pipeline file found: the definition, when its stages could be read, and every problem.
+///
+/// A definition can come with errors that leave its stages intact (an unknown top-level key, no sinks):
+/// the compiler still checks it, so one mistake does not hide the others. It must not run.
+public struct PipelineLoad: Sendable {
+    /// The pipeline, when its stages could be read; check `diagnostics` before using it.
+    public var definition: PipelineDefinition?
+    /// Every problem found, in the order found.
+    public var diagnostics: Diagnostics
+    /// Values YAML cut at a comma; `Diagnostics.withHints(for:)` adds a hint to the diagnostics they cause.
+    public var flowSplits: [FlowSplit]
+
+    public init(definition: PipelineDefinition?, diagnostics: Diagnostics, flowSplits: [FlowSplit]) {
+        self.definition = definition
+        self.diagnostics = diagnostics
+        self.flowSplits = flowSplits
+    }
+
+    /// The definition when there are no errors, otherwise every diagnostic (with the flow-split hints).
+    public var result: Result<PipelineDefinition, Diagnostics> {
+        guard let definition, !diagnostics.hasErrors else { return .failure(diagnostics.withHints(for: flowSplits)) }
+        return .success(definition)
     }
 }
 

@@ -8,6 +8,7 @@ public final class Engine: Sendable {
     public let options: EngineOptions
     private let pool: WorkerPool
     private let pipelines = Mutex<[RunningPipeline]>([])
+    private let failureLog = FailureLog()
     private let stopping = Atomic<Bool>(false)
     private let timerDone = ConditionLock()
 
@@ -20,7 +21,7 @@ public final class Engine: Sendable {
     /// Builds and starts `graph`; throws if a stage cannot start (then nothing of it runs).
     @discardableResult
     public func start(_ graph: StageGraph) throws(EngineError) -> RunningPipeline {
-        let pipeline = try RunningPipeline(graph: graph, options: options, pool: pool)
+        let pipeline = try RunningPipeline(graph: graph, options: options, pool: pool, failures: failureLog)
         pipelines.withLock { $0.append(pipeline) }
         pipeline.start()
         return pipeline
@@ -35,6 +36,9 @@ public final class Engine: Sendable {
     public func forget(_ pipeline: RunningPipeline) {
         pipelines.withLock { $0.removeAll { $0 === pipeline } }
     }
+
+    /// Every stage that failed for good, in any pipeline this engine ran (including pipelines let go).
+    public var failures: [FailedStage] { failureLog.all }
 
     /// Every stage's counters, across pipelines.
     public func snapshot() -> [StageMetricsSnapshot] {

@@ -1,3 +1,5 @@
+import SluiceCore
+
 /// Tunables of the engine, set from the command line.
 public struct EngineOptions: Sendable {
     /// Worker threads shared by every pipeline (sources run on threads of their own).
@@ -6,11 +8,19 @@ public struct EngineOptions: Sendable {
     public var queueCapacity: Int
     /// Events a source puts in one batch.
     public var batchSize: Int
+    /// How long a reload waits for the paused pipeline to drain. Before any stage was retired it then
+    /// gives up (nothing changed, the running version continues); after, it logs what is still at work
+    /// and keeps waiting, since rewiring with events in flight could lose or repeat them.
+    public var reloadDrainLimit: ConfigDuration
 
-    public init(workers: Int = SystemInfo.coreCount, queueCapacity: Int = 16_384, batchSize: Int = 1_024) {
+    public init(
+        workers: Int = SystemInfo.coreCount, queueCapacity: Int = 16_384, batchSize: Int = 1_024,
+        reloadDrainLimit: ConfigDuration = ConfigDuration(milliseconds: 10_000)
+    ) {
         self.workers = workers
         self.queueCapacity = queueCapacity
         self.batchSize = batchSize
+        self.reloadDrainLimit = reloadDrainLimit
     }
 }
 

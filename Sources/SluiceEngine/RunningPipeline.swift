@@ -15,6 +15,9 @@ public final class RunningPipeline: @unchecked Sendable {
     private let options: EngineOptions
     private let pool: WorkerPool
     private let inFlight = InFlightCounter()
+    private let failures: FailureLog
+    /// Shared by every stage of the pipeline, across reloads: `abandon()` tells them all to give up.
+    private let shutdown = ShutdownSignal()
     /// Serialises reloads and guards everything below.
     private let lock = ConditionLock()
     private var current: StageGraph
@@ -29,13 +32,20 @@ public final class RunningPipeline: @unchecked Sendable {
     private var isDone = false
     private var isReloading = false
     private var stopped = false
+    /// Ids of the running stages that failed for good, each logged once (a reload that replaces one
+    /// takes it off), and whether any stage ever failed.
+    private var failedStages: Set<String> = []
+    private var anyStageFailed = false
 
-    /// Builds every stage's runtime and wires the queues; nothing runs until `start`.
-    init(graph: StageGraph, options: EngineOptions, pool: WorkerPool) throws(EngineError) {
+    /// Builds every stage's runtime and wires the queues; nothing runs until `start`. Stage failures are
+    /// recorded in `failures`.
+    init(graph: StageGraph, options: EngineOptions, pool: WorkerPool, failures: FailureLog) throws(EngineError) {
         self.options = options
         self.pool = pool
+        self.failures = failures
         current = graph
-        let built = try Self.buildRuntimes(for: graph.nodes, metrics: Self.metrics(for: graph, reusing: [:]), options: options)
+        let built = try Self.buildRuntimes(
+            for: graph.nodes, metrics: Self.metrics(for: graph, reusing: [:]), options: options, shutdown: shutdown)
         sources = built.sources
         copies = built.copies
         metricsById = built.metrics
@@ -53,8 +63,12 @@ public final class RunningPipeline: @unchecked Sendable {
     /// Starts the sources; the processor nodes run as batches reach them.
     func start() {
         lock.withLock {
-            for runner in sources.values.joined() { runner.start() }
+            for runner in sources.values.joined() { startSource(runner) }
         }
+    }
+
+    private func startSource(_ runner: SourceRunner) {
+        runner.start { [weak self] failure in self?.stageFailed(runner.log, failure) }
     }
 
     /// The nodes that want periodic ticks, with their interval (none while a reload is under way).
@@ -72,11 +86,87 @@ public final class RunningPipeline: @unchecked Sendable {
         }
     }
 
+    /// Tells every stage that the shutdown limit has passed (`StageContext.shutdown` turns abandoned),
+    /// so a sink still retrying gives up with `StageFailure`, and asks the sources to stop.
+    public func abandon() {
+        shutdown.abandon()
+        stop()
+    }
+
     /// Blocks until every stage has finished.
     public func wait() {
         lock.withLock {
             while !isDone { lock.wait() }
         }
+    }
+
+    /// Blocks until every stage has finished or `seconds` pass; true when finished.
+    public func wait(seconds: Double) -> Bool {
+        let deadline = SystemClock.monotonicNanoseconds() + UInt64(max(0, seconds) * 1e9)
+        return lock.withLock {
+            while !isDone {
+                let now = SystemClock.monotonicNanoseconds()
+                guard now < deadline else { return false }
+                lock.wait(seconds: Double(deadline - now) / 1e9)
+            }
+            return true
+        }
+    }
+
+    /// True once a stage of this pipeline has failed for good.
+    public var hasFailed: Bool {
+        lock.withLock { anyStageFailed }
+    }
+
+    /// What has not been processed yet: every stage with queued events or a call in progress.
+    public func unfinishedWork() -> [UnfinishedWork] {
+        lock.withLock {
+            current.nodes.compactMap { node -> UnfinishedWork? in
+                guard let metrics = metricsById[node.id], let stageCopies = copies[node.id] else { return nil }
+                let queued = metrics.queueDepth.load(ordering: .relaxed)
+                let inCall = stageCopies.compactMap(\.secondsInCall).max()
+                guard queued > 0 || inCall != nil else { return nil }
+                return UnfinishedWork(
+                    pipeline: current.name, stage: node.id, queuedEvents: queued, secondsInCall: inCall)
+            }
+        }
+    }
+
+    // MARK: Failures
+
+    /// A stage failed for good: logged and recorded once. Sources that can no longer reach a working
+    /// sink are stopped: reading on would only feed drops.
+    private func stageFailed(_ log: StageLog, _ failure: StageFailure) {
+        lock.withLock {
+            guard failedStages.insert(log.stage).inserted else { return }
+            anyStageFailed = true
+            log.error("failed for good: \(failure.message)")
+            failures.record(FailedStage(pipeline: log.pipeline, stage: log.stage, message: failure.message))
+            let dead = Set(copies.filter { $0.value.allSatisfy(\.hasFailed) }.keys)
+            for source in current.nodes where source.kind == .source {
+                let runners = sources[source.id] ?? []
+                guard !runners.allSatisfy(\.isStopping), reachable(from: source.id, avoiding: []).contains(log.stage),
+                    !reachable(from: source.id, avoiding: dead).contains(where: { current.node($0)?.kind == .sink })
+                else { continue }
+                StandardError.write(
+                    "warning: pipeline '\(log.pipeline)' stage '\(source.id)': stopping; no sink it feeds can take "
+                        + "events any more\n")
+                for runner in runners { runner.stop() }
+            }
+        }
+    }
+
+    /// The stages downstream of `id` along paths that do not pass through `avoiding`. Called with `lock` held.
+    private func reachable(from id: String, avoiding: Set<String>) -> Set<String> {
+        var seen: Set<String> = []
+        var pending = [id]
+        while let next = pending.popLast() {
+            for (consumer, _) in current.consumers(of: next)
+            where !avoiding.contains(consumer.id) && seen.insert(consumer.id).inserted {
+                pending.append(consumer.id)
+            }
+        }
+        return seen
     }
 
     /// True once every stage has finished.
@@ -113,20 +203,26 @@ public final class RunningPipeline: @unchecked Sendable {
         let diff = GraphDiff(from: old, to: graph)
         let fresh = graph.nodes.filter { diff.retired.contains($0.id) || diff.added.contains($0.id) }
         let metrics = lock.withLock { Self.metrics(for: graph, reusing: metricsById) }
-        var built = try Self.buildRuntimes(for: fresh, metrics: metrics, options: options)
+        var built = try Self.buildRuntimes(
+            for: fresh, metrics: metrics, options: options, shutdown: shutdown, replacing: old)
 
         let started = SystemClock.monotonicNanoseconds()
         let (oldSources, oldNodes) = lock.withLock { (sources, nodes) }
         let paused = lock.withLock { Array(oldSources.values.joined()) + retiring.map(\.runner) }
         for runner in paused { runner.pause() }
-        waitUntilQuiet()
+        // Nothing has changed yet, so a pipeline that does not drain in time can be left as it was.
+        guard inFlight.waitForZero(seconds: options.reloadDrainLimit.seconds) else {
+            for runner in paused { runner.resume() }
+            throw .notQuiet(pipeline: old.name, seconds: options.reloadDrainLimit.seconds, busy: unfinishedWork())
+        }
         // A kept stage that has already finished (its branch ran out of input) is built again when the
         // new graph feeds it once more: a finished stage must not process anything. Known only now that
         // the pipeline is quiet; if it cannot be built, nothing has changed yet.
         let fedAgain = lock.withLock { finishedStagesFedAgain(in: graph, diff: diff) }
         do {
             let revived = try Self.buildRuntimes(
-                for: graph.nodes.filter { fedAgain.contains($0.id) }, metrics: metrics, options: options)
+                for: graph.nodes.filter { fedAgain.contains($0.id) }, metrics: metrics, options: options,
+                shutdown: shutdown, replacing: old)
             built.copies.merge(revived.copies) { _, new in new }
         } catch {
             for runner in paused { runner.resume() }
@@ -157,13 +253,14 @@ public final class RunningPipeline: @unchecked Sendable {
             }
             sources = keptSources
             copies = keptCopies
+            failedStages.subtract(retired)
             metricsById = metrics
             current = graph
             wire(graph)
             for (id, runners) in built.sources where sources[id] != nil {
                 for runner in runners {
                     if stopped { runner.stop() }
-                    runner.start()
+                    startSource(runner)
                 }
             }
         }
@@ -193,12 +290,18 @@ public final class RunningPipeline: @unchecked Sendable {
         return fedAgain
     }
 
-    /// Spins (briefly sleeping) until no message is queued or being handled. Sources must be paused.
+    /// Sleeps until no message is queued or being handled; sources must be paused. Called once retired
+    /// stages are finishing, when there is no going back: each time the drain limit passes it logs what
+    /// is still at work, and waits on.
     private func waitUntilQuiet() {
-        var spins = 0
-        while !inFlight.isZero {
-            spins += 1
-            if spins < 100 { sched_yield() } else { usleep(50) }
+        let limit = options.reloadDrainLimit.seconds
+        var waited = 0.0
+        while !inFlight.waitForZero(seconds: limit) {
+            waited += limit
+            let busy = unfinishedWork().map(\.summary).joined(separator: "; ")
+            StandardError.write(
+                "error: pipeline '\(graph.name)': a reload has waited \(NumberText.fixed(waited, decimals: 1)) s for "
+                    + "retired stages to drain; its sources stay paused until they do (\(busy))\n")
         }
     }
 
@@ -224,21 +327,24 @@ public final class RunningPipeline: @unchecked Sendable {
         return result
     }
 
-    /// Builds the runtimes of `stages`: the part of starting that can fail.
+    /// Builds the runtimes of `stages`: the part of starting that can fail. In a reload, `replacing` is
+    /// the graph running before it: a stage whose id it has is told the configuration it replaces.
     private static func buildRuntimes(
-        for stages: [StageNode], metrics: [String: StageMetrics], options: EngineOptions
+        for stages: [StageNode], metrics: [String: StageMetrics], options: EngineOptions, shutdown: ShutdownSignal,
+        replacing previous: StageGraph? = nil
     ) throws(EngineError) -> Runtimes {
         var runtimes = Runtimes(metrics: metrics)
         for node in stages {
             for copy in 0..<node.parallelism {
                 let log = StageLog(pipeline: metrics[node.id]!.pipeline, stage: node.id)
                 let context = StageContext(
-                    pipeline: log.pipeline, stage: node.id, instance: copy, instanceCount: node.parallelism, log: log)
+                    pipeline: log.pipeline, stage: node.id, instance: copy, instanceCount: node.parallelism, log: log,
+                    shutdown: shutdown, replacing: previous?.node(node.id)?.config)
                 let runtime: StageRuntime
                 do {
                     runtime = try node.config.makeRuntime(context: context)
                 } catch {
-                    throw EngineError(pipeline: log.pipeline, stage: node.id, underlying: error)
+                    throw .cannotStart(pipeline: log.pipeline, stage: node.id, underlying: error)
                 }
                 switch runtime {
                 case .source(let source):
@@ -317,6 +423,7 @@ public final class RunningPipeline: @unchecked Sendable {
                 guard let self, let node else { return }
                 self.nodeFinished(node)
             }
+            node.onStageFailed = { [weak self] copy, failure in self?.stageFailed(copy.log, failure) }
         }
         // A node none of whose producers is still running will never hear an `end`: give it one.
         for node in open where !node.hasOpenInputs {

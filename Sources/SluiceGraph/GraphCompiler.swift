@@ -10,7 +10,7 @@ public struct GraphCompiler: Sendable {
         self.registry = registry
     }
 
-    /// Compiles `definition`, or returns every diagnostic found.
+    /// Compiles `definition`, or returns every diagnostic found. A graph carries the warnings found.
     public func compile(_ definition: PipelineDefinition) -> Result<StageGraph, Diagnostics> {
         var diagnostics = Diagnostics()
         var configs: [String: any StageConfig] = [:]
@@ -33,7 +33,8 @@ public struct GraphCompiler: Sendable {
                 identity: StageIdentity(id: stage.id, optionsDigest: OptionsDigest.of(stage.options)),
                 location: stage.location, options: stage.options)
         }
-        return .success(StageGraph(name: definition.name, file: definition.file, nodes: nodes))
+        return .success(
+            StageGraph(name: definition.name, file: definition.file, nodes: nodes, warnings: diagnostics))
     }
 
     private func readConfig(_ stage: StageDefinition, diagnostics: inout Diagnostics) -> (any StageConfig)? {
@@ -91,31 +92,52 @@ public struct GraphCompiler: Sendable {
         return StageInput(stage: producer.id, port: index + 1, label: input.description)
     }
 
-    /// Kahn's algorithm in file order; stages left over sit on or behind a cycle, reported once per cycle.
+    /// Kahn's algorithm in rounds: each round places, in file order, the stages whose last input the
+    /// previous round placed. Stages left over sit on or behind a cycle, reported once per cycle.
     private func topologicalOrder(
         _ stages: [StageDefinition], inputs: [String: [StageInput]], diagnostics: inout Diagnostics
     ) -> [StageDefinition] {
-        var remaining = stages
-        var placed: Set<String> = []
-        var order: [StageDefinition] = []
-        while true {
-            let ready = remaining.filter { stage in (inputs[stage.id] ?? []).allSatisfy { placed.contains($0.stage) } }
-            if ready.isEmpty { break }
-            for stage in ready { placed.insert(stage.id) }
-            order += ready
-            remaining.removeAll { placed.contains($0.id) }
+        // Counts and reader lists instead of rescanning every stage each round: linear in stages and edges.
+        var unplacedInputs = [Int](repeating: 0, count: stages.count)
+        var readers: [String: [Int]] = [:]
+        for (index, stage) in stages.enumerated() {
+            for input in inputs[stage.id] ?? [] {
+                unplacedInputs[index] += 1
+                readers[input.stage, default: []].append(index)
+            }
         }
+        var placed = [Bool](repeating: false, count: stages.count)
+        var order: [StageDefinition] = []
+        var ready = stages.indices.filter { unplacedInputs[$0] == 0 }
+        while !ready.isEmpty {
+            var next: [Int] = []
+            for index in ready {
+                placed[index] = true
+                order.append(stages[index])
+                for reader in readers[stages[index].id] ?? [] {
+                    unplacedInputs[reader] -= 1
+                    if unplacedInputs[reader] == 0 { next.append(reader) }
+                }
+            }
+            ready = next.sorted()
+        }
+        let remaining = stages.indices.filter { !placed[$0] }.map { stages[$0] }
         guard !remaining.isEmpty else { return order }
         let stuck = Dictionary(remaining.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        var reported: Set<String> = []
-        for stage in remaining where !reported.contains(stage.id) {
-            guard var cycle = findCycle(from: stage.id, stuck: stuck, inputs: inputs) else { continue }
-            if cycle.contains(where: reported.contains) { continue }
+        // Stages already explained: on a reported cycle or on a path into one. Walks stop at them, so a
+        // long chain behind a cycle costs linear time.
+        var explained: Set<String> = []
+        for stage in remaining where !explained.contains(stage.id) {
+            let walk = walkInputs(from: stage.id, stuck: stuck, inputs: inputs, stoppingAt: explained)
+            explained.formUnion(walk.path)
+            guard var cycle = walk.cycle else { continue }
             // Start the loop at its stage that comes first in the file, so the message reads naturally.
-            if let first = remaining.first(where: { cycle.contains($0.id) }), let index = cycle.firstIndex(of: first.id) {
+            let members = Set(cycle)
+            if let first = remaining.first(where: { members.contains($0.id) }),
+                let index = cycle.firstIndex(of: first.id)
+            {
                 cycle = Array(cycle[index...] + cycle[..<index])
             }
-            reported.formUnion(cycle)
             let first = stuck[cycle[0]]!
             diagnostics.error(
                 .cycle, "the stages form a cycle: \((cycle + [cycle[0]]).joined(separator: " → "))",
@@ -124,18 +146,25 @@ public struct GraphCompiler: Sendable {
         return order
     }
 
-    /// Follows inputs from `start` among the stuck stages until a stage repeats; returns the loop.
-    private func findCycle(
-        from start: String, stuck: [String: StageDefinition], inputs: [String: [StageInput]]
-    ) -> [String]? {
+    /// Follows inputs from `start` among the stuck stages until a stage repeats (the loop is returned as
+    /// `cycle`) or the walk reaches a stage in `known` or leaves the stuck stages (no new cycle).
+    private func walkInputs(
+        from start: String, stuck: [String: StageDefinition], inputs: [String: [StageInput]],
+        stoppingAt known: Set<String>
+    ) -> (path: [String], cycle: [String]?) {
         var path: [String] = []
+        var positions: [String: Int] = [:]
         var current = start
-        while !path.contains(current) {
+        while positions[current] == nil {
+            if known.contains(current) { return (path, nil) }
+            positions[current] = path.count
             path.append(current)
-            guard let next = (inputs[current] ?? []).first(where: { stuck[$0.stage] != nil })?.stage else { return nil }
+            guard let next = (inputs[current] ?? []).first(where: { stuck[$0.stage] != nil })?.stage else {
+                return (path, nil)
+            }
             current = next
         }
-        // The path runs against the data flow; reverse it so the message reads producer → consumer.
-        return Array(path[path.firstIndex(of: current)!...].reversed())
+        // The path runs against the data flow; reverse the loop so the message reads producer → consumer.
+        return (path, Array(path[positions[current]!...].reversed()))
     }
 }

@@ -10,15 +10,33 @@ public struct StageGraph: Sendable {
     public let file: String
     /// The stages in topological order: every stage comes after all of its inputs.
     public let nodes: [StageNode]
+    /// What the compiler warned about (problems that do not stop the pipeline), in file order.
+    public let warnings: Diagnostics
+    // Indexes into `nodes`, so lookups stay constant-time in graphs of thousands of stages.
+    private let indexById: [String: Int]
+    private let consumerIndexes: [String: [(node: Int, port: Int)]]
+
+    init(name: String, file: String, nodes: [StageNode], warnings: Diagnostics = Diagnostics()) {
+        self.name = name
+        self.file = file
+        self.nodes = nodes
+        self.warnings = warnings
+        indexById = Dictionary(nodes.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var consumers: [String: [(node: Int, port: Int)]] = [:]
+        for (index, node) in nodes.enumerated() {
+            for input in node.inputs { consumers[input.stage, default: []].append((index, input.port)) }
+        }
+        consumerIndexes = consumers
+    }
 
     /// The node with id `id`.
     public func node(_ id: String) -> StageNode? {
-        nodes.first { $0.id == id }
+        indexById[id].map { nodes[$0] }
     }
 
-    /// The nodes that read an output of `id`, with the port they read.
+    /// The nodes that read an output of `id`, with the port they read, in graph order.
     public func consumers(of id: String) -> [(node: StageNode, port: Int)] {
-        nodes.flatMap { node in node.inputs.filter { $0.stage == id }.map { (node, $0.port) } }
+        (consumerIndexes[id] ?? []).map { (nodes[$0.node], $0.port) }
     }
 }
 

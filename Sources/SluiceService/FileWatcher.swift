@@ -11,7 +11,10 @@ import Synchronization
 /// over the old one, which a watch on the file itself would miss) and falls back to polling when
 /// inotify is unavailable. Events are debounced: a burst of writes becomes one report once the folder
 /// has been quiet for `debounce`. Each report compares file signatures (inode, size, modification
-/// time), so a report always reflects the files as they are, not the events that led there.
+/// time), so a report always reflects the files as they are, not the events that led there; and a file
+/// is reported only once its signature has stayed the same for `debounce` (two looks that far apart),
+/// so a file still being written in several writes (an editor, `cp`, a slow network file system) is
+/// not read half-way.
 public final class FileWatcher: @unchecked Sendable {
     /// What a watched target is: one file, or a folder whose `*.yaml` / `*.yml` files are watched.
     public enum Target: Sendable, Hashable {
@@ -46,6 +49,9 @@ public final class FileWatcher: @unchecked Sendable {
     private let stopFlag = Atomic<Bool>(false)
     private var onChange: (@Sendable (Changes) -> Void)?
     private var known: [String: Signature] = [:]
+    /// Files whose signature differs from `known`, with the signature (nil: gone) and when it was
+    /// first seen; reported once it has held for `debounce`.
+    private var settling: [String: (signature: Signature?, since: UInt64)] = [:]
     private var inotify: Int32 = -1
 
     /// Records the files as they are now; changes from this moment on are reported once `start` runs.
@@ -90,8 +96,10 @@ public final class FileWatcher: @unchecked Sendable {
     private func loop() {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while !stopFlag.load(ordering: .acquiring) {
+            // A file that is settling is looked at again after `debounce`, events or not.
+            let interval = settling.isEmpty ? pollInterval : min(pollInterval, debounce)
             if inotify >= 0 {
-                guard waitReadable(milliseconds: Int32(pollInterval.milliseconds)) else {
+                guard waitReadable(milliseconds: Int32(interval.milliseconds)) else {
                     report()  // A periodic rescan also catches what the watch cannot see (a folder replaced).
                     continue
                 }
@@ -104,7 +112,7 @@ public final class FileWatcher: @unchecked Sendable {
                 } while waitReadable(milliseconds: Int32(debounce.milliseconds))
                     && SystemClock.monotonicNanoseconds() < deadline && !stopFlag.load(ordering: .acquiring)
             } else {
-                usleep(UInt32(pollInterval.milliseconds * 1_000))
+                usleep(UInt32(interval.milliseconds * 1_000))
             }
             report()
         }
@@ -117,16 +125,29 @@ public final class FileWatcher: @unchecked Sendable {
 
     private func report() {
         let now = scan()
+        let clock = SystemClock.monotonicNanoseconds()
+        let stableAfter = UInt64(debounce.milliseconds) * 1_000_000
         var changes = Changes()
-        for (path, signature) in now.sorted(by: { $0.key < $1.key }) {
-            if let previous = known[path] {
-                if previous != signature { changes.changed.append(path) }
-            } else {
-                changes.added.append(path)
+        for path in Set(now.keys).union(known.keys).sorted() {
+            let signature = now[path]
+            guard signature != known[path] else {
+                settling[path] = nil
+                continue
             }
+            var entry = settling[path] ?? (signature, clock)
+            if entry.signature != signature { entry = (signature, clock) }
+            guard clock - entry.since >= stableAfter else {
+                settling[path] = entry
+                continue
+            }
+            settling[path] = nil
+            switch (known[path], signature) {
+            case (nil, _): changes.added.append(path)
+            case (_, nil): changes.removed.append(path)
+            default: changes.changed.append(path)
+            }
+            known[path] = signature
         }
-        changes.removed = known.keys.filter { now[$0] == nil }.sorted()
-        known = now
         if !changes.isEmpty && !stopFlag.load(ordering: .acquiring) { onChange?(changes) }
     }
 

@@ -3,11 +3,17 @@ import SluiceEngine
 import SluiceGraph
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Keeps the pipelines of one `runner apply` in step with their files: starts them, reloads a changed
 /// file into its running pipeline, starts pipelines for new files and drains those whose file is gone.
 ///
 /// An invalid file never touches what runs: its diagnostics are logged exactly as `runner validate`
-/// prints them and the failure is counted. Reloading one file never touches another file's pipeline.
+/// prints them and the failure is counted (a version cut before its sinks is invalid: it has no sink). So
+/// is a version that looks half-written (`ReloadSafety`): a stage nothing reads. Reloading one file never
+/// touches another file's pipeline.
 public final class PipelineSupervisor: @unchecked Sendable {
     /// Turns a file into a graph, printing nothing.
     public typealias Compile = @Sendable (String) -> Result<StageGraph, Diagnostics>
@@ -18,7 +24,7 @@ public final class PipelineSupervisor: @unchecked Sendable {
         case applied
         /// The file changed but compiles to the same stages.
         case unchanged
-        /// The file has errors; the running version continues.
+        /// The file has errors, or looks half-written; the running version continues.
         case invalid
         /// A new stage could not start; the running version continues.
         case failed
@@ -41,6 +47,8 @@ public final class PipelineSupervisor: @unchecked Sendable {
         var byFile: [String: Managed] = [:]
         /// Pipelines stopped because their file was removed, still draining.
         var leaving: [RunningPipeline] = []
+        /// Files whose pipeline is being built (a stage opening its output may block there).
+        var starting: Set<String> = []
         var stopping = false
     }
 
@@ -55,8 +63,7 @@ public final class PipelineSupervisor: @unchecked Sendable {
     public func start(_ graphs: [(file: String, graph: StageGraph)]) throws(EngineError) {
         for (file, graph) in graphs {
             do {
-                let pipeline = try engine.start(graph)
-                lock.withLock { $0.byFile[file] = Managed(pipeline: pipeline) }
+                try launch(file, graph)
             } catch {
                 stopAll()
                 throw error
@@ -98,11 +105,17 @@ public final class PipelineSupervisor: @unchecked Sendable {
         let graph: StageGraph
         switch compile(file) {
         case .failure(let diagnostics):
-            log("runner: '\(file)' has errors; \(existing == nil ? "not started" : "the running version continues"):\n\(diagnostics)")
-            count(.invalid, file: file)
+            refuse(file, running: existing != nil, diagnostics)
             return
         case .success(let compiled):
             graph = compiled
+        }
+        if let pipeline = existing, pipeline.graph.name == graph.name {
+            let problems = ReloadSafety.problems(replacing: pipeline.graph, with: graph)
+            guard problems.isEmpty else {
+                refuse(file, running: true, problems)
+                return
+            }
         }
         if let pipeline = existing, pipeline.graph.name != graph.name {
             // The name labels every metric; a renamed pipeline is a different pipeline.
@@ -133,19 +146,33 @@ public final class PipelineSupervisor: @unchecked Sendable {
         }
     }
 
+    /// Logs why `file` is not applied, exactly as `runner validate` prints diagnostics, and counts it.
+    private func refuse(_ file: String, running: Bool, _ diagnostics: Diagnostics) {
+        let outcome = running ? "the running version continues" : "not started"
+        log("runner: '\(file)' has errors; \(outcome):\n\(diagnostics)")
+        count(.invalid, file: file)
+    }
+
     private func startOne(_ file: String, _ graph: StageGraph) {
         do {
-            let pipeline = try engine.start(graph)
-            let stopping = lock.withLock { state -> Bool in
-                state.byFile[file] = Managed(pipeline: pipeline)
-                return state.stopping
-            }
-            // A stop that came while this pipeline was starting did not see it: stop it now.
-            if stopping { pipeline.stop() }
+            try launch(file, graph)
             log("runner: started pipeline '\(graph.name)' from '\(file)' (configuration \(graph.digest))")
         } catch {
             log("runner: cannot start '\(file)': \(error)")
         }
+    }
+
+    /// Starts `graph` as the pipeline of `file`.
+    private func launch(_ file: String, _ graph: StageGraph) throws(EngineError) {
+        lock.withLock { _ = $0.starting.insert(file) }
+        defer { lock.withLock { _ = $0.starting.remove(file) } }
+        let pipeline = try engine.start(graph)
+        let stopping = lock.withLock { state -> Bool in
+            state.byFile[file] = Managed(pipeline: pipeline)
+            return state.stopping
+        }
+        // A stop that came while this pipeline was starting did not see it: stop it now.
+        if stopping { pipeline.stop() }
     }
 
     private func removeOne(_ file: String) {
@@ -174,12 +201,39 @@ public final class PipelineSupervisor: @unchecked Sendable {
 
     /// Blocks until every pipeline, including ones started while waiting, has finished.
     public func waitAll() {
+        while !waitAll(seconds: .infinity) {}
+    }
+
+    /// Blocks until every pipeline has finished or `seconds` pass; true when every one has finished.
+    public func waitAll(seconds: Double) -> Bool {
+        let deadline = SystemClock.monotonicNanoseconds() + UInt64(min(max(0, seconds), 1e9) * 1e9)
         while true {
-            let pipelines = lock.withLock { $0.byFile.values.map(\.pipeline) + $0.leaving }
-            for pipeline in pipelines { pipeline.wait() }
+            for pipeline in pipelines {
+                let now = SystemClock.monotonicNanoseconds()
+                guard now < deadline, pipeline.wait(seconds: Double(deadline - now) / 1e9) else { return false }
+            }
             // A folder may have gained a pipeline meanwhile: done only when every current one has finished.
-            if lock.withLock({ $0.byFile.values.map(\.pipeline) + $0.leaving }).allSatisfy(\.isFinished) { return }
+            guard pipelines.allSatisfy(\.isFinished) else { continue }
+            guard lock.withLock({ !$0.starting.isEmpty }) else { return true }
+            // A pipeline is still being built (a stage opening its output may block there for good).
+            if SystemClock.monotonicNanoseconds() >= deadline { return false }
+            usleep(10_000)
         }
+    }
+
+    /// The shutdown limit passed: tells every stage of every pipeline to give up (`RunningPipeline.abandon`).
+    public func abandonAll() {
+        for pipeline in pipelines { pipeline.abandon() }
+    }
+
+    /// What every pipeline has not processed yet, and the files whose pipeline is still being built.
+    public func unfinishedWork() -> (work: [UnfinishedWork], startingFiles: [String]) {
+        (pipelines.flatMap { $0.unfinishedWork() }, lock.withLock { $0.starting.sorted() })
+    }
+
+    /// Every pipeline: running, and stopped because their file went away but still draining.
+    private var pipelines: [RunningPipeline] {
+        lock.withLock { $0.byFile.values.map(\.pipeline) + $0.leaving }
     }
 
     /// Reload counts, the running configuration's hash and the last pause, in the Prometheus text format.

@@ -19,8 +19,8 @@ public struct PipelineHarness: Sendable {
     public func compile(_ yaml: String, file: String = "test.yaml", environment: [String: String] = [:])
         -> Result<StageGraph, Diagnostics>
     {
-        PipelineLoader(environment: environment).load(text: yaml, file: file)
-            .flatMap { GraphCompiler(registry: registry).compile($0) }
+        GraphCompiler(registry: registry).compile(
+            text: yaml, file: file, loader: PipelineLoader(environment: environment))
     }
 
     /// Compiles and runs `yaml` to completion with `options`, returning the stage counters.

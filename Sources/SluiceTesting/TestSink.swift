@@ -8,6 +8,9 @@ import Synchronization
 /// `type: test_sink` — keeps every event it receives in memory under its `probe` name, for tests to
 /// read with `TestSink.events(probe)`. `delay_ms` makes it slow (per batch), to test backpressure;
 /// `watch` names a `test_source` probe whose backlog (sent − received) it records at every batch.
+/// To test failures: `fail_after` throws `StageFailure` at the first batch after that many events,
+/// `hold` blocks every batch while the test holds that name (`TestSink.hold`), and `retry_until_abandoned`
+/// blocks every batch like a sink retrying a full disk until the pipeline is abandoned, then fails.
 public enum TestSink: Stage {
     public static let typeName = "test_sink"
     public static let kind = StageKind.sink
@@ -16,6 +19,11 @@ public enum TestSink: Stage {
         OptionDoc("probe", "string", default: "the stage id", "Name under which the events are kept."),
         OptionDoc("delay_ms", "int", default: "0", "Sleep this long for each batch."),
         OptionDoc("watch", "string", default: "none", "A test_source probe whose backlog to record."),
+        OptionDoc("fail_after", "int", default: "never", "Fail for good at the first batch after this many events."),
+        OptionDoc("hold", "string", default: "none", "Block each batch while a test holds this name."),
+        OptionDoc(
+            "retry_until_abandoned", "bool", default: "false",
+            "Block each batch until the shutdown limit passes, then fail."),
     ]
     public static let example = TestSource.example
 
@@ -24,6 +32,8 @@ public enum TestSink: Stage {
         var largestBacklog: [String: Int] = [:]
         var finishes: [String: Int] = [:]
         var batchesAfterFinish: [String: Int] = [:]
+        var held: Set<String> = []
+        var blocked: [String: Int] = [:]
     }
 
     private static let store = Mutex(Store())
@@ -53,41 +63,66 @@ public enum TestSink: Stage {
         store.withLock { $0.finishes[probe] ?? 0 }
     }
 
+    /// Makes sinks with `hold: name` block every batch until `release(name)`.
+    public static func hold(_ name: String) {
+        store.withLock { _ = $0.held.insert(name) }
+    }
+
+    /// Lets sinks with `hold: name` go on.
+    public static func release(_ name: String) {
+        store.withLock { _ = $0.held.remove(name) }
+    }
+
+    /// How many calls of sinks with `probe` are blocked now (by `hold` or `retry_until_abandoned`).
+    public static func blockedCalls(_ probe: String) -> Int {
+        store.withLock { $0.blocked[probe] ?? 0 }
+    }
+
     /// The options of a test sink.
     public struct Config: StageConfig {
         var probe: String?
         var delay: Int
         var watch: String?
+        var failAfter: Int?
+        var hold: String?
+        var retryUntilAbandoned: Bool
 
         public init?(reading reader: inout OptionsReader) {
             probe = reader.string("probe")
             delay = reader.int("delay_ms", minimum: 0) ?? 0
             watch = reader.string("watch")
+            failAfter = reader.int("fail_after", minimum: 0)
+            hold = reader.string("hold")
+            retryUntilAbandoned = reader.bool("retry_until_abandoned") ?? false
         }
 
         public func makeRuntime(context: StageContext) throws -> StageRuntime {
-            .processor(Runtime(probe: probe ?? context.stage, delay: delay, watch: watch))
+            .processor(Runtime(config: self, probe: probe ?? context.stage, shutdown: context.shutdown))
         }
     }
 
     final class Runtime: Processor {
+        let config: Config
         let probe: String
-        let delay: Int
-        let watch: String?
+        let shutdown: ShutdownSignal
         private var received = 0
         private var finished = false
 
-        init(probe: String, delay: Int, watch: String?) {
+        init(config: Config, probe: String, shutdown: ShutdownSignal) {
+            self.config = config
             self.probe = probe
-            self.delay = delay
-            self.watch = watch
+            self.shutdown = shutdown
         }
 
         func process(_ batch: consuming EventBatch, output: inout ProcessorOutput) throws {
             if finished { store.withLock { $0.batchesAfterFinish[probe, default: 0] += 1 } }
-            if delay > 0 { usleep(UInt32(delay * 1000)) }
+            if let failAfter = config.failAfter, received >= failAfter {
+                throw StageFailure("test sink '\(probe)' gave up after \(failAfter) events")
+            }
+            try block()
+            if config.delay > 0 { usleep(UInt32(config.delay * 1000)) }
             received += batch.count
-            let backlog = watch.map { TestSource.sent($0) - received }
+            let backlog = config.watch.map { TestSource.sent($0) - received }
             store.withLock { store in
                 store.events[probe, default: []] += batch.events
                 if let backlog { store.largestBacklog[probe] = max(store.largestBacklog[probe] ?? 0, backlog) }
@@ -97,6 +132,19 @@ public enum TestSink: Stage {
         func finish(output: inout ProcessorOutput) throws {
             finished = true
             store.withLock { $0.finishes[probe, default: 0] += 1 }
+        }
+
+        /// Blocks while the test holds `hold`, or (`retry_until_abandoned`) until the pipeline is
+        /// abandoned, then fails for good as a sink that gave up retrying does.
+        private func block() throws {
+            let held = { (hold: String?) in hold.map { name in store.withLock { $0.held.contains(name) } } ?? false }
+            guard config.retryUntilAbandoned || held(config.hold) else { return }
+            store.withLock { $0.blocked[probe, default: 0] += 1 }
+            defer { store.withLock { $0.blocked[probe, default: 0] -= 1 } }
+            while held(config.hold) { usleep(1_000) }
+            guard config.retryUntilAbandoned else { return }
+            while !shutdown.isAbandoned { shutdown.sleep(seconds: 1) }
+            throw StageFailure("test sink '\(probe)' gave up retrying: the shutdown limit passed")
         }
     }
 }

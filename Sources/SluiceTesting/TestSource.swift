@@ -6,6 +6,8 @@ import Synchronization
 ///
 /// With `count` it sends that many events and finishes; without, it runs until stopped. Every event it
 /// sent is counted in `TestSource.sent(id)` so tests can compare what went in with what came out.
+/// With `fail_after` it throws `StageFailure` once it has sent that many events, as a source whose input
+/// became unreadable does.
 public enum TestSource: Stage {
     public static let typeName = "test_source"
     public static let kind = StageKind.source
@@ -15,6 +17,7 @@ public enum TestSource: Stage {
         OptionDoc("keys", "int", default: "4", "Distinct values of `key`."),
         OptionDoc("batch", "int", default: "100", "Events per batch."),
         OptionDoc("probe", "string", default: "none", "Name under which the sent count is kept."),
+        OptionDoc("fail_after", "int", default: "never", "Fail for good after sending this many events."),
     ]
     public static let example = """
         sources:
@@ -40,12 +43,14 @@ public enum TestSource: Stage {
         var keys: Int
         var batch: Int
         var probe: String?
+        var failAfter: Int?
 
         public init?(reading reader: inout OptionsReader) {
             count = reader.int("count", minimum: 0)
             keys = reader.int("keys", minimum: 1) ?? 4
             batch = reader.int("batch", minimum: 1) ?? 100
             probe = reader.string("probe")
+            failAfter = reader.int("fail_after", minimum: 0)
         }
 
         public func makeRuntime(context: StageContext) throws -> StageRuntime {
@@ -74,6 +79,9 @@ public enum TestSource: Stage {
                 next += size
                 output.send(consume batch)
                 if let probe = config.probe { sentCounts.withLock { $0[probe] = next } }
+                if let failAfter = config.failAfter, next >= failAfter {
+                    throw StageFailure("test source failed after sending \(next) events")
+                }
             }
         }
     }

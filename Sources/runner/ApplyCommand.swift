@@ -4,6 +4,10 @@ import SluiceEngine
 import SluiceGraph
 import SluiceService
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `runner apply`: runs pipelines, reloading each file when it changes, until their sources finish or
 /// until SIGINT/SIGTERM.
 struct ApplyCommand: ParsableCommand {
@@ -15,6 +19,11 @@ struct ApplyCommand: ParsableCommand {
             SIGTERM it stops the sources, drains the queues, flushes open windows and sinks, and exits 0; \
             a second signal exits at once. A changed file (or SIGHUP) is reloaded into its running pipeline: \
             unchanged stages keep running with their state; an invalid file leaves the running version alone.
+
+            Exit status: 0 every pipeline ran and delivered everything; 1 an invalid pipeline file, or a \
+            pipeline that could not start; 2 bad command-line usage; 3 the pipelines ran but a stage failed \
+            for good (a source that could not read, a sink that gave up), or the drain after a signal \
+            outlasted --shutdown-timeout (what was not delivered is listed); 130 a second SIGINT or SIGTERM.
             """)
 
     @Argument(help: "Pipeline files or folders of *.yaml files.")
@@ -41,6 +50,13 @@ struct ApplyCommand: ParsableCommand {
     @Option(help: "How long a file must be quiet after a change before it is reloaded, e.g. 100ms.")
     var watchDebounce: String = "100ms"
 
+    @Option(
+        help: """
+            After SIGINT or SIGTERM, how long to drain before telling stages to give up, e.g. 30s. After a \
+            further 2s grace the runner lists what was not delivered and exits 3.
+            """)
+    var shutdownTimeout: String = "30s"
+
     @Flag(help: "Check the files and print what would start, without running anything.")
     var dryRun = false
 
@@ -50,6 +66,9 @@ struct ApplyCommand: ParsableCommand {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         guard ConfigDuration(parsing: watchDebounce) != nil else {
             throw ValidationError("--watch-debounce must be a duration such as 100ms")
+        }
+        guard ConfigDuration(parsing: shutdownTimeout) != nil else {
+            throw ValidationError("--shutdown-timeout must be a duration such as 30s")
         }
     }
 
@@ -72,6 +91,24 @@ struct ApplyCommand: ParsableCommand {
             options: EngineOptions(workers: workers, queueCapacity: queueCapacity, batchSize: batchSize))
         let supervisor = PipelineSupervisor(
             engine: engine, compile: { files.compile($0) }, log: { StandardError.write($0 + "\n") })
+        let finalReport: @Sendable () -> Void = { [stats, statsFormat] in
+            Self.report(engine: engine, supervisor: supervisor, stats: stats ? statsFormat : nil)
+        }
+        let limit = ShutdownLimit(
+            limit: ConfigDuration(parsing: shutdownTimeout)!, supervisor: supervisor, finalReport: finalReport)
+        // Signals are handled before the pipelines start: building a stage can block (a file sink opening
+        // a FIFO), and a stop must still be heard and bounded then.
+        signals.handle(
+            stop: { name in
+                StandardError.write("runner: received \(name); stopping sources and draining\n")
+                watcher?.stop()
+                supervisor.stopAll()
+                limit.start()
+            },
+            reload: {
+                StandardError.write("runner: received SIGHUP; reloading every pipeline file\n")
+                supervisor.reloadAll()
+            })
         do {
             try supervisor.start(Array(zip(expanded, graphs)).map { (file: $0.0, graph: $0.1) })
         } catch {
@@ -81,25 +118,29 @@ struct ApplyCommand: ParsableCommand {
         }
         let folderMode = paths.contains(where: PipelineFiles.isFolder)
         watcher?.start { changes in supervisor.apply(changes, removesStop: folderMode) }
-        signals.handle(
-            stop: { name in
-                StandardError.write("runner: received \(name); stopping sources and draining\n")
-                watcher?.stop()
-                supervisor.stopAll()
-            },
-            reload: {
-                StandardError.write("runner: received SIGHUP; reloading every pipeline file\n")
-                supervisor.reloadAll()
-            })
         supervisor.waitAll()
+        // Past the shutdown limit the limit's thread reports and exits; this thread must not race it.
+        guard limit.claimNormalExit() else {
+            while true { sleep(60) }
+        }
         watcher?.stop()
         engine.shutdown()
-        if stats {
-            switch statsFormat {
-            case .table: StandardError.write(StatsTable.render(engine.snapshot()) + supervisor.reloadSummary())
-            case .prometheus: StandardError.write(PrometheusText.render(engine.snapshot()) + supervisor.prometheusText())
-            }
+        finalReport()
+        if !engine.failures.isEmpty { throw RunnerExit.stageFailed }
+    }
+
+    /// What `apply` prints at exit: the counters with `--stats`, then every stage that failed for good.
+    private static func report(engine: Engine, supervisor: PipelineSupervisor, stats: StatsFormat?) {
+        switch stats {
+        case .table?: StandardError.write(StatsTable.render(engine.snapshot()) + supervisor.reloadSummary())
+        case .prometheus?: StandardError.write(PrometheusText.render(engine.snapshot()) + supervisor.prometheusText())
+        case nil: break
         }
+        let failures = engine.failures
+        guard !failures.isEmpty else { return }
+        StandardError.write(
+            "runner: \(failures.count) stage\(failures.count == 1 ? "" : "s") failed for good; exit status 3:\n"
+                + failures.map { "  \($0)\n" }.joined())
     }
 
     private func makeWatcher() -> FileWatcher {

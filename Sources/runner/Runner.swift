@@ -41,4 +41,7 @@ struct Runner: ParsableCommand {
 enum RunnerExit {
     /// A pipeline file is invalid, or a pipeline could not start.
     static let invalidPipeline = ExitCode(1)
+    /// The pipelines ran, but a stage failed for good (a source that could not read, a sink that gave
+    /// up), or the shutdown limit passed before everything was delivered.
+    static let stageFailed = ExitCode(3)
 }

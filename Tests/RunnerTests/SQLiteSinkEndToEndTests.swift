@@ -66,4 +66,22 @@ import Testing
         #expect(stored.first?["ids"] as? Int == 5000)
         #expect(stored.first?["odd"] as? Int == 2500)
     }
+
+    @Test func aFileThatIsNotADatabaseFailsTheSinkAndTheRunExitsWith3() throws {
+        let notes = folder.appendingPathComponent("notes.db")
+        let text = String(repeating: "not a database\n", count: 300)
+        try text.write(to: notes, atomically: true, encoding: .utf8)
+        let pipeline = folder.appendingPathComponent("store.yaml")
+        try """
+        sources:
+          numbers: { type: generate, count: 100, fields: { id: sequence() } }
+        sinks:
+          store: { type: sqlite, inputs: [numbers], path: \(notes.path), table: numbers }
+        """.write(to: pipeline, atomically: true, encoding: .utf8)
+        let result = try RunnerProcess.run(["apply", pipeline.path], in: folder)
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(result.stderr.contains("stage 'store'"), "\(result.stderr)")
+        #expect(result.stderr.contains("file is not a database"), "\(result.stderr)")
+        #expect(try String(contentsOf: notes, encoding: .utf8) == text)
+    }
 }

@@ -26,10 +26,12 @@ import Testing
                 type: filter
                 inputs: [events, other.errors]
                 parallelism: 3
+            sinks:
+              out: { type: blackhole, inputs: [keep] }
             """
         ).get()
         #expect(definition.name == "clicks")
-        #expect(definition.stages.map(\.id) == ["events", "keep"])
+        #expect(definition.stages.map(\.id) == ["events", "keep", "out"])
         let keep = definition.stages[1]
         #expect(keep.kind == .transform)
         #expect(keep.typeName == "filter")
@@ -42,7 +44,9 @@ import Testing
     }
 
     @Test func nameKeyOverridesTheFileStem() throws {
-        #expect(try load("name: shop\nsources:\n  a: { type: file }\n").get().name == "shop")
+        #expect(
+            try load("name: shop\nsources:\n  a: { type: file }\nsinks:\n  o: { type: blackhole, inputs: [a] }\n").get()
+                .name == "shop")
     }
 
     @Test func substitutesVariablesWithDefaultsAndEscapes() throws {
@@ -50,6 +54,8 @@ import Testing
             """
             sources:
               a: { type: file, path: "${DIR}/${FILE:-events.ndjson}", note: "$${literal}" }
+            sinks:
+              o: { type: blackhole, inputs: [a] }
             """, environment: ["DIR": "/data"]
         ).get()
         let options = definition.stages[0].options
@@ -60,7 +66,9 @@ import Testing
 
     @Test func unsetVariableIsAnErrorAtItsColumn() {
         #expect(
-            errors("sources:\n  a:\n    type: file\n    path: data/${MISSING}/x\n") == [
+            errors(
+                "sources:\n  a:\n    type: file\n    path: data/${MISSING}/x\nsinks:\n  o: { type: blackhole, inputs: [a] }\n"
+            ) == [
                 "pipelines/clicks.yaml:4:16: error: environment variable 'MISSING' is not set and has no default [unset-variable]"
             ])
     }
@@ -88,7 +96,8 @@ import Testing
     }
 
     @Test func duplicateKeysAndBadYAMLAreRejected() {
-        let duplicate = errors("sources:\n  a: { type: file }\n  a: { type: file }\n")
+        let duplicate = errors(
+            "sources:\n  a: { type: file }\n  a: { type: file }\nsinks:\n  o: { type: blackhole, inputs: [a] }\n")
         #expect(duplicate.first?.contains("duplicate key 'a'") == true, "\(duplicate)")
         let syntax = errors("sources: [\n")
         #expect(syntax.count == 1)
@@ -128,5 +137,56 @@ import Testing
         #expect(ConfigSize(parsing: "512")?.bytes == 512)
         #expect(ConfigSize(parsing: "1 MiB") == nil)
         #expect(ConfigSize(bytes: 1 << 20).description == "1MiB")
+    }
+}
+
+/// Problems that leave the stages intact keep the definition, so compiling can report the rest.
+@Suite struct PipelineLoadTests {
+    func read(_ text: String) -> PipelineLoad {
+        PipelineLoader(environment: [:]).read(bytes: Array(text.utf8), file: "p.yaml")
+    }
+
+    @Test func unknownTopLevelKeyKeepsTheDefinitionBesideItsError() {
+        let load = read("sourcs: {}\nsources:\n  a: { type: file }\nsinks:\n  o: { type: blackhole, inputs: [a] }\n")
+        #expect(load.definition?.stages.map(\.id) == ["a", "o"])
+        #expect(
+            load.diagnostics.sorted.map(\.description) == [
+                "p.yaml:1:1: error: unknown top-level key 'sourcs'; did you mean 'sources'? [unknown-field]"
+            ])
+        guard case .failure = load.result else {
+            Issue.record("a definition with errors must not load")
+            return
+        }
+    }
+
+    @Test func aStageProblemDropsTheDefinition() {
+        #expect(read("sources:\n  a: { path: x }\nsinks:\n  o: { type: blackhole, inputs: [a] }\n").definition == nil)
+    }
+
+    @Test func aPipelineWithoutSinksIsAnErrorOnTheFile() {
+        let load = read("sources:\n  a: { type: file }\ntransforms:\n  f: { type: filter, inputs: [a] }\nsinks:\n")
+        #expect(load.definition != nil)
+        #expect(
+            load.diagnostics.sorted.map(\.description) == [
+                "p.yaml:1:1: error: the pipeline has no sinks, so its events would go nowhere; add a 'sinks' section "
+                    + "(type 'blackhole' discards events on purpose) [missing-field]"
+            ])
+    }
+
+    @Test func flowValueCutAtACommaHintsAtTheFirstDiagnosticItCauses() {
+        let load = read(
+            "sources:\n  a: { type: file }\nsinks:\n  o: { type: blackhole, inputs: [a], parallelism: f(1, 2) }\n")
+        #expect(load.flowSplits.map(\.text) == ["f(1, 2)"])
+        guard case .failure(let diagnostics) = load.result else {
+            Issue.record("expected the inputs to be rejected")
+            return
+        }
+        let hinted = diagnostics.sorted.filter { $0.message.contains("quote it (\"f(1, 2)\")") }
+        #expect(hinted.count == 1)
+        #expect(hinted.first?.location == SourceLocation(file: "p.yaml", line: 4, column: 51))
+    }
+
+    @Test func balancedFlowValuesAreNotSplits() {
+        #expect(read("a: { v: f(x), w: [g(y)] }\n").flowSplits.isEmpty)
     }
 }

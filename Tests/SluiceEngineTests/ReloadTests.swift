@@ -214,4 +214,44 @@ import Testing
         #expect(lines.count == TestSource.sent(source))
         #expect(lines.first == "{\"seq\":0,\"key\":\"k0\",\"value\":0}")
     }
+
+    /// A reload waits for the pipeline to drain on a condition, with a limit: a stage stuck in a call
+    /// makes it give up with nothing changed, instead of hanging the reload (and SIGHUP) for ever.
+    @Test(.timeLimit(.minutes(1))) func aReloadThatCannotDrainGivesUpAndChangesNothing() throws {
+        let sink = probe("stuck"), source = probe("stuck-src"), gate = probe("gate")
+        func yaml(_ field: String) -> String {
+            """
+            sources:
+              numbers: { type: test_source, batch: 10, probe: \(source) }
+            transforms:
+              tag: { type: enrich, inputs: [numbers], fields: { \(field): seq } }
+            sinks:
+              out: { type: test_sink, inputs: [tag], probe: \(sink), hold: \(gate) }
+            """
+        }
+        let engine = Engine(
+            options: EngineOptions(
+                workers: 2, queueCapacity: 100, batchSize: 10, reloadDrainLimit: ConfigDuration(milliseconds: 200)))
+        defer { engine.shutdown() }
+        let running = try harness.compile(yaml("a")).get()
+        let pipeline = try engine.start(running)
+        TestSink.hold(gate)
+        waitFor { TestSink.blockedCalls(sink) == 1 }
+        let changed = try harness.compile(yaml("b")).get()
+        let refused = #expect(throws: EngineError.self) { try pipeline.reload(to: changed) }
+        guard case .notQuiet(_, _, let busy)? = refused else {
+            Issue.record("expected notQuiet, got \(String(describing: refused))")
+            return
+        }
+        #expect(busy.contains { $0.stage == "out" && $0.secondsInCall != nil })
+        #expect(pipeline.graph.digest == running.digest)
+        TestSink.release(gate)
+        let report = try pipeline.reload(to: changed)
+        #expect(report.diff.changed.map(\.id) == ["tag"])
+        waitFor { TestSource.sent(source) >= 1000 }
+        pipeline.stop()
+        pipeline.wait()
+        let seqs = TestSink.events(sink).map { $0["seq"]! }
+        #expect(seqs == (0..<TestSource.sent(source)).map { Value.int(Int64($0)) })
+    }
 }

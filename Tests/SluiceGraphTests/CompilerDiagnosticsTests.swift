@@ -45,6 +45,8 @@ import Testing
               a:
                 type: agregate
                 inputs: [n]
+            sinks:
+              out: { type: test_sink, inputs: [a] }
             """)
         expectOne(found, code: .unknownStageType, line: 5, column: 11, suggestion: "aggregate")
         #expect(found.first?.description.contains("did you mean 'aggregate'?") == true)
@@ -55,6 +57,8 @@ import Testing
             """
             sources:
               n: { type: blackhole }
+            sinks:
+              out: { type: test_sink, inputs: [n] }
             """)
         expectOne(found, code: .unknownStageType, line: 2, column: 14)
         #expect(found.first?.message.contains("move it under 'sinks'") == true)

@@ -102,4 +102,37 @@ import Testing
         try FileManager.default.removeItem(atPath: folder + "/two.yaml")
         #expect(waitFor { reports.all.removed == [folder + "/two.yaml"] })
     }
+
+    /// A file written in many small writes is reported once, complete: a look that finds it still
+    /// changing waits until it has stayed the same for the debounce time.
+    @Test(arguments: [true, false])
+    func aFileStillBeingWrittenIsReportedOnlyOnceItIsComplete(usingInotify: Bool) throws {
+        let folder = try folder()
+        let file = folder + "/p.yaml"
+        try save("a: 0\n", to: file)
+        let watcher = FileWatcher(
+            targets: [.file(file)], debounce: ConfigDuration(milliseconds: 1_000),
+            pollInterval: ConfigDuration(milliseconds: 10), usingInotify: usingInotify)
+        defer { watcher.stop() }
+        let contents = Mutex<[String]>([])
+        watcher.start { _ in
+            let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+            contents.withLock { $0.append(text) }
+        }
+        // One open file, written a line at a time without closing it in between (as a slow copy does).
+        let handle = try #require(FileHandle(forWritingAtPath: file))
+        try handle.truncate(atOffset: 0)
+        var expected = ""
+        for line in 0..<50 {
+            let text = "key\(line): \(line)\n"
+            try handle.write(contentsOf: Data(text.utf8))
+            expected += text
+            usleep(10_000)
+        }
+        try handle.close()
+        #expect(waitFor { !contents.withLock { $0 }.isEmpty })
+        let seen = contents.withLock { $0 }
+        #expect(seen.count == 1, "reported \(seen.count) times, first with \(seen.first?.utf8.count ?? 0) bytes")
+        #expect(seen.last == expected)
+    }
 }

@@ -14,7 +14,7 @@ import Testing
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         defer { close(fd) }
         let log = StageLog(pipeline: "test", stage: "id")
-        let sink = try #require(config).makeProcessor(fd: fd, path: path, log: log)
+        let sink = try #require(config).makeProcessor(fd: fd, path: path, log: log, shutdown: ShutdownSignal())
         let run = try ProcessorHarness(processor: sink, log: log).run(batches)
         return (try #require(directory.contents(of: path)), run)
     }
@@ -82,18 +82,20 @@ import Testing
         #expect(text == "plain text\n42\n{\"id\":3}\n")
     }
 
-    @Test func stopsWritingOnBrokenPipeAndCountsDrops() throws {
+    /// A reader that went away is permanent: the sink fails for good instead of dropping batch after batch.
+    @Test func failsForGoodWhenTheReaderGoesAway() throws {
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)
         close(fds[0])
         defer { close(fds[1]) }
         signal(SIGPIPE, SIG_IGN)
         let log = StageLog(pipeline: "test", stage: "id")
-        let sink = StdoutSink.Config(format: .ndjson).makeProcessor(fd: fds[1], path: "<stdout>", log: log)
-        let batches = [EventBatch(events: events), EventBatch(events: [events[0]])]
-        let run = try ProcessorHarness(processor: sink, log: log).run(batches)
-        #expect(run.drops == [.outputClosed: 3])
-        #expect(run.bytesWritten == 0)
+        let sink = StdoutSink.Config(format: .ndjson).makeProcessor(
+            fd: fds[1], path: "<stdout>", log: log, shutdown: ShutdownSignal())
+        let failure = #expect(throws: StageFailure.self) {
+            _ = try ProcessorHarness(processor: sink, log: log).run([EventBatch(events: events)], finishing: false)
+        }
+        #expect(failure?.message == "the reader of '<stdout>' went away (broken pipe)")
     }
 
     @Test func rejectsUnknownFormatWithSuggestion() {

@@ -71,14 +71,14 @@ struct ReloadCommand: ParsableCommand {
     private func pauses(in log: String) -> [Double] {
         guard case .success(let text) = TextFile.read(log) else { return [] }
         return text.split(separator: "\n").compactMap { line in
-            guard let range = line.range(of: "sources paused ") else { return nil }
+            guard let range = line.firstRange(of: "sources paused ") else { return nil }
             return Double(line[range.upperBound...].prefix { $0 != " " })
         }
     }
 
     private func outputIDs(_ path: String) throws -> [Int] {
         try TextFile.read(path).get().split(separator: "\n").map { line in
-            guard let range = line.range(of: "\"id\":"),
+            guard let range = line.firstRange(of: "\"id\":"),
                 let id = Int(line[range.upperBound...].prefix { $0.isNumber })
             else { throw ValidationError("unexpected output line: \(line)") }
             return id

@@ -15,10 +15,12 @@ public struct CallSyntax: Sendable, Equatable {
 
 extension Expression {
     /// Parses `name(arguments) [where condition]`, starting at `location`; every problem in the call's
-    /// shape, its arguments or its condition is a positioned diagnostic.
-    public static func parseCall(_ source: String, at location: SourceLocation) -> Result<CallSyntax, Diagnostics> {
+    /// shape, its arguments or its condition is a positioned diagnostic. `literals` are as for `compile`.
+    public static func parseCall(
+        _ source: String, at location: SourceLocation, literals: [Range<Int>] = []
+    ) -> Result<CallSyntax, Diagnostics> {
         let text = ExpressionText(source, at: location)
-        var parser = ExpressionParser(text.scalars)
+        var parser = ExpressionParser(text.scalars, literals: literals)
         let call = parser.parseMetricCall()
         guard let call else { return .failure(text.diagnostics(for: parser.errors)) }
 

@@ -18,11 +18,14 @@ public struct Expression: Sendable, Equatable, CustomStringConvertible {
 
     /// Parses and checks `source`, which starts at `location` in the pipeline file; errors are
     /// `.expression` diagnostics at the exact line and column of the offending token, all of them.
+    /// Each range of `literals` (Unicode scalar offsets of text substituted from the environment) reads as
+    /// one literal value.
     public static func compile(
-        _ source: String, at location: SourceLocation, functions: FunctionSet = .standard
+        _ source: String, at location: SourceLocation, functions: FunctionSet = .standard,
+        literals: [Range<Int>] = []
     ) -> Result<Expression, Diagnostics> {
         let text = ExpressionText(source, at: location)
-        var parser = ExpressionParser(text.scalars)
+        var parser = ExpressionParser(text.scalars, literals: literals)
         let syntax = parser.parseComplete()
         return build(syntax, in: text, source: source, functions: functions, syntaxErrors: parser.errors)
     }

@@ -46,35 +46,71 @@ enum ExpressionSymbol: String, Sendable, CaseIterable {
 }
 
 /// Splits expression source into tokens; errors become `.invalid` tokens so the parser reports them in place.
+///
+/// `literals` are ranges of the source that came from the environment (`${VAR}`): each is read as one
+/// literal value, never as code, so an environment value cannot add operators, calls or field reads.
 struct ExpressionLexer {
     private let scalars: [Unicode.Scalar]
+    private let literals: [Range<Int>]
+    private var nextLiteral = 0
     private var position = 0
     private var tokens: [ExpressionToken] = []
 
     // Two-character symbols first so `<=` is not read as `<` then `=`.
     private static let symbols = ExpressionSymbol.allCases.sorted { $0.rawValue.count > $1.rawValue.count }
 
-    static func tokenize(_ scalars: [Unicode.Scalar]) -> [ExpressionToken] {
-        var lexer = ExpressionLexer(scalars: scalars)
+    static func tokenize(_ scalars: [Unicode.Scalar], literals: [Range<Int>] = []) -> [ExpressionToken] {
+        var lexer = ExpressionLexer(scalars: scalars, literals: literals)
         lexer.run()
         return lexer.tokens
     }
 
-    private init(scalars: [Unicode.Scalar]) {
+    private init(scalars: [Unicode.Scalar], literals: [Range<Int>]) {
         self.scalars = scalars
+        self.literals = literals.filter { $0.upperBound <= scalars.count }.sorted { $0.lowerBound < $1.lowerBound }
     }
 
     private mutating func run() {
         while true {
-            while position < scalars.count, scalars[position].properties.isWhitespace { position += 1 }
+            while position < scalars.count, !atLiteral, scalars[position].properties.isWhitespace { position += 1 }
+            let start = position
+            if let literal = takeLiteral() {
+                tokens.append(
+                    ExpressionToken(kind: Self.literalKind(text(literal)), offset: start, text: text(literal)))
+                continue
+            }
             guard position < scalars.count else {
                 tokens.append(ExpressionToken(kind: .end, offset: position, text: "end of expression"))
                 return
             }
-            let start = position
             let kind = lexToken()
             tokens.append(ExpressionToken(kind: kind.kind, offset: kind.offset ?? start, text: text(start, position)))
         }
+    }
+
+    /// True when an environment value starts at the current position: no token may run into it.
+    private var atLiteral: Bool {
+        nextLiteral < literals.count && literals[nextLiteral].lowerBound == position
+    }
+
+    /// The environment value starting at the current position, consumed; `nil` when none starts here.
+    private mutating func takeLiteral() -> Range<Int>? {
+        guard atLiteral else { return nil }
+        let literal = literals[nextLiteral]
+        nextLiteral += 1
+        position = literal.upperBound
+        return literal
+    }
+
+    /// An environment value as one literal: a number or `true`/`false`/`null` when it is spelled as one,
+    /// otherwise a string.
+    private static func literalKind(_ value: String) -> ExpressionToken.Kind {
+        if ["true", "false", "null"].contains(value) { return .identifier(value) }
+        let isNumeric =
+            !value.isEmpty && value.unicodeScalars.allSatisfy { isDigit($0) || "+-.eE".unicodeScalars.contains($0) }
+        if isNumeric, let integer = Int64(value) { return .integer(integer) }
+        if isNumeric, let number = Double(value), number.isFinite { return .float(number) }
+        return .string(value)
     }
 
     private func text(_ start: Int, _ end: Int) -> String {
@@ -83,8 +119,15 @@ struct ExpressionLexer {
         return String(result)
     }
 
+    private func text(_ range: Range<Int>) -> String { text(range.lowerBound, range.upperBound) }
+
+    /// The scalar `ahead` places on, or `nil` at the end or where an environment value starts (a name, a
+    /// number or an operator never continues into one).
     private func peek(_ ahead: Int = 0) -> Unicode.Scalar? {
-        position + ahead < scalars.count ? scalars[position + ahead] : nil
+        let index = position + ahead
+        guard index < scalars.count else { return nil }
+        if nextLiteral < literals.count, (position...index).contains(literals[nextLiteral].lowerBound) { return nil }
+        return scalars[index]
     }
 
     /// Lexes one token; `offset` overrides the token's position for an error inside it (a bad escape).
@@ -100,7 +143,7 @@ struct ExpressionLexer {
         if c == "`" { return lexQuotedIdentifier() }
         for symbol in Self.symbols {
             let spelling = Array(symbol.rawValue.unicodeScalars)
-            if position + spelling.count <= scalars.count,
+            if spelling.count == 1 || peek(spelling.count - 1) != nil, position + spelling.count <= scalars.count,
                 scalars[position..<position + spelling.count].elementsEqual(spelling)
             {
                 position += spelling.count
@@ -146,7 +189,12 @@ struct ExpressionLexer {
         position += 1
         var value = String.UnicodeScalarView()
         var badEscape: (message: String, offset: Int)?
-        while let c = peek() {
+        while true {
+            if let literal = takeLiteral() {
+                value.append(contentsOf: scalars[literal])
+                continue
+            }
+            guard let c = peek() else { break }
             position += 1
             if c == quote {
                 if let badEscape { return (.invalid(badEscape.message), badEscape.offset) }
@@ -188,10 +236,18 @@ struct ExpressionLexer {
     private mutating func lexQuotedIdentifier() -> (kind: ExpressionToken.Kind, offset: Int?) {
         let start = position
         position += 1
-        let nameStart = position
-        while let c = peek(), c != "`" { position += 1 }
+        var spelling = String.UnicodeScalarView()
+        while true {
+            if let literal = takeLiteral() {
+                spelling.append(contentsOf: scalars[literal])
+                continue
+            }
+            guard let c = peek(), c != "`" else { break }
+            spelling.append(c)
+            position += 1
+        }
         guard peek() == "`" else { return (.invalid("unterminated field name; add the closing `"), start) }
-        let name = text(nameStart, position)
+        let name = String(spelling)
         position += 1
         if name.isEmpty { return (.invalid("empty field name"), start) }
         return (.quotedIdentifier(name), nil)

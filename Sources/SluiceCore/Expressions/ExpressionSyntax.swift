@@ -87,8 +87,9 @@ struct ExpressionParser {
     private(set) var errors: [ExpressionError] = []
     private var failed = false
 
-    init(_ scalars: [Unicode.Scalar]) {
-        tokens = ExpressionLexer.tokenize(scalars)
+    /// A parser over `scalars`, where each of `literals` (values from the environment) is one literal.
+    init(_ scalars: [Unicode.Scalar], literals: [Range<Int>] = []) {
+        tokens = ExpressionLexer.tokenize(scalars, literals: literals)
     }
 
     /// Parses a whole expression; anything after it is an error.

@@ -26,10 +26,14 @@ public struct ConfigNode: Sendable, Equatable {
 
     public var content: Content
     public var location: SourceLocation
+    /// The parts of a scalar's text that came from the environment (`${VAR}`), in text order; an expression
+    /// reads each as one literal value, never as code.
+    public var substitutions: [Substitution]
 
-    public init(_ content: Content, at location: SourceLocation) {
+    public init(_ content: Content, at location: SourceLocation, substitutions: [Substitution] = []) {
         self.content = content
         self.location = location
+        self.substitutions = substitutions
     }
 
     /// The scalar text, when the node is a scalar.
@@ -62,5 +66,21 @@ public struct ConfigNode: Sendable, Equatable {
         case .list: return "a list"
         case .map: return "a mapping"
         }
+    }
+}
+
+/// A part of a scalar's text that an environment variable supplied, by Unicode scalar offsets into the text.
+public struct Substitution: Sendable, Equatable {
+    /// The variable's name (`NAME` in `${NAME}`).
+    public var variable: String
+    /// Where its value sits in the scalar's text after substitution.
+    public var range: Range<Int>
+    /// Where the `${` is written in the file.
+    public var location: SourceLocation
+
+    public init(variable: String, range: Range<Int>, location: SourceLocation) {
+        self.variable = variable
+        self.range = range
+        self.location = location
     }
 }

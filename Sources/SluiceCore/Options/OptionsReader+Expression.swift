@@ -43,7 +43,8 @@ extension OptionsReader {
             error(.wrongType, "\(description) must be an expression, found \(value.shapeName)", at: value.location)
             return nil
         }
-        switch Expression.compile(text, at: value.textLocation, functions: functions) {
+        let literals = value.substitutions.map(\.range)
+        switch Expression.compile(text, at: value.textLocation, functions: functions, literals: literals) {
         case .failure(let diagnostics):
             append(diagnostics)
             return nil

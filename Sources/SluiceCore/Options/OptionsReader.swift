@@ -33,6 +33,11 @@ public struct OptionsReader: Sendable {
         diagnostics.error(code, message, at: location, stage: stage, suggestion: suggestion)
     }
 
+    /// Records a warning at `location`, attributed to this stage: reported, but the configuration stands.
+    public mutating func warning(_ code: DiagnosticCode, _ message: String, at location: SourceLocation) {
+        diagnostics.warning(code, message, at: location, stage: stage)
+    }
+
     /// Records every diagnostic of `other` (e.g. from a nested reader or an expression).
     public mutating func append(_ other: Diagnostics) {
         diagnostics.append(contentsOf: other.attributed(to: stage))
@@ -194,14 +199,17 @@ public struct OptionsReader: Sendable {
         diagnostics.append(contentsOf: nested.finish())
     }
 
-    /// A mapping of names to expression sources, in file order (e.g. enrich's `fields`), with positions.
-    public mutating func namedScalars(_ key: String) -> [(name: String, text: String, location: SourceLocation)]? {
+    /// A mapping of names to expression sources, in file order (e.g. enrich's `fields`), with positions and
+    /// the ranges of each text that came from the environment (see `ConfigNode.substitutions`).
+    public mutating func namedScalars(
+        _ key: String
+    ) -> [(name: String, text: String, location: SourceLocation, literals: [Range<Int>])]? {
         guard let value = node(key) else { return nil }
         guard let entries = value.entries else {
             error(.wrongType, "option '\(key)' must be a mapping, found \(value.shapeName)", at: value.location)
             return nil
         }
-        var result: [(String, String, SourceLocation)] = []
+        var result: [(String, String, SourceLocation, [Range<Int>])] = []
         for entry in entries {
             guard let text = entry.value.scalar else {
                 error(
@@ -209,7 +217,7 @@ public struct OptionsReader: Sendable {
                     at: entry.value.location)
                 continue
             }
-            result.append((entry.key, text, entry.value.location))
+            result.append((entry.key, text, entry.value.location, entry.value.substitutions.map(\.range)))
         }
         return result
     }

@@ -102,10 +102,14 @@ public struct StageContext: Sendable {
     public var log: StageLog
     /// Turns abandoned when the shutdown limit passes, so blocking or retrying work can give up.
     public var shutdown: ShutdownSignal
+    /// When a reload builds this stage to take the place of a running (or finished) stage with the same
+    /// id: that stage's configuration. A stage that carries on with something outside the process (a
+    /// `file` sink's file) continues it instead of starting over.
+    public var replacing: (any StageConfig)?
 
     public init(
         pipeline: String, stage: String, instance: Int = 0, instanceCount: Int = 1, log: StageLog,
-        shutdown: ShutdownSignal = ShutdownSignal()
+        shutdown: ShutdownSignal = ShutdownSignal(), replacing: (any StageConfig)? = nil
     ) {
         self.pipeline = pipeline
         self.stage = stage
@@ -113,6 +117,7 @@ public struct StageContext: Sendable {
         self.instanceCount = instanceCount
         self.log = log
         self.shutdown = shutdown
+        self.replacing = replacing
     }
 }
 

@@ -49,6 +49,11 @@ public final class StageLog: Sendable {
         if let line { StandardError.write(line) }
     }
 
+    /// Logs a warning that is not about one input record (a sink writing again after errors, say).
+    public func warning(_ message: String) {
+        StandardError.write("warning: pipeline '\(pipeline)' stage '\(stage)': \(message)\n")
+    }
+
     /// Logs an error that is not about one input record (a sink that cannot write, say).
     public func error(_ message: String) {
         StandardError.write("error: pipeline '\(pipeline)' stage '\(stage)': \(message)\n")

@@ -11,8 +11,9 @@ public enum TextFile {
         public var description: String { "cannot read '\(path)': \(reason)" }
     }
 
-    /// The file's bytes.
-    public static func readBytes(_ path: String) -> Result<[UInt8], ReadError> {
+    /// The file's bytes; reading stops once more than `limit` bytes have been read, so a caller can refuse
+    /// an over-long file without holding all of it.
+    public static func readBytes(_ path: String, limit: Int = .max) -> Result<[UInt8], ReadError> {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { return .failure(ReadError(path: path, reason: String(cString: strerror(errno)))) }
         defer { close(fd) }
@@ -26,6 +27,7 @@ public enum TextFile {
             }
             if count == 0 { return .success(result) }
             result.append(contentsOf: chunk[..<count])
+            if result.count > limit { return .success(result) }
         }
     }
 

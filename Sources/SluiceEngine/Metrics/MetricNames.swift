@@ -1,3 +1,5 @@
+import SluiceCore
+
 /// Every metric the engine exports, in one place: names, types and help texts in the Prometheus
 /// exposition format. All carry `pipeline` and `stage` labels.
 public enum MetricNames {
@@ -30,4 +32,11 @@ public enum MetricNames {
         name: "sluice_stage_queue_capacity_events", type: "gauge", help: "Capacity of the stage's input queue.")
     public static let busySeconds = Family(
         name: "sluice_stage_busy_seconds_total", type: "counter", help: "Time spent inside the stage.")
+}
+
+extension DropReason {
+    /// A stage threw an ordinary error while handling the batch: that batch is lost, the stage goes on.
+    public static let stageError: DropReason = "stage_error"
+    /// The stage failed for good (it threw `StageFailure`): what reaches it afterwards is not delivered.
+    public static let stageFailed: DropReason = "stage_failed"
 }

@@ -42,6 +42,7 @@ public final class StageMetrics: Sendable {
     }
 
     func addDrop(_ count: Int, reason: DropReason) {
+        guard count > 0 else { return }
         drops.withLock { $0[reason, default: 0] += count }
     }
 

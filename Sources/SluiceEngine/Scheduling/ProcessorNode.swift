@@ -20,6 +20,8 @@ final class ProcessorNode: QueueSpaceWaiter, @unchecked Sendable {
     var outlets: [[Outlet]] = []
     /// Called once when the node has finished (all inputs ended, chain finished, ends sent downstream).
     var onFinished: (@Sendable () -> Void)?
+    /// Called (on the worker) the first time a stage of the chain throws `StageFailure`.
+    var onStageFailed: (@Sendable (StageCopy, StageFailure) -> Void)?
 
     private struct Mailbox {
         var messages = FIFO<Message>()
@@ -223,13 +225,24 @@ final class ProcessorNode: QueueSpaceWaiter, @unchecked Sendable {
                 let count = batch.count
                 link.metrics.eventsIn.add(count, ordering: .relaxed)
                 link.metrics.bytesIn.add(batch.byteCount, ordering: .relaxed)
+                // A stage that failed for good is never called again: what reaches it is counted, not lost silently.
+                guard !link.hasFailed else {
+                    link.metrics.addDrop(count, reason: .stageFailed)
+                    continue
+                }
+                link.callStarts()
+                defer { link.callEnded() }
                 do {
                     if index == start { try call(link.processor, consume batch, &output) } else {
                         try link.processor.process(consume batch, output: &output)
                     }
+                } catch let failure as StageFailure {
+                    link.metrics.errors.add(1, ordering: .relaxed)
+                    link.metrics.addDrop(count, reason: .stageFailed)
+                    if link.markFailed() { onStageFailed?(link, failure) }
                 } catch {
                     link.metrics.errors.add(1, ordering: .relaxed)
-                    link.metrics.addDrop(count, reason: "stage_error")
+                    link.metrics.addDrop(count, reason: .stageError)
                     link.log.error("\(error)")
                 }
             }

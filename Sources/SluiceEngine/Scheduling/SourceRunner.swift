@@ -47,14 +47,16 @@ final class SourceRunner: SourceOutput, QueueSpaceWaiter, @unchecked Sendable {
     /// True once the source has returned and told its consumers.
     var hasEnded: Bool { wakeup.withLock { ended } }
 
-    /// Starts the source's thread. When the source returns, its consumers get an `end`.
-    func start() {
+    /// Starts the source's thread. When the source returns, its consumers get an `end`. A source that
+    /// throws has failed for good, whatever it threw (a source cannot skip one batch the way a processor
+    /// can): `onFailure` hears of it before the `end` goes out.
+    func start(onFailure: @escaping @Sendable (StageFailure) -> Void) {
         SystemThread.start { [self] in
             do {
                 try source.run(output: self)
             } catch {
                 metrics.errors.add(1, ordering: .relaxed)
-                log.error("source failed: \(error)")
+                onFailure(error as? StageFailure ?? StageFailure("\(error)"))
             }
             // Ending under the lock: a reload that pauses the source sees either the end sent to the
             // old consumers, or a source that has not ended and whose consumers it may replace.
@@ -104,6 +106,11 @@ final class SourceRunner: SourceOutput, QueueSpaceWaiter, @unchecked Sendable {
     func reject(_ count: Int, reason: DropReason, message: String) {
         metrics.addDrop(count, reason: reason)
         log.warn(reason: reason, message)
+    }
+
+    func count(_ counter: StageCounter, _ amount: Int) {
+        guard amount > 0 else { return }
+        metrics.addCounters([counter: amount])
     }
 
     func sleep(seconds: Double) {

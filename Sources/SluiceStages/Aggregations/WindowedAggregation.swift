@@ -188,14 +188,16 @@ public enum WindowedAggregation: Stage {
             }
             let taken = Set(reserved + windowFieldNames)
             var metrics: [MetricSpec] = []
-            for (name, text, location) in entries {
+            for (name, text, location, literals) in entries {
                 if taken.contains(name) {
                     let keyLocation = reader.node["metrics"]?.entries?.first { $0.key == name }?.keyLocation
                     reader.error(
                         .invalidValue, "metric '\(name)' would overwrite a group-by, window or flag field of the output",
                         at: keyLocation ?? location)
                 }
-                if let metric = MetricSpec(name: name, text: text, location: location, reader: &reader) {
+                if let metric = MetricSpec(
+                    name: name, text: text, location: location, literals: literals, reader: &reader)
+                {
                     metrics.append(metric)
                 }
             }

@@ -2,10 +2,12 @@ import SluiceCore
 
 /// `type: file` (sink) — writes events to a file as NDJSON or CSV.
 ///
-/// The file and its missing parent folders are created when the stage starts; it is truncated then
-/// unless `append: true`. Each batch is written with one `write(2)` when it has been encoded (larger
-/// batches every 256 KiB), so the file is never behind by more than one batch; `finish` flushes and
-/// closes it. A failed write is logged and thrown as a `SinkIOError` carrying the stage and the path.
+/// The file and its missing parent folders are created when the stage starts; it is emptied at its
+/// first write unless `append: true`, or unless the sink takes the place of one writing the same file in
+/// a reload (it then continues the file). Each batch is written with one `write(2)` when it has been
+/// encoded (larger batches every 256 KiB), so the file is never behind by more than one batch; `finish`
+/// flushes and closes it. A full file system is waited out; other write errors fail the stage (see
+/// `OutputDescriptor`).
 public enum FileSink: Stage {
     public static let typeName = "file"
     public static let kind = StageKind.sink
@@ -23,7 +25,9 @@ public enum FileSink: Stage {
                 + "top-level fields of the first event, or the header of the file being appended to."),
         OptionDoc(
             "append", "bool", default: "false",
-            "Append to an existing file instead of truncating it. A csv header is only written to an empty file."),
+            "Append to an existing file instead of truncating it. A csv header is only written to an empty "
+                + "file; a file whose last line has no newline is continued on a new line. A sink that a "
+                + "reload changes keeps appending to the file it wrote."),
     ]
 
     public static let example = """
@@ -67,7 +71,7 @@ public enum FileSink: Stage {
         }
 
         public init?(reading reader: inout OptionsReader) {
-            let path = reader.requiredString("path")
+            let path = reader.requiredFilePath("path")
             let format = reader.choice("format", as: Format.self)
             let fields = reader.fieldList("fields")
             let append = reader.bool("append")
@@ -88,24 +92,24 @@ public enum FileSink: Stage {
         }
 
         public func makeRuntime(context: StageContext) throws -> StageRuntime {
-            let (fd, hadData) = try OutputFile.open(path, append: append, log: context.log)
+            let appends = append || continuesFile(of: context.replacing)
+            let fd = try OutputFile.open(path, append: appends)
             let descriptor = OutputDescriptor(
-                fd: fd, path: path, owned: true, stopsOnBrokenPipe: false, truncateOnFirstUse: !append,
-                log: context.log)
+                fd: fd, path: path, owned: true, stopsOnBrokenPipe: false, truncateOnFirstUse: !appends,
+                framing: format == .csv ? .csv : .lines, log: context.log, shutdown: context.shutdown)
             switch format {
             case .ndjson:
                 return .processor(EncodingSink(encoder: NDJSONEncoder(), descriptor: descriptor))
             case .csv:
-                let encoder = CSVEncoder(columns: fields ?? existingColumns(hadData), writesHeader: !hadData)
-                return .processor(EncodingSink(encoder: encoder, descriptor: descriptor))
+                return .processor(EncodingSink(encoder: CSVEncoder(columns: fields), descriptor: descriptor))
             }
         }
 
-        /// The header of the file being appended to, so new rows line up with the old ones.
-        private func existingColumns(_ hadData: Bool) -> [FieldPath]? {
-            guard hadData, let header = OutputFile.firstLine(of: path) else { return nil }
-            let paths = CSVEncoder.cells(ofRow: header).compactMap(FieldPath.init)
-            return paths.isEmpty ? nil : paths
+        /// True when this sink takes the place of `previous`, a `file` sink writing the same file: the
+        /// earlier output stays and this sink continues it, whatever else changed.
+        private func continuesFile(of previous: (any StageConfig)?) -> Bool {
+            guard let previous = previous as? Config else { return false }
+            return previous.path == path || OutputFile.sameFile(previous.path, path)
         }
     }
 }

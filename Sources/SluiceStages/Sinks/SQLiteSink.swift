@@ -255,7 +255,7 @@ public enum SQLiteSink: Stage {
         private func createFolder(output: inout ProcessorOutput, countedByEngine: Int) throws {
             guard !folderReady else { return }
             do {
-                try OutputFile.createParentDirectories(of: writer.target.path, log: log)
+                try OutputFile.createParentDirectories(of: writer.target.path)
             } catch {
                 throw fail(error.message, output: &output, countedByEngine)
             }

@@ -6,9 +6,9 @@ import SluiceCore
 
 /// `type: stdout` — writes events to standard output, one write per batch.
 ///
-/// If the reader of standard output goes away (`runner apply p.yaml | head`), the sink logs once,
-/// stops writing and counts the events it could not deliver as dropped (`output_closed`); the rest of
-/// the pipeline keeps running.
+/// If the reader of standard output goes away (`runner apply p.yaml | head`), the sink fails for good
+/// (`StageFailure`): the engine logs it once, counts what still reaches it as dropped (`stage_failed`),
+/// stops the sources that feed nothing else, and `runner apply` exits 3 once the rest has drained.
 public enum StdoutSink: Stage {
     public static let typeName = "stdout"
     public static let kind = StageKind.sink
@@ -60,12 +60,14 @@ public enum StdoutSink: Stage {
         public func makeRuntime(context: StageContext) throws -> StageRuntime {
             // A closed reader must surface as EPIPE from write(2), not kill the runner with SIGPIPE.
             signal(SIGPIPE, SIG_IGN)
-            return .processor(makeProcessor(fd: STDOUT_FILENO, path: "<stdout>", log: context.log))
+            return .processor(
+                makeProcessor(fd: STDOUT_FILENO, path: "<stdout>", log: context.log, shutdown: context.shutdown))
         }
 
         /// The runtime writing to `fd` (standard output in production, a pipe or temp file in tests).
-        func makeProcessor(fd: Int32, path: String, log: StageLog) -> any Processor {
-            let descriptor = OutputDescriptor(fd: fd, path: path, owned: false, stopsOnBrokenPipe: true, log: log)
+        func makeProcessor(fd: Int32, path: String, log: StageLog, shutdown: ShutdownSignal) -> any Processor {
+            let descriptor = OutputDescriptor(
+                fd: fd, path: path, owned: false, stopsOnBrokenPipe: true, log: log, shutdown: shutdown)
             switch format {
             case .ndjson: return EncodingSink(encoder: NDJSONEncoder(), descriptor: descriptor)
             case .json: return EncodingSink(encoder: PrettyJSONEncoder(), descriptor: descriptor)

@@ -37,10 +37,12 @@ struct RunnerProcess {
     private let stderrFile: URL
 
     /// Starts `runner arguments...` in `directory` (default: the package root), with `environment` added
-    /// to the test's own.
+    /// to the test's own. Standard output goes to a file read by `wait()`, or to `stdout` when given (a
+    /// pipe, say). `addressSpaceKiB` caps the process's virtual memory (`ulimit -v`), so a run that would
+    /// grow without bound fails instead of swapping.
     init(
         _ arguments: [String], in directory: URL = RunnerProcess.packageRoot, stdin: URL? = nil,
-        environment: [String: String] = [:]
+        environment: [String: String] = [:], stdout: FileHandle? = nil, addressSpaceKiB: Int? = nil
     ) throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("runner-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
@@ -48,11 +50,17 @@ struct RunnerProcess {
         stderrFile = scratch.appendingPathComponent("stderr")
         FileManager.default.createFile(atPath: stdoutFile.path, contents: nil)
         FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
-        process.executableURL = Self.executable
-        process.arguments = arguments
+        if let addressSpaceKiB {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments =
+                ["-c", "ulimit -v \(addressSpaceKiB) && exec \"$0\" \"$@\"", Self.executable.path] + arguments
+        } else {
+            process.executableURL = Self.executable
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = directory
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
-        process.standardOutput = try FileHandle(forWritingTo: stdoutFile)
+        process.standardOutput = try stdout ?? FileHandle(forWritingTo: stdoutFile)
         process.standardError = try FileHandle(forWritingTo: stderrFile)
         if let stdin { process.standardInput = try FileHandle(forReadingFrom: stdin) }
         try process.run()
@@ -60,9 +68,11 @@ struct RunnerProcess {
 
     /// Runs `runner arguments...` to completion.
     static func run(
-        _ arguments: [String], in directory: URL = packageRoot, stdin: URL? = nil, environment: [String: String] = [:]
+        _ arguments: [String], in directory: URL = packageRoot, stdin: URL? = nil, environment: [String: String] = [:],
+        addressSpaceKiB: Int? = nil
     ) throws -> Result {
-        let running = try RunnerProcess(arguments, in: directory, stdin: stdin, environment: environment)
+        let running = try RunnerProcess(
+            arguments, in: directory, stdin: stdin, environment: environment, addressSpaceKiB: addressSpaceKiB)
         return running.wait()
     }
 

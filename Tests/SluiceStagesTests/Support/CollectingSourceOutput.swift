@@ -21,6 +21,7 @@ final class CollectingSourceOutput: SourceOutput {
         var batches: [EventBatch] = []
         var rejections: [Rejection] = []
         var sleeps: [Double] = []
+        var counters: [StageCounter: Int] = [:]
         var isStopping = false
     }
 
@@ -31,13 +32,19 @@ final class CollectingSourceOutput: SourceOutput {
     private let stopAfterBatches: Int?
     /// When true, `sleep` records its duration and returns at once.
     private let recordsSleeps: Bool
+    /// When true, batches sent after `stop` are still kept, as the engine delivers what was read before a stop.
+    private let keepsBatchesAfterStop: Bool
     private let state = Mutex(State())
 
-    init(batchSize: Int = 1_000, keepsEvents: Bool = true, stopAfterBatches: Int? = nil, recordsSleeps: Bool = false) {
+    init(
+        batchSize: Int = 1_000, keepsEvents: Bool = true, stopAfterBatches: Int? = nil, recordsSleeps: Bool = false,
+        keepsBatchesAfterStop: Bool = false
+    ) {
         self.batchSize = batchSize
         self.keepsEvents = keepsEvents
         self.stopAfterBatches = stopAfterBatches
         self.recordsSleeps = recordsSleeps
+        self.keepsBatchesAfterStop = keepsBatchesAfterStop
     }
 
     var isStopping: Bool {
@@ -48,7 +55,7 @@ final class CollectingSourceOutput: SourceOutput {
 
     func send(_ batch: consuming EventBatch) -> Bool {
         state.withLock { state in
-            guard !state.isStopping else { return false }
+            guard !state.isStopping || keepsBatchesAfterStop else { return false }
             state.batches.append(keepsEvents ? batch : EventBatch(events: [], byteCount: batch.byteCount))
             return true
         }
@@ -56,6 +63,10 @@ final class CollectingSourceOutput: SourceOutput {
 
     func reject(_ count: Int, reason: DropReason, message: String) {
         state.withLock { $0.rejections.append(Rejection(count: count, reason: reason, message: message)) }
+    }
+
+    func count(_ counter: StageCounter, _ amount: Int) {
+        state.withLock { $0.counters[counter, default: 0] += amount }
     }
 
     func sleep(seconds: Double) {
@@ -77,6 +88,8 @@ final class CollectingSourceOutput: SourceOutput {
     var batches: [EventBatch] { state.withLock { $0.batches } }
     var events: [Event] { batches.flatMap(\.events) }
     var rejections: [Rejection] { state.withLock { $0.rejections } }
+    /// The source's own counters, by name.
+    var counters: [StageCounter: Int] { state.withLock { $0.counters } }
     /// Every duration the source asked to sleep, in order.
     var sleeps: [Double] { state.withLock { $0.sleeps } }
 

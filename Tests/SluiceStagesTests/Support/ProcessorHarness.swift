@@ -5,6 +5,7 @@ struct ProcessorRun {
     /// Emitted batches, by port (0 is the main output).
     var batches: [[EventBatch]]
     var drops: [DropReason: Int]
+    var counters: [StageCounter: Int]
     var bytesWritten: Int
 
     /// The events emitted on `port`, across batches.
@@ -24,14 +25,17 @@ final class ProcessorHarness {
     let log: StageLog
     private let portCount: Int
 
-    /// Builds the runtime of `config` for a stage with id `stage`.
-    init<C: StageConfig>(_ config: C, stage: String = "id") throws {
+    /// Builds the runtime of `config` for a stage with id `stage`; `replacing` is the configuration of the
+    /// stage it takes the place of in a reload, and `shutdown` tells it when the shutdown limit passed.
+    init<C: StageConfig>(
+        _ config: C, stage: String = "id", replacing: (any StageConfig)? = nil,
+        shutdown: ShutdownSignal = ShutdownSignal()
+    ) throws {
         let log = StageLog(pipeline: "test", stage: stage)
-        guard
-            case .processor(let processor) = try config.makeRuntime(
-                context: StageContext(
-                    pipeline: "test", stage: stage, log: log))
-        else { throw HarnessError.notAProcessor }
+        let context = StageContext(pipeline: "test", stage: stage, log: log, shutdown: shutdown, replacing: replacing)
+        guard case .processor(let processor) = try config.makeRuntime(context: context) else {
+            throw HarnessError.notAProcessor
+        }
         self.processor = processor
         self.log = log
         portCount = 1 + config.namedOutputs.count
@@ -45,14 +49,18 @@ final class ProcessorHarness {
     }
 
     /// Processes `batches` in order, then finishes the processor unless `finishing` is false.
+    @discardableResult
     func run(_ batches: [EventBatch], finishing: Bool = true) throws -> ProcessorRun {
         var output = ProcessorOutput(portCount: portCount, log: log)
         for batch in batches { try processor.process(batch, output: &output) }
         if finishing { try processor.finish(output: &output) }
-        return ProcessorRun(batches: output.takeBatches(), drops: output.takeDrops(), bytesWritten: output.bytesWritten)
+        return ProcessorRun(
+            batches: output.takeBatches(), drops: output.takeDrops(), counters: output.takeCounters(),
+            bytesWritten: output.bytesWritten)
     }
 
     /// Processes one batch of `events`, then finishes.
+    @discardableResult
     func run(_ events: [Event]) throws -> ProcessorRun {
         try run([EventBatch(events: events)])
     }

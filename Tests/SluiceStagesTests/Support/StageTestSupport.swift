@@ -72,3 +72,14 @@ final class RunningSource: Sendable {
         return nil
     }
 }
+
+/// Polls `condition` until it holds, for at most `timeout` seconds; returns whether it held. For waiting
+/// on a state another thread reaches, never for asserting on timing.
+func eventually(timeout: Double = 30, _ condition: () throws -> Bool) rethrows -> Bool {
+    let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1_000))
+    while ContinuousClock.now < deadline {
+        if try condition() { return true }
+        usleep(10_000)
+    }
+    return try condition()
+}

@@ -14,11 +14,12 @@ public struct MetricSpec: Sendable, Equatable {
     /// Only events for which this is true count toward the metric (`where`); all events when `nil`.
     public var condition: Expression?
 
-    /// Parses and checks the call `text` written at `location` for the output field `name`; `nil` with
-    /// diagnostics on `reader` when it is not a known function with the right arguments.
-    init?(name: String, text: String, location: SourceLocation, reader: inout OptionsReader) {
+    /// Parses and checks the call `text` written at `location` for the output field `name` (`literals`: the
+    /// ranges of `text` substituted from the environment); `nil` with diagnostics on `reader` when it is not
+    /// a known function with the right arguments.
+    init?(name: String, text: String, location: SourceLocation, literals: [Range<Int>], reader: inout OptionsReader) {
         let call: CallSyntax
-        switch Expression.parseCall(text, at: location) {
+        switch Expression.parseCall(text, at: location, literals: literals) {
         case .success(let parsed): call = parsed
         case .failure(let diagnostics):
             reader.append(diagnostics)

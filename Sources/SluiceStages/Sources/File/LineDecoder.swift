@@ -13,19 +13,26 @@ public enum LineFormat: String, CaseIterable, Sendable {
 extension DropReason {
     /// A CSV record with text after a closing quote.
     public static let malformedCSV: DropReason = "malformed_csv"
+    /// A CSV line whose quoted field is not closed within `max_line_bytes` or by the end of the input.
+    public static let unclosedQuote: DropReason = "csv_unclosed_quote"
 }
 
 /// What a stream's CSV decoding remembers between lines: the header, and a record spanning lines.
 struct CSVState {
     var header: [FieldName]?
-    var pending: [UInt8] = []
-    var pendingLine = 0
+    /// The record being parsed; open while a quoted field continues on the next line.
+    var parser = CSVRecordParser()
+    /// While a record spans lines: its lines so far, joined by `\n`, kept so that the lines after its first
+    /// can be read again as records of their own if its quote never closes.
+    var heldLines: [UInt8] = []
+    /// The number of the record's first line.
+    var startLine = 0
 }
 
 /// Turns lines into events in one `LineFormat`.
 ///
-/// One decoder serves every stream of a source instance; what belongs to one stream (the CSV header)
-/// lives in that stream's `CSVState`.
+/// One decoder serves every stream of a source instance; what belongs to one stream (the CSV header, a
+/// record spanning lines) lives in that stream's `CSVState`.
 final class LineDecoder {
     /// What one line became.
     enum Outcome {
@@ -41,7 +48,6 @@ final class LineDecoder {
     // Touched by the source's thread alone, once per line: the dynamic exclusivity check would cost a
     // noticeable part of decoding a short line.
     @exclusivity(unchecked) private var json = JSONReader()
-    private var csv = CSVRecordParser()
     private let messageField = FieldName("message")
 
     init(format: LineFormat, maxRecordBytes: Int) {
@@ -49,13 +55,24 @@ final class LineDecoder {
         self.maxRecordBytes = maxRecordBytes
     }
 
-    /// Decodes line `number`; `line` must be followed by `JSONReader.padding` readable bytes.
-    func decode(_ line: UnsafeRawBufferPointer, number: Int, csvState: inout CSVState) -> Outcome {
+    /// Decodes line `number` and passes what it became to `body`: one outcome for `ndjson` and `lines`;
+    /// for `csv` none while a record continues, and several when an unclosed quote is given up on and the
+    /// lines after it are read again. `line` must be followed by `JSONReader.padding` readable bytes.
+    func decode(
+        _ line: UnsafeRawBufferPointer, number: Int, csvState: inout CSVState, _ body: (Outcome) -> Void
+    ) {
         switch format {
-        case .ndjson: return decodeJSON(line, number: number)
-        case .lines: return decodeText(line, number: number)
-        case .csv: return decodeCSV(line, number: number, state: &csvState)
+        case .ndjson: body(decodeJSON(line, number: number))
+        case .lines: body(decodeText(line, number: number))
+        case .csv: decodeCSV(line, number: number, state: &csvState, body)
         }
+    }
+
+    /// Ends a stream's CSV decoding: a quoted field still open is given up on, and the lines after its
+    /// first are read as records.
+    func finishCSV(_ state: inout CSVState, _ body: (Outcome) -> Void) {
+        guard state.parser.isOpen else { return }
+        abandonOpenRecord(&state, because: "quoted field not closed at the end of the input", body)
     }
 
     /// Decodes a whole JSON document: an object is one event, an array of objects one event per item.
@@ -104,35 +121,61 @@ final class LineDecoder {
         return .event(event)
     }
 
-    private func decodeCSV(_ line: UnsafeRawBufferPointer, number: Int, state: inout CSVState) -> Outcome {
-        if state.pending.isEmpty {
-            if line.isEmpty { return .skipped }
-            return decodeCSVRecord(line, startLine: number, state: &state)
+    private func decodeCSV(
+        _ line: UnsafeRawBufferPointer, number: Int, state: inout CSVState, _ body: (Outcome) -> Void
+    ) {
+        if state.parser.isOpen {
+            guard state.heldLines.count + 1 + line.count <= maxRecordBytes else {
+                abandonOpenRecord(
+                    &state, because: "quoted field not closed within max_line_bytes (\(maxRecordBytes) bytes)", body)
+                decodeCSV(line, number: number, state: &state, body)
+                return
+            }
+            state.heldLines.append(UInt8(ascii: "\n"))
+            state.heldLines.append(contentsOf: line)
+        } else {
+            guard !line.isEmpty else { return body(.skipped) }
+            state.startLine = number
         }
-        state.pending.append(contentsOf: line)
-        guard state.pending.count <= maxRecordBytes else {
-            state.pending.removeAll(keepingCapacity: true)
-            return .rejected(
-                .lineTooLong, "CSV record longer than max_line_bytes (\(maxRecordBytes))", line: state.pendingLine)
+        switch state.parser.parse(line) {
+        case .unterminated:
+            // The first line of a record that continues: keep it, in case its quote never closes.
+            if state.startLine == number {
+                state.heldLines.removeAll(keepingCapacity: true)
+                state.heldLines.append(contentsOf: line)
+            }
+            body(.skipped)
+        case .malformed(let column):
+            body(.rejected(.malformedCSV, "text after a closing quote at column \(column)", line: number))
+        case .complete:
+            body(csvRecord(state: &state))
         }
-        // The record is parsed from a copy because parsing may put the bytes back into `pending`.
-        let record = state.pending
-        state.pending.removeAll(keepingCapacity: true)
-        return record.withUnsafeBytes { decodeCSVRecord($0, startLine: state.pendingLine, state: &state) }
     }
 
-    private func decodeCSVRecord(_ record: UnsafeRawBufferPointer, startLine: Int, state: inout CSVState) -> Outcome {
-        switch csv.parse(record) {
-        case .unterminated:
-            state.pending.append(contentsOf: record)
-            state.pending.append(UInt8(ascii: "\n"))
-            state.pendingLine = startLine
-            return .skipped
-        case .malformed(let column):
-            return .rejected(.malformedCSV, "text after a closing quote at column \(column)", line: startLine)
-        case .complete:
-            break
+    /// Rejects the open record at its first line and reads its later lines again as records: a quote
+    /// that never closes is most likely a stray one on that first line, and the lines after it are good.
+    ///
+    /// A later line cannot open a record again here: inside the quoted field its quotes all came in
+    /// `""` pairs, which outside a field close as soon as they open. So each line is read at most twice.
+    private func abandonOpenRecord(_ state: inout CSVState, because reason: String, _ body: (Outcome) -> Void) {
+        body(
+            .rejected(
+                .unclosedQuote, "\(reason); the line is skipped and the lines after it are read as records",
+                line: state.startLine))
+        state.parser.reset()
+        var held: [UInt8] = []
+        swap(&held, &state.heldLines)
+        var number = state.startLine
+        for line in held.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).dropFirst() {
+            number += 1
+            line.withUnsafeBytes { decodeCSV($0, number: number, state: &state, body) }
         }
+    }
+
+    /// The outcome of the record the parser just completed: the header, an event, or a rejection.
+    private func csvRecord(state: inout CSVState) -> Outcome {
+        let csv = state.parser
+        let startLine = state.startLine
         guard let header = state.header else {
             var names: [FieldName] = []
             for index in 0..<csv.cellCount {

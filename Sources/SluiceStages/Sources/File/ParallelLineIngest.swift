@@ -134,19 +134,21 @@ private final class ChunkDecoder {
         for item in chunk.items {
             switch item {
             case .line(let text, let number, let byteCount):
-                switch decoder.decode(text, number: number, csvState: &csv) {
-                case .event(let event):
-                    batch.append(event)
-                    batch.byteCount += byteCount
-                    if batch.count >= batchSize {
-                        var full = EventBatch(capacity: batchSize)
-                        swap(&full, &batch)
-                        chunk.results.append(.batch(full))
+                decoder.decode(text, number: number, csvState: &csv) { outcome in
+                    switch outcome {
+                    case .event(let event):
+                        batch.append(event)
+                        batch.byteCount += byteCount
+                        if batch.count >= batchSize {
+                            var full = EventBatch(capacity: batchSize)
+                            swap(&full, &batch)
+                            chunk.results.append(.batch(full))
+                        }
+                    case .skipped:
+                        break
+                    case .rejected(let reason, let message, let line):
+                        chunk.results.append(.reject(reason, "\(chunk.name):\(line): \(message)"))
                     }
-                case .skipped:
-                    break
-                case .rejected(let reason, let message, let line):
-                    chunk.results.append(.reject(reason, "\(chunk.name):\(line): \(message)"))
                 }
             case .tooLong(let number, let byteCount):
                 chunk.results.append(
@@ -192,11 +194,13 @@ final class ParallelLineIngest {
     /// True while the source should keep reading.
     var shouldContinue: Bool { isOpen && !output.isStopping }
 
-    /// Reads `descriptor` to its end (or until stopping) and delivers all its events and rejections.
+    /// Reads `descriptor` to its end (or until stopping) and delivers all its events and rejections. As
+    /// in `LineIngest`, a last line without a newline is a line at the end, but not when stopping.
     /// Returns false on a read error.
     func readToEnd(from descriptor: Int32, name: String) -> Bool {
         var cursor = LineCursor()
         var succeeded = true
+        var atEnd = false
         while shouldContinue {
             deliverDecoded()
             guard let chunk = takeChunk(name: name) else { break }
@@ -211,11 +215,12 @@ final class ParallelLineIngest {
             if count <= 0 {
                 spare.append(chunk)
                 succeeded = count == 0
+                atEnd = succeeded
                 break
             }
             submit(chunk)
         }
-        if succeeded, let chunk = takeChunk(name: name) {
+        if atEnd, let chunk = takeChunk(name: name) {
             chunk.reader.finish(cursor: &cursor) { chunk.items.append($0) }
             submit(chunk)
         }
