@@ -22,6 +22,8 @@ let package = Package(
         ),
         // The system libyaml (Debian's libyaml-dev): the config loader reads its event stream.
         .systemLibrary(name: "CYAML", path: "Sources/CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        // The system SQLite (Debian's libsqlite3-dev) through its C API.
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // Events, values, diagnostics, options, expressions, JSON and the stage registry:
         // the API that stages and plugins build on.
         .target(name: "SluiceCore", dependencies: ["CSimdjson"]),
@@ -33,21 +35,24 @@ let package = Package(
         .target(name: "SluiceEngine", dependencies: ["SluiceCore", "SluiceGraph"]),
         // Long-running services around the engine: the file watcher and the reloading supervisor.
         .target(name: "SluiceService", dependencies: ["SluiceCore", "SluiceConfig", "SluiceGraph", "SluiceEngine"]),
+        // Databases: SQLite connections, table schemas, batched upserts and read-only queries.
+        .target(name: "SluiceStorage", dependencies: ["SluiceCore", "CSQLite"]),
         // The built-in stages, registered exactly as a plugin would be.
-        .target(name: "SluiceStages", dependencies: ["SluiceCore"]),
+        .target(name: "SluiceStages", dependencies: ["SluiceCore", "SluiceStorage"]),
         // Test stages (an in-memory source and sink) and a harness that runs YAML on a real engine.
         .target(name: "SluiceTesting", dependencies: ["SluiceCore", "SluiceConfig", "SluiceGraph", "SluiceEngine"]),
         .executableTarget(
             name: "runner",
             dependencies: [
                 "SluiceCore", "SluiceConfig", "SluiceGraph", "SluiceEngine", "SluiceService", "SluiceStages",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "SluiceStorage", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "sluice-bench",
             dependencies: [
-                "SluiceCore", "SluiceEngine", "SluiceGraph", "SluiceConfig", "SluiceStages", "SluiceTesting",
+                "SluiceCore", "SluiceEngine", "SluiceGraph", "SluiceConfig", "SluiceStages", "SluiceStorage",
+                "SluiceTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/Sources/sluice-bench"
@@ -58,9 +63,10 @@ let package = Package(
         .testTarget(name: "SluiceEngineTests", dependencies: ["SluiceEngine", "SluiceStages", "SluiceTesting"]),
         .testTarget(
             name: "SluiceStagesTests",
-            dependencies: ["SluiceStages", "SluiceEngine", "SluiceGraph", "SluiceConfig", "SluiceTesting"]),
+            dependencies: ["SluiceStages", "SluiceEngine", "SluiceGraph", "SluiceConfig", "SluiceStorage", "SluiceTesting"]),
+        .testTarget(name: "SluiceStorageTests", dependencies: ["SluiceStorage"]),
         .testTarget(name: "SluiceServiceTests", dependencies: ["SluiceService", "SluiceTesting"]),
-        .testTarget(name: "RunnerTests", dependencies: ["runner", "SluiceTesting"]),
+        .testTarget(name: "RunnerTests", dependencies: ["runner", "SluiceStorage", "SluiceTesting"]),
     ],
     // simdjson's header needs C++17; only the CSimdjson shim is C++.
     cxxLanguageStandard: .cxx17

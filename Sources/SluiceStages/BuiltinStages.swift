@@ -18,6 +18,7 @@ public enum BuiltinStages {
         registry.register(StdoutSink.self)
         registry.register(FileSink.self)
         registry.register(BlackholeSink.self)
+        registry.register(SQLiteSink.self)
     }
 
     /// A registry holding the built-in stage types.

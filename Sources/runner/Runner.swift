@@ -11,7 +11,10 @@ struct Runner: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runner",
         abstract: "Run Sluice data pipelines described in YAML files.",
-        subcommands: [ApplyCommand.self, ValidateCommand.self, GraphCommand.self, DiffCommand.self, StagesCommand.self]
+        subcommands: [
+            ApplyCommand.self, ValidateCommand.self, GraphCommand.self, DiffCommand.self, StagesCommand.self,
+            QueryCommand.self,
+        ]
     )
 
     /// Parses the command line and runs the subcommand. Bad usage exits 2, as DESIGN.md's contract says

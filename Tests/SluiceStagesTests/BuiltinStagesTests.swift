@@ -11,7 +11,7 @@ import Testing
     let registry = BuiltinStages.registry
 
     @Test func everyStageExampleCompiles() {
-        #expect(registry.all.count == 13)
+        #expect(registry.all.count == 14)
         for entry in registry.all {
             let result = PipelineLoader(environment: [:]).load(text: entry.example, file: "\(entry.typeName).yaml")
                 .flatMap { GraphCompiler(registry: registry).compile($0) }
