@@ -3,7 +3,6 @@ import PackageDescription
 
 let package = Package(
     name: "Sluice",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "runner", targets: ["runner"]),
         .library(name: "SluiceCore", targets: ["SluiceCore"]),
