@@ -24,6 +24,8 @@ let package = Package(
         .systemLibrary(name: "CYAML", path: "Sources/CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         // The system SQLite (Debian's libsqlite3-dev) through its C API.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // libpq, PostgreSQL's own C client (Debian's libpq-dev); docs/ARCHITECTURE.md says why not postgres-nio.
+        .systemLibrary(name: "CPostgres", path: "Sources/CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         // Events, values, diagnostics, options, expressions, JSON and the stage registry:
         // the API that stages and plugins build on.
         .target(name: "SluiceCore", dependencies: ["CSimdjson"]),
@@ -35,8 +37,8 @@ let package = Package(
         .target(name: "SluiceEngine", dependencies: ["SluiceCore", "SluiceGraph"]),
         // Long-running services around the engine: the file watcher and the reloading supervisor.
         .target(name: "SluiceService", dependencies: ["SluiceCore", "SluiceConfig", "SluiceGraph", "SluiceEngine"]),
-        // Databases: SQLite connections, table schemas, batched upserts and read-only queries.
-        .target(name: "SluiceStorage", dependencies: ["SluiceCore", "CSQLite"]),
+        // Databases: SQLite and PostgreSQL connections, table schemas, batched upserts and read-only queries.
+        .target(name: "SluiceStorage", dependencies: ["SluiceCore", "CSQLite", "CPostgres"]),
         // The built-in stages, registered exactly as a plugin would be.
         .target(name: "SluiceStages", dependencies: ["SluiceCore", "SluiceStorage"]),
         // What stage and plugin authors test with: configs read from YAML, a processor harness, a source

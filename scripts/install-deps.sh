@@ -3,7 +3,8 @@
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 
-packages=(libsimdjson-dev libyaml-dev libsqlite3-dev)
+# libpq-dev: the PostgreSQL client library; postgresql: the server the tests start (scripts/postgres-server.sh).
+packages=(libsimdjson-dev libyaml-dev libsqlite3-dev libpq-dev postgresql)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

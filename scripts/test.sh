@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Installs what is missing and runs the whole test suite (unit, stage, engine and end-to-end tests
-# that run the real runner binary).
+# that run the real runner binary). A throwaway PostgreSQL server runs on 127.0.0.1 for the tests that
+# need one (SLUICE_TEST_POSTGRES_URL); it is stopped and deleted at the end, whatever happens.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 swift build --build-tests
+eval "$(scripts/postgres-server.sh start)"
+trap 'scripts/postgres-server.sh remove' EXIT
 swift test --skip-build

@@ -2,7 +2,7 @@
 ///
 /// Quoting (`"name"`, with `"` doubled) is what keeps a field called `a"; DROP TABLE x; --` a column
 /// name rather than a statement; validation rejects what no quoting can carry (an empty name, a NUL).
-/// SQLite and PostgreSQL quote identifiers the same way.
+/// SQLite and PostgreSQL quote identifiers the same way; `SQLDialect` adds each database's own rules.
 public struct SQLIdentifier: Sendable, Hashable, CustomStringConvertible {
     /// Why a name cannot be an identifier.
     public enum Problem: Error, Sendable, Equatable, CustomStringConvertible {
@@ -10,12 +10,15 @@ public struct SQLIdentifier: Sendable, Hashable, CustomStringConvertible {
         case containsNUL
         /// SQLite reserves table names that start with `sqlite_` for itself.
         case reserved
+        /// PostgreSQL cuts names longer than `limit` bytes, so two long names could meet as one.
+        case tooLong(limit: Int)
 
         public var description: String {
             switch self {
             case .empty: return "an empty name cannot be a column or table name"
             case .containsNUL: return "a name containing a NUL character cannot be a column or table name"
             case .reserved: return "table names starting with 'sqlite_' are reserved by SQLite"
+            case .tooLong(let limit): return "PostgreSQL names hold at most \(limit) bytes"
             }
         }
     }
@@ -30,11 +33,9 @@ public struct SQLIdentifier: Sendable, Hashable, CustomStringConvertible {
         self.name = name
     }
 
-    /// Validates `name` as a table name.
+    /// Validates `name` as a SQLite table name.
     public static func table(_ name: String) throws(Problem) -> SQLIdentifier {
-        let identifier = try SQLIdentifier(name)
-        guard !identifier.foldedName.hasPrefix("sqlite_") else { throw .reserved }
-        return identifier
+        try SQLDialect.sqlite.table(name)
     }
 
     /// The name in double quotes, inner quotes doubled: safe anywhere SQL expects a name.

@@ -27,9 +27,9 @@ import Testing
             .integer: ["null", nil, "int 7", "int 3", nil, nil, nil, nil],
             .real: ["null", nil, "real 7.0", "real 3.0", "real 2.5", nil, nil, nil],
             .text: ["null", nil, nil, nil, nil, "text s", nil, nil],
-            .boolean: ["null", "int 1", nil, nil, nil, nil, nil, nil],
+            .boolean: ["null", "bool true", nil, nil, nil, nil, nil, nil],
             .json: ["null", "json true", "json 7", "json 3.0", "json 2.5", #"json "s""#, "json [1]", #"json {"a":1}"#],
-            .any: ["null", "int 1", "int 7", "real 3.0", "real 2.5", "text s", "json [1]", #"json {"a":1}"#],
+            .any: ["null", "bool true", "int 7", "real 3.0", "real 2.5", "text s", "json [1]", #"json {"a":1}"#],
         ]
         for (type, cells) in expected {
             #expect(values.map { type.storedValue(for: $0).map(Self.describe) } == cells, "\(type)")
@@ -41,6 +41,7 @@ import Testing
         case .null: return "null"
         case .integer(let number): return "int \(number)"
         case .real(let number): return "real \(number)"
+        case .boolean(let flag): return "bool \(flag)"
         case .text(let text): return "text \(text)"
         case .json(let value): return "json \(value)"
         }

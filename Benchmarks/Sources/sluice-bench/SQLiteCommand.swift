@@ -70,10 +70,10 @@ struct SQLiteCommand: ParsableCommand {
 
     /// The time to write `batches` through a new sink runtime, `finish` included.
     private func timePass(_ batches: [EventBatch]) throws -> PassTime {
-        let target = SQLiteTableTarget(
-            path: database, table: try SQLIdentifier.table("site_stats"),
+        let target = TableTarget(
+            table: try SQLIdentifier.table("site_stats"),
             key: [try SQLIdentifier("window_start"), try SQLIdentifier("category")])
-        let config = SQLiteSinkConfig(target: target, maxEvents: maxEvents)
+        let config = SQLiteSinkConfig(path: database, options: TableSinkOptions(target: target, maxEvents: maxEvents))
         let log = StageLog(pipeline: "bench", stage: "store")
         let sink = try config.makeProcessor(context: StageContext(pipeline: "bench", stage: "store", log: log))
         var output = ProcessorOutput(portCount: 1, log: log)

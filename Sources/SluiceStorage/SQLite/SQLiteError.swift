@@ -1,7 +1,7 @@
 import CSQLite
 
 /// An error reported by SQLite: its extended result code and message, and what the connection was doing.
-public struct SQLiteError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct SQLiteError: DatabaseError, Equatable {
     /// SQLite's extended result code (`SQLITE_BUSY_SNAPSHOT`, `SQLITE_CONSTRAINT_NOTNULL`, ...).
     public let code: Int32
     /// SQLite's message: "database is locked", "no such table: x", ...

@@ -18,6 +18,9 @@ public struct SQLiteTableTarget: Sendable, Equatable {
         self.key = key
         self.columns = columns
     }
+
+    /// The table, key and columns, without the file.
+    var tableTarget: TableTarget { TableTarget(table: table, key: key, columns: columns) }
 }
 
 /// Writes batches of events as rows of one SQLite table: one transaction per batch, one prepared
@@ -32,7 +35,7 @@ public struct SQLiteTableTarget: Sendable, Equatable {
 /// A row that cannot be stored (a wrong-typed value, a missing key, a bad field name, a constraint) is
 /// rejected and reported; the batch's other rows are written. A failure of the database itself throws
 /// `TableWriteError` after rolling the whole batch back, so the caller can retry the same batch.
-public final class SQLiteTableWriter {
+public final class SQLiteTableWriter: TableWriter {
     public let target: SQLiteTableTarget
     private let busyTimeoutMilliseconds: Int32
     private var session: SQLiteTableSession?
@@ -43,6 +46,11 @@ public final class SQLiteTableWriter {
         self.target = target
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
     }
+
+    public var destination: String { "table '\(target.table)' of '\(target.path)'" }
+
+    /// Always 0: a SQLite file is opened once.
+    public var reconnects: Int { 0 }
 
     /// Writes `rows` in one transaction; returns the rows not stored and why.
     public func write(_ rows: [Event]) throws(TableWriteError) -> [RowRejection] {

@@ -206,7 +206,7 @@ final class OutputDescriptor {
                 offset = cutPartialRecord(bytes, written: offset)
                 retries += 1
                 var current = outage ?? WriteOutage(policy: policy)
-                current.failed(code, path: path, log: log)
+                current.failed(SinkIOError(path: path, operation: .write, code: code).description, log: log)
                 outage = current
                 guard shutdown.sleep(seconds: current.delay) else {
                     throw fail(
@@ -218,7 +218,7 @@ final class OutputDescriptor {
                 throw fail(.write, code)
             }
         }
-        outage?.recovered(path: path, log: log)
+        outage?.recovered("writing '\(path)'", log: log)
         return true
     }
 
@@ -251,55 +251,6 @@ final class OutputDescriptor {
         let failure = StageFailure(message)
         self.failure = failure
         return failure
-    }
-}
-
-/// How an `OutputDescriptor` waits out errors that may pass: the backoff between attempts and how
-/// often it logs that it still waits.
-struct WriteRetryPolicy: Sendable {
-    /// The wait after the first failed attempt; each further failure doubles it, up to `longestDelay`.
-    var firstDelay = 0.01
-    var longestDelay = 1.0
-    /// While the error lasts, it is logged at most once per this many seconds.
-    var logPeriod = 30.0
-}
-
-/// One stretch of failed writes: how long to wait next, and when it was last logged.
-private struct WriteOutage {
-    let policy: WriteRetryPolicy
-    let started = SystemClock.monotonicNanoseconds()
-    private var lastLogged: UInt64?
-    private(set) var attempts = 0
-    private(set) var delay: Double
-
-    init(policy: WriteRetryPolicy) {
-        self.policy = policy
-        delay = policy.firstDelay / 2
-    }
-
-    /// Counts a failed attempt, doubles the wait, and logs when the last message is a period old.
-    mutating func failed(_ code: Int32, path: String, log: StageLog) {
-        attempts += 1
-        delay = min(delay * 2, policy.longestDelay)
-        let now = SystemClock.monotonicNanoseconds()
-        let reason = SinkIOError(path: path, operation: .write, code: code).description
-        if let lastLogged {
-            guard Double(now - lastLogged) / 1e9 >= policy.logPeriod else { return }
-            log.error("\(reason); still retrying after \(attempts) attempts in \(seconds(at: now)) s")
-        } else {
-            log.error("\(reason); retrying with backoff until it succeeds (the pipeline waits, nothing is dropped)")
-        }
-        lastLogged = now
-    }
-
-    /// Logs that writing works again.
-    func recovered(path: String, log: StageLog) {
-        let now = SystemClock.monotonicNanoseconds()
-        log.warning("writing '\(path)' works again after \(attempts) failed attempts in \(seconds(at: now)) s")
-    }
-
-    private func seconds(at now: UInt64) -> String {
-        SluiceCore.NumberText.fixed(Double(now - started) / 1e9, decimals: 1)
     }
 }
 

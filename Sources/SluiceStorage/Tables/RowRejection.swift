@@ -30,17 +30,28 @@ public struct RowRejection: Sendable, Equatable {
     }
 }
 
+/// An error a database reported, whatever the database: what a table writer needs to know to decide
+/// whether to try again.
+public protocol DatabaseError: Error, Sendable, CustomStringConvertible {
+    /// The database's message, without the database's name or address.
+    var message: String { get }
+    /// True when the same work may succeed later: a lock, a full disk, a server that is restarting or
+    /// out of reach.
+    var isTransient: Bool { get }
+}
+
 /// Why a table writer could not write a batch at all; nothing of the batch was stored. The description
-/// leaves out the database's path, which the caller knows.
+/// leaves out the database's path or address, which the caller knows.
 public enum TableWriteError: Error, Sendable, CustomStringConvertible {
-    /// The database failed: locked, full, read-only, corrupt, not a database, ...
-    case database(SQLiteError)
+    /// The database failed: locked, full, read-only, corrupt, out of reach, ...
+    case database(any DatabaseError)
     /// `columns` declares a type the existing table's column contradicts.
     case columnTypeConflict(table: String, column: String, existing: String, declared: ColumnType)
     /// The unique index an upsert needs could not be created (existing rows repeat a key, say).
-    case keyIndex(SQLiteError)
+    case keyIndex(any DatabaseError)
 
-    /// True when the same batch may succeed later (another writer holds the lock, the disk is full).
+    /// True when the same batch may succeed later (another writer holds the lock, the disk is full, the
+    /// server restarts).
     public var isTransient: Bool {
         switch self {
         case .database(let error), .keyIndex(let error): return error.isTransient
@@ -60,4 +71,19 @@ public enum TableWriteError: Error, Sendable, CustomStringConvertible {
             return "cannot create the unique index for 'key': \(error.message)"
         }
     }
+}
+
+/// Writes batches of events as rows of one table: one transaction per batch; the rows that cannot be
+/// stored are returned with their reasons. A failure of the database throws after rolling the whole
+/// batch back, so the caller can retry the same batch.
+public protocol TableWriter: AnyObject {
+    /// The table and the database, for messages: "table 'stats' of 'out/analytics.db'".
+    var destination: String { get }
+    /// How many times the writer connected again after losing its connection (PostgreSQL); it never
+    /// goes down.
+    var reconnects: Int { get }
+    /// Writes `rows` in one transaction; returns the rows not stored and why.
+    func write(_ rows: [Event]) throws(TableWriteError) -> [RowRejection]
+    /// Closes the connection; a later write opens it again.
+    func close()
 }

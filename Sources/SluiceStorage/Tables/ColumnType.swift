@@ -8,7 +8,7 @@ import SluiceCore
 /// | `integer` | int | ints, and floats with no fractional part |
 /// | `real` | float | floats and ints |
 /// | `text` | string | strings |
-/// | `boolean` | bool | `true`/`false` as 1/0 |
+/// | `boolean` | bool | `true`/`false` (SQLite stores 1/0) |
 /// | `json` | array, object | any value, as its JSON text |
 /// | `any` | — | any value as it is (objects and arrays as JSON text); for existing columns of other types |
 ///
@@ -54,7 +54,7 @@ public enum ColumnType: String, Sendable, Hashable, CaseIterable {
         case (.real, .double(let number)), (.any, .double(let number)): return .real(number)
         case (.real, .int(let number)): return .real(Double(number))
         case (.text, .string(let text)), (.any, .string(let text)): return .text(text)
-        case (.boolean, .bool(let flag)), (.any, .bool(let flag)): return .integer(flag ? 1 : 0)
+        case (.boolean, .bool(let flag)), (.any, .bool(let flag)): return .boolean(flag)
         case (.json, _), (.any, .array), (.any, .object): return .json(value)
         default: return nil
         }
@@ -66,6 +66,7 @@ public enum StoredValue {
     case null
     case integer(Int64)
     case real(Double)
+    case boolean(Bool)
     case text(String)
     /// Written as the value's JSON text.
     case json(Value)
