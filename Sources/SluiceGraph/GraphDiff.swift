@@ -2,8 +2,9 @@ import SluiceCore
 
 /// What a reload changes: the stages of two graphs of one pipeline compared by id and identity.
 ///
-/// A stage is *kept* when its id, kind, type, options, inputs and parallelism are all unchanged; it
-/// then keeps running with its state. Otherwise it is *changed* (same id), *added* or *removed*.
+/// A stage is *kept* when its id, kind, type, inputs and parallelism are unchanged and so are its options,
+/// as written or as decoded (a default spelled out changes nothing); it then keeps running with its state.
+/// Otherwise it is *changed* (same id), *added* or *removed*.
 public struct GraphDiff: Sendable {
     /// One changed stage, with the top-level keys whose values differ.
     public struct Change: Sendable, Equatable {
@@ -45,7 +46,10 @@ public struct GraphDiff: Sendable {
 
     /// True when `a` and `b` are the same running stage.
     public static func isSame(_ a: StageNode, _ b: StageNode) -> Bool {
-        a.identity == b.identity && a.kind == b.kind && a.typeName == b.typeName && a.parallelism == b.parallelism
+        guard a.kind == b.kind, a.typeName == b.typeName, a.parallelism == b.parallelism else { return false }
+        // Replacing a stage whose decoded configuration did not change would only cost its state: a source
+        // would read its files again from the start.
+        return a.identity == b.identity || (a.inputs == b.inputs && a.config.isEqual(to: b.config))
     }
 
     /// The plan as text: one line per stage that changes, then the kept ones.

@@ -89,6 +89,13 @@ extension StageConfig {
     public var namedOutputs: [String] { [] }
     public var isStateless: Bool { false }
     public var partitionFields: [FieldPath]? { nil }
+
+    /// True when `other` is a configuration of the same type and equal to this one: the same stage
+    /// however it was written (a default spelled out, say).
+    public func isEqual(to other: any StageConfig) -> Bool {
+        guard let other = other as? Self else { return false }
+        return self == other
+    }
 }
 
 /// What a stage needs to know about its place when its runtime is built.
