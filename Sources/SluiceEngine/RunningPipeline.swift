@@ -102,7 +102,7 @@ public final class RunningPipeline: @unchecked Sendable {
 
     /// Blocks until every stage has finished or `seconds` pass; true when finished.
     public func wait(seconds: Double) -> Bool {
-        let deadline = SystemClock.monotonicNanoseconds() + UInt64(max(0, seconds) * 1e9)
+        let deadline = SystemClock.monotonicDeadline(afterSeconds: seconds)
         return lock.withLock {
             while !isDone {
                 let now = SystemClock.monotonicNanoseconds()

@@ -206,7 +206,7 @@ public final class PipelineSupervisor: @unchecked Sendable {
 
     /// Blocks until every pipeline has finished or `seconds` pass; true when every one has finished.
     public func waitAll(seconds: Double) -> Bool {
-        let deadline = SystemClock.monotonicNanoseconds() + UInt64(min(max(0, seconds), 1e9) * 1e9)
+        let deadline = SystemClock.monotonicDeadline(afterSeconds: seconds)
         while true {
             for pipeline in pipelines {
                 let now = SystemClock.monotonicNanoseconds()

@@ -135,4 +135,23 @@ import Testing
         #expect(seen.count == 1, "reported \(seen.count) times, first with \(seen.first?.utf8.count ?? 0) bytes")
         #expect(seen.last == expected)
     }
+
+    /// A debounce longer than any clock can count (`--watch-debounce 300000d`) only means the change is
+    /// not reported yet: the watcher's arithmetic on it must not overflow.
+    @Test(arguments: [true, false])
+    func aDebounceNoClockCanHoldReportsNothingAndCrashesNothing(usingInotify: Bool) throws {
+        let folder = try folder()
+        let file = folder + "/p.yaml"
+        try save("a: 1\n", to: file)
+        let watcher = FileWatcher(
+            targets: [.file(file)], debounce: try #require(ConfigDuration(parsing: "300000d")),
+            pollInterval: ConfigDuration(milliseconds: 5), usingInotify: usingInotify)
+        defer { watcher.stop() }
+        let reports = Reports()
+        watcher.start { reports.add($0) }
+        try save("a: 2\n", to: file)
+        // Many polls happen meanwhile; each one looks at the changed file and its debounce.
+        usleep(300_000)
+        #expect(reports.all.changed.isEmpty)
+    }
 }

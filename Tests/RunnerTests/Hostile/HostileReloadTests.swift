@@ -57,4 +57,34 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         #expect(numbers(in: output) == Array(1...60), "events were repeated or lost")
     }
+
+    /// Durations and rates beyond what a clock can wait for (`poll_interval: 300000d`, a `rate` of 1e300 or
+    /// 1e-12 events per second) wait as long as a clock can, or not at all; none may crash the runner.
+    @Test func durationsAndRatesNoClockCanHoldCrashNothing() throws {
+        let folder = try temporaryFolder()
+        let log = folder.appendingPathComponent("app.log")
+        let output = folder.appendingPathComponent("out.ndjson")
+        let pipeline = folder.appendingPathComponent("p.yaml")
+        try lines(1...3).write(to: log, atomically: true, encoding: .utf8)
+        try tailing(in: folder).replacingOccurrences(of: "poll_interval: 20ms", with: "poll_interval: 300000d")
+            .write(to: pipeline, atomically: true, encoding: .utf8)
+        let runner = try RunnerProcess(["apply", "--no-watch", pipeline.path])
+        defer { if runner.process.isRunning { runner.send(SIGKILL) } }
+        #expect(eventually { numbers(in: output).count == 3 }, "\(runner.stderrSoFar)")
+        runner.send(SIGTERM)
+        let tailed = runner.wait()
+        #expect(tailed.status == 0, "\(tailed.stderr)")
+
+        for rate in ["1e300", "1e-12"] {
+            try """
+            sources:
+              numbers: { type: generate, count: 1, rate: \(rate), fields: { n: sequence() } }
+            sinks:
+              out: { type: file, inputs: [numbers], path: \(output.path) }
+            """.write(to: pipeline, atomically: true, encoding: .utf8)
+            let generated = try RunnerProcess.run(["apply", "--no-watch", pipeline.path])
+            #expect(generated.status == 0, "rate \(rate): \(generated.stderr)")
+            #expect(numbers(in: output) == [0], "rate \(rate)")
+        }
+    }
 }
