@@ -1,4 +1,5 @@
 import SluiceCore
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -23,10 +24,17 @@ final class ProcessSignals: @unchecked Sendable {
         SystemThread.start { handlers.waitForSignals() }
     }
 
+    /// Whether a reload is running, and whether SIGHUP came again meanwhile.
+    private struct Reloads {
+        var running = false
+        var again = false
+    }
+
     private final class Handlers: @unchecked Sendable {
         var set: sigset_t
         let stop: @Sendable (String) -> Void
         let reload: @Sendable () -> Void
+        private let reloads = Mutex(Reloads())
 
         init(set: sigset_t, stop: @escaping @Sendable (String) -> Void, reload: @escaping @Sendable () -> Void) {
             self.set = set
@@ -40,9 +48,7 @@ final class ProcessSignals: @unchecked Sendable {
                 var signal: Int32 = 0
                 sigwait(&set, &signal)
                 if signal == SIGHUP {
-                    // On a thread of its own: a reload waits for the pipeline to drain, and a stop signal
-                    // must still be heard meanwhile.
-                    if !stopping { SystemThread.start(reload) }
+                    if !stopping { reloadSoon() }
                     continue
                 }
                 if stopping {
@@ -51,6 +57,28 @@ final class ProcessSignals: @unchecked Sendable {
                 }
                 stopping = true
                 stop(signal == SIGINT ? "SIGINT" : "SIGTERM")
+            }
+        }
+
+        /// Reloads on a thread of its own (a reload waits for the pipeline to drain, and a stop signal must
+        /// still be heard meanwhile). SIGHUPs that come while it runs make one more reload after it, not a
+        /// thread each: a flood of them during a reload that cannot drain would exhaust the threads.
+        private func reloadSoon() {
+            let start = reloads.withLock { state -> Bool in
+                if state.running {
+                    state.again = true
+                    return false
+                }
+                state.running = true
+                return true
+            }
+            guard start else { return }
+            SystemThread.start { [self] in
+                repeat { reload() } while reloads.withLock { state -> Bool in
+                    state.running = state.again
+                    state.again = false
+                    return state.running
+                }
             }
         }
     }

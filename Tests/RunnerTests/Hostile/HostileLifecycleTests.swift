@@ -178,6 +178,27 @@ import Testing
         #expect(result.stderr.contains("runner: second signal; exiting without draining"))
     }
 
+    /// A flood of SIGHUPs while a reload waits for a pipeline that cannot drain: the SIGHUPs fold into one
+    /// more reload rather than a thread each, so the runner's threads stay few.
+    @Test func aFloodOfSIGHUPDuringAStuckReloadStartsNoThreadPerSignal() throws {
+        let (runner, unread) = try runnerBlockedOnStdout(name: "flooded", shutdownTimeout: "1s")
+        defer { try? unread.fileHandleForReading.close() }
+        let file = try #require(runner.process.arguments?.last)
+        let edited = try String(contentsOfFile: file, encoding: .utf8) + "# edited\n"
+        try edited.write(toFile: file, atomically: true, encoding: .utf8)
+        runner.send(SIGHUP)
+        #expect(eventually { runner.stderrSoFar.contains("received SIGHUP") })
+        let before = threadCount(of: runner)
+        for _ in 0..<2_000 {
+            runner.send(SIGHUP)
+            usleep(200)
+        }
+        #expect(threadCount(of: runner) < before + 20, "\(threadCount(of: runner)) threads, \(before) before")
+        runner.send(SIGTERM)
+        let result = try #require(exit(of: runner))
+        #expect(result.status == 3, "\(result.stderr)")
+    }
+
     /// Saving a pipeline file in two writes with a pause between them (a slow copy): the first half, with
     /// no sink, is refused like an invalid file; the whole file is then applied; nothing is lost.
     @Test func aFileSavedInTwoWritesIsNeverAppliedHalfWritten() throws {
