@@ -174,6 +174,32 @@ import Testing
         #expect(result.stderr.contains("1 csv_unclosed_quote"), "\(result.stderr)")
     }
 
+    /// A column named twice, a stray quote that a quoted field lines later closes, a header that cannot be
+    /// read: every row either arrives or is counted, and no row is taken for a header.
+    @Test func csvHeadersAndStrayQuotesLoseNoRowSilently() throws {
+        let folder = try temporaryFolder()
+        try write("n,n\n1,\"stray\n2,\"two\"\n3,\"three\"\n", to: folder.appendingPathComponent("twice.csv"))
+        try (Data([0x6E, 0xFF, 0x0A]) + Data("4\n5\n".utf8)).write(to: folder.appendingPathComponent("bad.csv"))
+        let output = folder.appendingPathComponent("out.ndjson")
+        let pipeline = folder.appendingPathComponent("csv.yaml")
+        try write(
+            """
+            sources:
+              rows: { type: file, path: "\(folder.path)/*.csv", format: csv }
+            sinks:
+              out: { type: file, inputs: [rows], path: \(output.path) }
+            """, to: pipeline)
+        let result = try RunnerProcess.run(["apply", "--stats", "--stats-format", "prometheus", pipeline.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let rows = try String(contentsOf: output, encoding: .utf8).split(separator: "\n").sorted()
+        #expect(rows == [#"{"n":2,"n_2":"two"}"#, #"{"n":3,"n_2":"three"}"#])
+        #expect(result.stderr.contains("twice.csv:2: quoted field closed on line 3"), "\(result.stderr)")
+        #expect(result.stderr.contains(#"reason="malformed_csv"} 1"#), "\(result.stderr)")
+        #expect(result.stderr.contains(#"reason="invalid_utf8"} 1"#), "\(result.stderr)")
+        #expect(result.stderr.contains(#"reason="csv_no_header"} 2"#), "\(result.stderr)")
+        #expect(result.stderr.contains(#"name="csv_duplicate_column"} 1"#), "\(result.stderr)")
+    }
+
     @Test func aByteOrderMarkCostsNeitherTheFirstEventNorTheFirstColumnName() throws {
         let folder = try temporaryFolder()
         let bom = Data([0xEF, 0xBB, 0xBF])
