@@ -20,7 +20,9 @@ public struct GraphDiff: Sendable {
     public init(from old: StageGraph, to new: StageGraph) {
         let oldById = Dictionary(uniqueKeysWithValues: old.nodes.map { ($0.id, $0) })
         let newIds = Set(new.nodes.map(\.id))
-        var added: [String] = [], changed: [Change] = [], kept: [String] = []
+        var added: [String] = []
+        var changed: [Change] = []
+        var kept: [String] = []
         for node in new.nodes {
             guard let previous = oldById[node.id] else {
                 added.append(node.id)
@@ -65,7 +67,8 @@ public struct GraphDiff: Sendable {
     }
 
     private static func changedKeys(_ old: ConfigNode, _ new: ConfigNode) -> [String] {
-        let oldEntries = old.entries ?? [], newEntries = new.entries ?? []
+        let oldEntries = old.entries ?? []
+        let newEntries = new.entries ?? []
         var keys: [String] = []
         for entry in newEntries {
             let previous = oldEntries.first { $0.key == entry.key }
@@ -78,9 +81,9 @@ public struct GraphDiff: Sendable {
     /// Equal ignoring positions.
     private static func sameContent(_ a: ConfigNode, _ b: ConfigNode) -> Bool {
         switch (a.content, b.content) {
-        case let (.scalar(x, qx), .scalar(y, qy)): return x == y && qx == qy
-        case let (.list(x), .list(y)): return x.count == y.count && zip(x, y).allSatisfy { sameContent($0, $1) }
-        case let (.map(x), .map(y)):
+        case (.scalar(let x, let qx), .scalar(let y, let qy)): return x == y && qx == qy
+        case (.list(let x), .list(let y)): return x.count == y.count && zip(x, y).allSatisfy { sameContent($0, $1) }
+        case (.map(let x), .map(let y)):
             return x.count == y.count
                 && x.allSatisfy { entry in y.contains { $0.key == entry.key && sameContent($0.value, entry.value) } }
         default: return false

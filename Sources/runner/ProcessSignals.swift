@@ -74,7 +74,9 @@ final class ProcessSignals: @unchecked Sendable {
             }
             guard start else { return }
             SystemThread.start { [self] in
-                repeat { reload() } while reloads.withLock { state -> Bool in
+                repeat {
+                    reload()
+                } while reloads.withLock { state -> Bool in
                     state.running = state.again
                     state.again = false
                     return state.running

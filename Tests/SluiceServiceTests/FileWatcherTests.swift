@@ -64,11 +64,12 @@ import Testing
         try save("c: 1\n", to: folder + "/three.yaml")
         try FileManager.default.removeItem(atPath: folder + "/two.yml")
         try save("ignored", to: folder + "/notes.txt")
-        #expect(waitFor {
-            let all = reports.all
-            return all.changed == [folder + "/one.yaml"] && all.added == [folder + "/three.yaml"]
-                && all.removed == [folder + "/two.yml"]
-        })
+        #expect(
+            waitFor {
+                let all = reports.all
+                return all.changed == [folder + "/one.yaml"] && all.added == [folder + "/three.yaml"]
+                    && all.removed == [folder + "/two.yml"]
+            })
     }
 
     @Test func aBurstOfWritesIsOneReport() throws {
@@ -96,9 +97,10 @@ import Testing
         watcher.start { reports.add($0) }
         try save("a: 22\n", to: folder + "/one.yaml")
         try save("b: 1\n", to: folder + "/two.yaml")
-        #expect(waitFor {
-            reports.all.changed == [folder + "/one.yaml"] && reports.all.added == [folder + "/two.yaml"]
-        })
+        #expect(
+            waitFor {
+                reports.all.changed == [folder + "/one.yaml"] && reports.all.added == [folder + "/two.yaml"]
+            })
         try FileManager.default.removeItem(atPath: folder + "/two.yaml")
         #expect(waitFor { reports.all.removed == [folder + "/two.yaml"] })
     }

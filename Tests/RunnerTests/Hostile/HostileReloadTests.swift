@@ -47,7 +47,8 @@ import Testing
         defer { if runner.process.isRunning { runner.send(SIGKILL) } }
         #expect(eventually { numbers(in: output).count == 50 }, "\(runner.stderrSoFar)")
 
-        try tailing(in: folder, sourceOptions: ", format: ndjson").write(to: pipeline, atomically: true, encoding: .utf8)
+        try tailing(in: folder, sourceOptions: ", format: ndjson").write(
+            to: pipeline, atomically: true, encoding: .utf8)
         #expect(
             eventually { runner.stderrSoFar.contains("changed but its stages did not") }, "\(runner.stderrSoFar)")
         try append(lines(51...60), to: log)
