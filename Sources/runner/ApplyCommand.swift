@@ -29,7 +29,11 @@ struct ApplyCommand: ParsableCommand {
     @Argument(help: "Pipeline files or folders of *.yaml files.")
     var paths: [String]
 
-    @Option(help: "Worker threads (default: the number of cores).")
+    /// The most worker threads `--workers` may ask for; far more than cores help nothing, and enough more
+    /// exhaust the threads the system allows.
+    static let maximumWorkers = 1_024
+
+    @Option(help: "Worker threads, at most 1024 (default: the number of cores).")
     var workers: Int = SystemInfo.coreCount
 
     @Option(help: "Events each stage's input queue holds before its producers wait.")
@@ -61,7 +65,9 @@ struct ApplyCommand: ParsableCommand {
     var dryRun = false
 
     func validate() throws {
-        guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
+        guard (1...Self.maximumWorkers).contains(workers) else {
+            throw ValidationError("--workers must be between 1 and \(Self.maximumWorkers)")
+        }
         guard queueCapacity >= 1 else { throw ValidationError("--queue-capacity must be at least 1") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         guard ConfigDuration(parsing: watchDebounce) != nil else {

@@ -166,6 +166,13 @@ import Testing
         #expect(result.stderr.contains("--shutdown-timeout must be a duration such as 30s"))
     }
 
+    /// More workers than the system has threads for is bad usage, not a crash while starting them.
+    @Test func aWorkerCountNoSystemCanStartIsBadUsage() throws {
+        let result = try RunnerProcess.run(["apply", "--workers", "1000000", "pipelines/quickstart.yaml"])
+        #expect(result.status == 2, "\(result.stderr.prefix(500))")
+        #expect(result.stderr.contains("--workers must be between 1 and 1024"))
+    }
+
     /// A second signal exits at once with 130, however stuck the drain is.
     @Test func aSecondSignalExitsAtOnceWhileASinkIsBlocked() throws {
         let (runner, unread) = try runnerBlockedOnStdout(name: "impatient", shutdownTimeout: "10m")
