@@ -268,6 +268,47 @@ import Testing
         #expect(result.stderr.contains("works again after"), "\(result.stderr)")
     }
 
+    /// A sink that gives up on a full disk in the middle of a batch (the shutdown limit passes): what the
+    /// counters call dropped is exactly what is not in the file, bytes written included.
+    @Test(.enabled(if: SmallFileSystem.isAvailable, "mounting a tmpfs needs root"))
+    func aSinkThatGivesUpOnAFullDiskCountsAsDroppedWhatIsNotInTheFile() throws {
+        let disk = try #require(SmallFileSystem(bytes: 128 * 1024))
+        disk.fill(leaving: 8 * 1024)
+        let folder = try temporaryFolder()
+        let output = URL(fileURLWithPath: disk.path + "/out.ndjson")
+        let pipeline = folder.appendingPathComponent("disk.yaml")
+        try write(
+            """
+            sources:
+              numbers: { type: generate, count: 2000, fields: { n: sequence(), pad: '"padding"' } }
+            sinks:
+              out: { type: file, inputs: [numbers], path: \(output.path) }
+            """, to: pipeline)
+        let runner = try RunnerProcess(
+            [
+                "apply", "--stats", "--stats-format", "prometheus", "--shutdown-timeout", "0s", "--batch-size", "100",
+                pipeline.path,
+            ])
+        #expect(
+            eventually { runner.stderrSoFar.contains("No space left on device; retrying") }, "\(runner.stderrSoFar)")
+        runner.send(SIGTERM)
+        let result = runner.wait()
+        #expect(result.status == 3, "\(result.stderr)")
+        func metric(_ name: String) -> Int? {
+            let line = result.stderr.split(separator: "\n").first { $0.hasPrefix(name + " ") }
+            return line.flatMap { Int($0.split(separator: " ").last ?? "") }
+        }
+        let received = try #require(metric(#"sluice_stage_events_in_total{pipeline="disk",stage="out"}"#))
+        let dropped = try #require(
+            metric(#"sluice_stage_dropped_events_total{pipeline="disk",stage="out",reason="stage_failed"}"#))
+        let bytes = try #require(metric(#"sluice_stage_bytes_out_total{pipeline="disk",stage="out"}"#))
+        let written = try Data(contentsOf: output)
+        // Some batches fit before the disk filled up; the one that did not is not in the file at all.
+        #expect(numbers(in: output) == Array(0..<(received - dropped)), "\(result.stderr)")
+        #expect(received > dropped)
+        #expect(written.count == bytes)
+    }
+
     @Test func aReloadThatReplacesAFileSinkKeepsWhatItWrote() throws {
         let tail = try startTailing(3, arguments: ["--watch-debounce", "10ms"])
         let (log, output, pipeline, runner) = (tail.log, tail.output, tail.pipeline, tail.runner)
