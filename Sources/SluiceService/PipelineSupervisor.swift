@@ -74,12 +74,16 @@ public final class PipelineSupervisor: @unchecked Sendable {
     /// Applies what the watcher saw. Removed files' pipelines are drained only when `removesStop`
     /// (a watched folder); a watched single file that disappears keeps its pipeline running.
     public func apply(_ changes: FileWatcher.Changes, removesStop: Bool) {
-        for file in changes.changed + changes.added { reload(file) }
+        // Removals first: a file renamed in a watched folder is one removed and one added, and the added
+        // one may start only once the removed one's pipeline no longer holds the name.
         for file in changes.removed {
-            if removesStop { remove(file) } else {
+            if removesStop {
+                remove(file)
+            } else {
                 log("runner: '\(file)' disappeared; its pipeline keeps running as it was")
             }
         }
+        for file in changes.changed + changes.added { reload(file) }
     }
 
     /// Reloads every file (SIGHUP).
@@ -109,6 +113,16 @@ public final class PipelineSupervisor: @unchecked Sendable {
             return
         case .success(let compiled):
             graph = compiled
+        }
+        // The name labels every metric: a second pipeline of that name would make them ambiguous.
+        if let other = lock.withLock({ state in
+            state.byFile.first { $0.key != file && $0.value.pipeline.graph.name == graph.name }?.key
+        }) {
+            var diagnostics = Diagnostics()
+            diagnostics.error(
+                .duplicatePipeline, "pipeline name '\(graph.name)' is also used by \(other)", at: nil)
+            refuse(file, running: existing != nil, diagnostics)
+            return
         }
         if let pipeline = existing, pipeline.graph.name == graph.name {
             let problems = ReloadSafety.problems(replacing: pipeline.graph, with: graph)
@@ -178,13 +192,15 @@ public final class PipelineSupervisor: @unchecked Sendable {
     private func removeOne(_ file: String) {
         // Moved to `leaving` in the same step, so `waitAll` never misses the pipeline while it drains;
         // pipelines that left earlier and have finished are let go.
-        guard let (managed, gone) = lock.withLock({ state -> (Managed, [RunningPipeline])? in
-            guard let managed = state.byFile.removeValue(forKey: file) else { return nil }
-            let gone = state.leaving.filter(\.isFinished)
-            state.leaving.removeAll(where: \.isFinished)
-            state.leaving.append(managed.pipeline)
-            return (managed, gone)
-        }) else { return }
+        guard
+            let (managed, gone) = lock.withLock({ state -> (Managed, [RunningPipeline])? in
+                guard let managed = state.byFile.removeValue(forKey: file) else { return nil }
+                let gone = state.leaving.filter(\.isFinished)
+                state.leaving.removeAll(where: \.isFinished)
+                state.leaving.append(managed.pipeline)
+                return (managed, gone)
+            })
+        else { return }
         for pipeline in gone { engine.forget(pipeline) }
         log("runner: '\(file)' was removed; draining and stopping pipeline '\(managed.pipeline.graph.name)'")
         managed.pipeline.stop()
@@ -238,24 +254,29 @@ public final class PipelineSupervisor: @unchecked Sendable {
 
     /// Reload counts, the running configuration's hash and the last pause, in the Prometheus text format.
     public func prometheusText() -> String {
-        let managed = lock.withLock { Array($0.byFile.values) }.sorted { $0.pipeline.graph.name < $1.pipeline.graph.name }
+        let managed = lock.withLock { Array($0.byFile.values) }.sorted {
+            $0.pipeline.graph.name < $1.pipeline.graph.name
+        }
         var text = "# HELP sluice_pipeline_reloads_total Attempts to apply a changed pipeline file, by outcome.\n"
         text += "# TYPE sluice_pipeline_reloads_total counter\n"
         for entry in managed {
             for outcome in Outcome.allCases {
-                text += "sluice_pipeline_reloads_total{pipeline=\"\(entry.pipeline.graph.name)\",outcome=\"\(outcome.rawValue)\"} \(entry.reloads[outcome] ?? 0)\n"
+                text +=
+                    "sluice_pipeline_reloads_total{pipeline=\"\(entry.pipeline.graph.name)\",outcome=\"\(outcome.rawValue)\"} \(entry.reloads[outcome] ?? 0)\n"
             }
         }
         text += "# HELP sluice_pipeline_config_info The running configuration's hash.\n"
         text += "# TYPE sluice_pipeline_config_info gauge\n"
         for entry in managed {
-            text += "sluice_pipeline_config_info{pipeline=\"\(entry.pipeline.graph.name)\",hash=\"\(entry.pipeline.graph.digest)\"} 1\n"
+            text +=
+                "sluice_pipeline_config_info{pipeline=\"\(entry.pipeline.graph.name)\",hash=\"\(entry.pipeline.graph.digest)\"} 1\n"
         }
         text += "# HELP sluice_pipeline_reload_pause_seconds How long the last applied reload paused the sources.\n"
         text += "# TYPE sluice_pipeline_reload_pause_seconds gauge\n"
         for entry in managed {
             if let pause = entry.lastPauseMilliseconds {
-                text += "sluice_pipeline_reload_pause_seconds{pipeline=\"\(entry.pipeline.graph.name)\"} \(pause / 1000)\n"
+                text +=
+                    "sluice_pipeline_reload_pause_seconds{pipeline=\"\(entry.pipeline.graph.name)\"} \(pause / 1000)\n"
             }
         }
         return text
@@ -266,7 +287,8 @@ public final class PipelineSupervisor: @unchecked Sendable {
         let managed = lock.withLock { Array($0.byFile.values) }
         return managed.filter { !$0.reloads.isEmpty }.map { entry in
             let counts = Outcome.allCases.map { "\($0.rawValue) \(entry.reloads[$0] ?? 0)" }.joined(separator: ", ")
-            return "pipeline '\(entry.pipeline.graph.name)' reloads: \(counts); configuration \(entry.pipeline.graph.digest)\n"
+            return
+                "pipeline '\(entry.pipeline.graph.name)' reloads: \(counts); configuration \(entry.pipeline.graph.digest)\n"
         }.joined()
     }
 

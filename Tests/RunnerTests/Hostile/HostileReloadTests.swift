@@ -88,4 +88,39 @@ import Testing
             #expect(numbers(in: output) == [0], "rate \(rate)")
         }
     }
+
+    /// A file added to a watched folder whose pipeline name a running pipeline already has is refused, as
+    /// it is when the runner starts (the name labels every metric); renaming a file is not such a clash.
+    @Test func aNewFileCannotTakeTheNameOfARunningPipeline() throws {
+        let folder = try temporaryFolder()
+        func pipeline(writingTo output: String) -> String {
+            """
+            name: same
+            sources:
+              numbers: { type: generate, rate: 1000, fields: { n: sequence() } }
+            sinks:
+              out: { type: file, inputs: [numbers], path: \(folder.path)/\(output) }
+            """
+        }
+        let first = folder.appendingPathComponent("a.yaml")
+        try pipeline(writingTo: "a.ndjson").write(to: first, atomically: true, encoding: .utf8)
+        let runner = try RunnerProcess(["apply", "--stats", "--watch-debounce", "10ms", folder.path])
+        defer { if runner.process.isRunning { runner.send(SIGKILL) } }
+        #expect(eventually { !numbers(in: folder.appendingPathComponent("a.ndjson")).isEmpty }, "\(runner.stderrSoFar)")
+
+        try pipeline(writingTo: "c.ndjson").write(
+            to: folder.appendingPathComponent("c.yaml"), atomically: true, encoding: .utf8)
+        #expect(
+            eventually { runner.stderrSoFar.contains("error: pipeline name 'same' is also used by") },
+            "\(runner.stderrSoFar)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("c.ndjson").path))
+
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("c.yaml"))
+        try FileManager.default.moveItem(at: first, to: folder.appendingPathComponent("b.yaml"))
+        #expect(
+            eventually { runner.stderrSoFar.contains("started pipeline 'same' from") }, "\(runner.stderrSoFar)")
+        runner.send(SIGTERM)
+        let result = runner.wait()
+        #expect(result.status == 0, "\(result.stderr)")
+    }
 }
