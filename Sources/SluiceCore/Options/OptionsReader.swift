@@ -199,17 +199,18 @@ public struct OptionsReader: Sendable {
         diagnostics.append(contentsOf: nested.finish())
     }
 
-    /// A mapping of names to expression sources, in file order (e.g. enrich's `fields`), with positions and
-    /// the ranges of each text that came from the environment (see `ConfigNode.substitutions`).
+    /// A mapping of names to expression sources, in file order (e.g. an aggregate's `metrics`), with where
+    /// each text was written and the ranges of it that came from the environment (see
+    /// `ConfigNode.substitutions`).
     public mutating func namedScalars(
         _ key: String
-    ) -> [(name: String, text: String, location: SourceLocation, literals: [Range<Int>])]? {
+    ) -> [(name: String, text: String, positions: TextPositions, literals: [Range<Int>])]? {
         guard let value = node(key) else { return nil }
         guard let entries = value.entries else {
             error(.wrongType, "option '\(key)' must be a mapping, found \(value.shapeName)", at: value.location)
             return nil
         }
-        var result: [(String, String, SourceLocation, [Range<Int>])] = []
+        var result: [(String, String, TextPositions, [Range<Int>])] = []
         for entry in entries {
             guard let text = entry.value.scalar else {
                 error(
@@ -217,7 +218,7 @@ public struct OptionsReader: Sendable {
                     at: entry.value.location)
                 continue
             }
-            result.append((entry.key, text, entry.value.location, entry.value.substitutions.map(\.range)))
+            result.append((entry.key, text, entry.value.textPositions, entry.value.substitutions.map(\.range)))
         }
         return result
     }

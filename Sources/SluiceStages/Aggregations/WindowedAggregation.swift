@@ -174,10 +174,13 @@ public enum WindowedAggregation: Stage {
             if latePolicy == .emitUpdate { flagFields.append(RowFlags.updateName) }
             let metrics = Self.readMetrics(from: &reader, reserved: groupBy.map(\.head.string) + flagFields)
             if latePolicy != .drop, window == .global, let entry = Self.entry("on_late", in: reader) {
-                reader.error(.invalidValue, "option 'on_late' needs a time-based window: a global window has no late events", at: entry.keyLocation)
+                reader.error(
+                    .invalidValue, "option 'on_late' needs a time-based window: a global window has no late events",
+                    at: entry.keyLocation)
             }
             if latePolicy != .emitUpdate, let entry = Self.entry("update_retention", in: reader) {
-                reader.error(.invalidValue, "option 'update_retention' needs 'on_late: emit_update'", at: entry.keyLocation)
+                reader.error(
+                    .invalidValue, "option 'update_retention' needs 'on_late: emit_update'", at: entry.keyLocation)
             }
             guard let window, let metrics, let emit, !reader.diagnostics.hasErrors else { return nil }
             self.groupBy = groupBy
@@ -203,15 +206,16 @@ public enum WindowedAggregation: Stage {
             }
             let taken = Set(reserved + windowFieldNames)
             var metrics: [MetricSpec] = []
-            for (name, text, location, literals) in entries {
+            for (name, text, positions, literals) in entries {
                 if taken.contains(name) {
                     let keyLocation = reader.node["metrics"]?.entries?.first { $0.key == name }?.keyLocation
                     reader.error(
-                        .invalidValue, "metric '\(name)' would overwrite a group-by, window or flag field of the output",
-                        at: keyLocation ?? location)
+                        .invalidValue,
+                        "metric '\(name)' would overwrite a group-by, window or flag field of the output",
+                        at: keyLocation ?? positions.start)
                 }
                 if let metric = MetricSpec(
-                    name: name, text: text, location: location, literals: literals, reader: &reader)
+                    name: name, text: text, positions: positions, literals: literals, reader: &reader)
                 {
                     metrics.append(metric)
                 }
