@@ -4,19 +4,6 @@ import Testing
 /// Hostile edits and signals against a running `runner`: edits that change nothing a stage does, values
 /// no timer can wait for, and floods of SIGHUP. None may repeat an event or bring the process down.
 @Suite struct HostileReloadTests {
-    /// `{"n":i}` lines for `range`.
-    private func lines(_ range: ClosedRange<Int>) -> String {
-        range.map { "{\"n\":\($0)}\n" }.joined()
-    }
-
-    /// The `n` of every line of the NDJSON file at `url` (none when it does not exist yet).
-    private func numbers(in url: URL) -> [Int] {
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
-        return text.split(separator: "\n").compactMap { line in
-            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["n"] as? Int
-        }
-    }
-
     /// A pipeline tailing FOLDER/app.log into FOLDER/out.ndjson, with `sourceOptions` added to the source.
     private func tailing(in folder: URL, sourceOptions: String = "") -> String {
         """
@@ -27,13 +14,6 @@ import Testing
         """
     }
 
-    private func append(_ text: String, to url: URL) throws {
-        let handle = try FileHandle(forWritingTo: url)
-        defer { try? handle.close() }
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data(text.utf8))
-    }
-
     /// Spelling out a default of a tailing source (`format: ndjson`) is no change: replacing the source
     /// would read the file again from its start and deliver every line a second time.
     @Test func spellingOutASourceDefaultReadsNothingTwice() throws {
@@ -41,7 +21,7 @@ import Testing
         let log = folder.appendingPathComponent("app.log")
         let output = folder.appendingPathComponent("out.ndjson")
         let pipeline = folder.appendingPathComponent("p.yaml")
-        try lines(1...50).write(to: log, atomically: true, encoding: .utf8)
+        try numberedLines(1...50).write(to: log, atomically: true, encoding: .utf8)
         try tailing(in: folder).write(to: pipeline, atomically: true, encoding: .utf8)
         let runner = try RunnerProcess(["apply", "--watch-debounce", "10ms", pipeline.path])
         defer { if runner.process.isRunning { runner.send(SIGKILL) } }
@@ -51,7 +31,7 @@ import Testing
             to: pipeline, atomically: true, encoding: .utf8)
         #expect(
             eventually { runner.stderrSoFar.contains("changed but its stages did not") }, "\(runner.stderrSoFar)")
-        try append(lines(51...60), to: log)
+        try append(numberedLines(51...60), to: log)
         #expect(eventually { numbers(in: output).count >= 60 }, "\(runner.stderrSoFar)")
         runner.send(SIGTERM)
         let result = runner.wait()
@@ -66,7 +46,7 @@ import Testing
         let log = folder.appendingPathComponent("app.log")
         let output = folder.appendingPathComponent("out.ndjson")
         let pipeline = folder.appendingPathComponent("p.yaml")
-        try lines(1...3).write(to: log, atomically: true, encoding: .utf8)
+        try numberedLines(1...3).write(to: log, atomically: true, encoding: .utf8)
         try tailing(in: folder).replacingOccurrences(of: "poll_interval: 20ms", with: "poll_interval: 300000d")
             .write(to: pipeline, atomically: true, encoding: .utf8)
         let runner = try RunnerProcess(["apply", "--no-watch", pipeline.path])
