@@ -1,3 +1,4 @@
+import Logging
 import SluiceCore
 import SluiceGraph
 import Synchronization
@@ -148,9 +149,7 @@ public final class RunningPipeline: @unchecked Sendable {
                 guard !runners.allSatisfy(\.isStopping), reachable(from: source.id, avoiding: []).contains(log.stage),
                     !reachable(from: source.id, avoiding: dead).contains(where: { current.node($0)?.kind == .sink })
                 else { continue }
-                StandardError.write(
-                    "warning: pipeline '\(log.pipeline)' stage '\(source.id)': stopping; no sink it feeds can take "
-                        + "events any more\n")
+                runners.first?.log.warning("stopping; no sink it feeds can take events any more")
                 for runner in runners { runner.stop() }
             }
         }
@@ -298,9 +297,10 @@ public final class RunningPipeline: @unchecked Sendable {
         while !inFlight.waitForZero(seconds: limit) {
             waited += limit
             let busy = unfinishedWork().map(\.summary).joined(separator: "; ")
-            StandardError.write(
-                "error: pipeline '\(graph.name)': a reload has waited \(NumberText.fixed(waited, decimals: 1)) s for "
-                    + "retired stages to drain; its sources stay paused until they do (\(busy))\n")
+            let seconds = NumberText.fixed(waited, decimals: 1)
+            Logger(label: "sluice").error(
+                "a reload has waited \(seconds) s for retired stages to drain; its sources stay paused until they do (\(busy))",
+                metadata: ["pipeline": "\(graph.name)"])
         }
     }
 
