@@ -90,7 +90,7 @@ let package = Package(
         .testTarget(
             name: "SluiceServiceTests",
             dependencies: ["SluiceService", "SluiceTesting", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "RunnerTests", dependencies: ["runner", "SluiceAPI"]),
+        .testTarget(name: "RunnerTests", dependencies: ["runner", "SluiceAPI", "SluiceEngine"]),
     ],
     // simdjson's header needs C++17; only the CSimdjson shim is C++.
     cxxLanguageStandard: .cxx17

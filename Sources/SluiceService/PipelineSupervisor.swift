@@ -51,7 +51,7 @@ public final class PipelineSupervisor: @unchecked Sendable {
         /// Files whose pipeline is being built (a stage opening its output may block there).
         var starting: Set<String> = []
         var stopping = false
-        /// Set once `start` has started every pipeline given on the command line.
+        /// Set once `start` has returned: until then the pipelines of the command line count as unfinished.
         var started = false
     }
 
@@ -65,6 +65,7 @@ public final class PipelineSupervisor: @unchecked Sendable {
     /// Starts the compiled `graphs` (from `files`, in order). If one cannot start, those started are
     /// stopped and still drain: `waitAll` waits for them.
     public func start(_ graphs: [(file: String, graph: StageGraph)]) throws(EngineError) {
+        defer { lock.withLock { $0.started = true } }
         for (file, graph) in graphs {
             do {
                 try launch(file, graph)
@@ -73,11 +74,10 @@ public final class PipelineSupervisor: @unchecked Sendable {
                 throw error
             }
         }
-        lock.withLock { $0.started = true }
     }
 
     /// True once every pipeline given to `start` runs, while none is being built and no stop was asked
-    /// for: what `GET /ready` answers.
+    /// for: what `GET /ready` answers. (A failed `start` ends the runner.)
     public var isReady: Bool {
         lock.withLock { $0.started && !$0.stopping && $0.starting.isEmpty }
     }
@@ -238,8 +238,9 @@ public final class PipelineSupervisor: @unchecked Sendable {
             }
             // A folder may have gained a pipeline meanwhile: done only when every current one has finished.
             guard pipelines.allSatisfy(\.isFinished) else { continue }
-            guard lock.withLock({ !$0.starting.isEmpty }) else { return true }
-            // A pipeline is still being built (a stage opening its output may block there for good).
+            guard lock.withLock({ !$0.starting.isEmpty || !$0.started }) else { return true }
+            // A pipeline is still being built (a stage opening its output may block there for good), or
+            // `start` has not begun yet (`apply` starts its pipelines once its API listens).
             if SystemClock.monotonicNanoseconds() >= deadline { return false }
             usleep(10_000)
         }

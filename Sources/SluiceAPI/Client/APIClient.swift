@@ -60,8 +60,8 @@ public struct APIClient: Sendable {
             var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path)
             head.headers.add(name: "Host", value: address.description)
             head.headers.add(name: "Connection", value: "close")
-            try await outbound.write(.head(head))
-            try await outbound.write(.end(nil))
+            // One write: a server answering at once (an error, `Connection: close`) may close before a second.
+            try await outbound.write(contentsOf: [.head(head), .end(nil)])
             var status = 0
             for try await part in inbound {
                 switch part {

@@ -10,8 +10,8 @@ enum APIRoutes {
     /// Events a tap holds for a reader that has not taken them yet; more are lost.
     static let tapBuffer = 1_000
 
-    static func router(_ monitor: RunnerMonitor) -> Router<BasicRequestContext> {
-        let router = Router()
+    static func router(_ monitor: RunnerMonitor) -> Router<APIRequestContext> {
+        let router = Router(context: APIRequestContext.self)
         router.get("/") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
@@ -46,10 +46,13 @@ enum APIRoutes {
                 throw HTTPError(.notFound, message: "no stage '\(stage)' in a pipeline named '\(name)'")
             }
             let subscription = tap.subscribe(rate: rate, capacity: min(limit ?? tapBuffer, tapBuffer))
+            let channel = context.channel
             return Response(
                 status: .ok, headers: [.contentType: "application/x-ndjson"],
                 body: ResponseBody { writer in
-                    try await stream(subscription, limit: limit, monitor: monitor, into: &writer)
+                    let stream = monitor.streamOpened(on: channel)
+                    defer { monitor.streamClosed(stream) }
+                    try await Self.stream(subscription, limit: limit, monitor: monitor, into: &writer)
                 })
         }
         return router

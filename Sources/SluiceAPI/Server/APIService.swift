@@ -34,6 +34,26 @@ public final class APIService: Service, Sendable {
         self.logger = logger
     }
 
+    /// How long open tap streams get to end at shutdown before their connections are cut (a reader
+    /// that stopped reading holds its stream's write until then).
+    static let streamsGrace = Duration.seconds(2)
+
+    /// Samples the stages' rates once a second until the API closes; then, after `streamsGrace`, cuts
+    /// the tap streams still open.
+    private func sample() async {
+        do {
+            while !monitor.isClosing {
+                monitor.sample()
+                try await Task.sleep(for: .seconds(1))
+            }
+            try await Task.sleep(for: Self.streamsGrace)
+        } catch {
+            return
+        }
+        let cut = monitor.cutStreams()
+        if cut > 0 { logger.notice("closed \(cut) tap stream\(cut == 1 ? "" : "s") whose reader stopped reading") }
+    }
+
     /// Why the server could not listen, once `run` has thrown.
     public var failure: CannotListen? { cannotListen.withLock { $0 } }
 
@@ -56,12 +76,7 @@ public final class APIService: Service, Sendable {
         do {
             try await withGracefulShutdownHandler {
                 try await withThrowingDiscardingTaskGroup { group in
-                    group.addTask { [monitor] in
-                        while !monitor.isClosing {
-                            monitor.sample()
-                            do { try await Task.sleep(for: .seconds(1)) } catch { return }
-                        }
-                    }
+                    group.addTask { [self] in await sample() }
                     defer {
                         monitor.close()
                         group.cancelAll()

@@ -1,3 +1,4 @@
+import NIOCore
 import SluiceEngine
 import SluiceGraph
 import SluiceService
@@ -10,6 +11,8 @@ public final class RunnerMonitor: Sendable {
     let supervisor: PipelineSupervisor
     let sampler = RateSampler()
     private let closing = Atomic<Bool>(false)
+    /// The connections of open tap streams, by stream number.
+    private let streams = Mutex<(next: Int, open: [Int: any Channel])>((0, [:]))
 
     public init(engine: Engine, supervisor: PipelineSupervisor) {
         self.engine = engine
@@ -20,6 +23,27 @@ public final class RunnerMonitor: Sendable {
     var isClosing: Bool { closing.load(ordering: .acquiring) }
 
     func close() { closing.store(true, ordering: .releasing) }
+
+    /// Notes a tap stream open on `channel`; returns its number for `streamClosed`.
+    func streamOpened(on channel: any Channel) -> Int {
+        streams.withLock { streams in
+            defer { streams.next += 1 }
+            streams.open[streams.next] = channel
+            return streams.next
+        }
+    }
+
+    func streamClosed(_ stream: Int) {
+        _ = streams.withLock { $0.open.removeValue(forKey: stream) }
+    }
+
+    /// Closes the connections of the tap streams still open (their readers stopped reading, so their
+    /// last write never ends); returns how many.
+    func cutStreams() -> Int {
+        let channels = streams.withLock { Array($0.open.values) }
+        for channel in channels { channel.close(promise: nil) }
+        return channels.count
+    }
 
     /// Takes a rate sample of every stage of every pipeline.
     func sample() {
