@@ -66,7 +66,7 @@ public struct RunnerLogHandler: LogHandler {
     static func json(level: Logger.Level, message: String, metadata: Logger.Metadata) -> String {
         var writer = JSONWriter(cachesKeys: false)
         var fields: [(String, String)] = [
-            ("time", Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))),
+            ("time", Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(Date())),
             ("level", level.rawValue), ("message", message),
         ]
         fields += metadata.sorted { $0.key < $1.key }.map { ($0.key, "\($0.value)") }
