@@ -298,9 +298,9 @@ public final class RunningPipeline: @unchecked Sendable {
             waited += limit
             let busy = unfinishedWork().map(\.summary).joined(separator: "; ")
             let seconds = NumberText.fixed(waited, decimals: 1)
-            Logger(label: "sluice").error(
-                "a reload has waited \(seconds) s for retired stages to drain; its sources stay paused until they do (\(busy))",
-                metadata: ["pipeline": "\(graph.name)"])
+            let message = "a reload has waited \(seconds) s for retired stages to drain; its sources stay paused until "
+                + "they do (\(busy))"
+            Logger(label: "sluice").error("\(message)", metadata: ["pipeline": "\(graph.name)"])
         }
     }
 

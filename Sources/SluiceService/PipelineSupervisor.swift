@@ -98,7 +98,9 @@ public final class PipelineSupervisor: @unchecked Sendable {
     public func apply(_ changes: FileWatcher.Changes, removesStop: Bool) {
         for file in changes.changed + changes.added { reload(file) }
         for file in changes.removed {
-            if removesStop { remove(file) } else {
+            if removesStop {
+                remove(file)
+            } else {
                 logger.notice("'\(file)' disappeared; its pipeline keeps running as it was")
             }
         }
@@ -160,8 +162,8 @@ public final class PipelineSupervisor: @unchecked Sendable {
                 let took = NumberText.fixed(elapsed, decimals: 2)
                 let paused = NumberText.fixed(report.pauseMilliseconds, decimals: 2)
                 let diff = report.diff.description.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
-                logger.info(
-                    "pipeline '\(graph.name)' reloaded in \(took) ms (sources paused \(paused) ms; configuration \(graph.digest)):\n\(diff)")
+                let summary = "sources paused \(paused) ms; configuration \(graph.digest)"
+                logger.info("pipeline '\(graph.name)' reloaded in \(took) ms (\(summary)):\n\(diff)")
             }
         } catch {
             count(.failed, file: file)
@@ -202,13 +204,15 @@ public final class PipelineSupervisor: @unchecked Sendable {
     private func removeOne(_ file: String) {
         // Moved to `leaving` in the same step, so `waitAll` never misses the pipeline while it drains;
         // pipelines that left earlier and have finished are let go.
-        guard let (managed, gone) = lock.withLock({ state -> (Managed, [RunningPipeline])? in
-            guard let managed = state.byFile.removeValue(forKey: file) else { return nil }
-            let gone = state.leaving.filter(\.isFinished)
-            state.leaving.removeAll(where: \.isFinished)
-            state.leaving.append(managed.pipeline)
-            return (managed, gone)
-        }) else { return }
+        guard
+            let (managed, gone) = lock.withLock({ state -> (Managed, [RunningPipeline])? in
+                guard let managed = state.byFile.removeValue(forKey: file) else { return nil }
+                let gone = state.leaving.filter(\.isFinished)
+                state.leaving.removeAll(where: \.isFinished)
+                state.leaving.append(managed.pipeline)
+                return (managed, gone)
+            })
+        else { return }
         for pipeline in gone { engine.forget(pipeline) }
         logger.info("'\(file)' was removed; draining and stopping pipeline '\(managed.pipeline.graph.name)'")
         managed.pipeline.stop()
@@ -274,14 +278,17 @@ public final class PipelineSupervisor: @unchecked Sendable {
     /// Per pipeline: whether it is up, reload counts by outcome, the running configuration's hash and
     /// the last reload's pause.
     public func metricSamples() -> [MetricSample] {
-        let managed = lock.withLock { Array($0.byFile.values) }.sorted { $0.pipeline.graph.name < $1.pipeline.graph.name }
+        let managed = lock.withLock { Array($0.byFile.values) }.sorted {
+            $0.pipeline.graph.name < $1.pipeline.graph.name
+        }
         var samples: [MetricSample] = []
         for entry in managed {
             let name = entry.pipeline.graph.name
             let up = !entry.pipeline.isFinished && !entry.pipeline.hasFailed
             samples.append(MetricSample(MetricFamilies.pipelineUp, [name], up ? 1 : 0))
             for outcome in Outcome.allCases {
-                samples.append(MetricSample(MetricFamilies.reloads, [name, outcome.rawValue], entry.reloads[outcome] ?? 0))
+                samples.append(
+                    MetricSample(MetricFamilies.reloads, [name, outcome.rawValue], entry.reloads[outcome] ?? 0))
             }
             samples.append(MetricSample(MetricFamilies.configInfo, [name, entry.pipeline.graph.digest], 1))
             if let pause = entry.lastPauseMilliseconds {
@@ -301,7 +308,8 @@ public final class PipelineSupervisor: @unchecked Sendable {
         let managed = lock.withLock { Array($0.byFile.values) }
         return managed.filter { !$0.reloads.isEmpty }.map { entry in
             let counts = Outcome.allCases.map { "\($0.rawValue) \(entry.reloads[$0] ?? 0)" }.joined(separator: ", ")
-            return "pipeline '\(entry.pipeline.graph.name)' reloads: \(counts); configuration \(entry.pipeline.graph.digest)\n"
+            return
+                "pipeline '\(entry.pipeline.graph.name)' reloads: \(counts); configuration \(entry.pipeline.graph.digest)\n"
         }.joined()
     }
 

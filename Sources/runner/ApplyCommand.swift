@@ -114,7 +114,8 @@ struct ApplyCommand: AsyncParsableCommand {
         let limit = ShutdownLimit(
             limit: ConfigDuration(parsing: shutdownTimeout)!, supervisor: supervisor, logger: logger,
             finalReport: finalReport)
-        let apiService = noAPI
+        let apiService =
+            noAPI
             ? nil
             : APIService(
                 address: APIAddress(parsing: api)!, monitor: RunnerMonitor(engine: engine, supervisor: supervisor),
@@ -170,18 +171,24 @@ struct ApplyCommand: AsyncParsableCommand {
     ) -> [ServiceGroupConfiguration.ServiceConfiguration] {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let api {
-            services.append(.init(service: api, successTerminationBehavior: .gracefullyShutdownGroup,
-                                  failureTerminationBehavior: .gracefullyShutdownGroup))
+            services.append(
+                .init(
+                    service: api, successTerminationBehavior: .gracefullyShutdownGroup,
+                    failureTerminationBehavior: .gracefullyShutdownGroup))
         }
         if let watcher {
             let service = WatcherService(
                 watcher: watcher, supervisor: supervisor, pipelinesStarted: pipelines.started, removesStop: removesStop)
-            services.append(.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup,
-                                  failureTerminationBehavior: .gracefullyShutdownGroup))
+            services.append(
+                .init(
+                    service: service, successTerminationBehavior: .gracefullyShutdownGroup,
+                    failureTerminationBehavior: .gracefullyShutdownGroup))
         }
         // The pipelines finishing on their own (finite sources) ends the run: the API must not keep it.
-        services.append(.init(service: pipelines, successTerminationBehavior: .gracefullyShutdownGroup,
-                              failureTerminationBehavior: .gracefullyShutdownGroup))
+        services.append(
+            .init(
+                service: pipelines, successTerminationBehavior: .gracefullyShutdownGroup,
+                failureTerminationBehavior: .gracefullyShutdownGroup))
         return services
     }
 
@@ -195,7 +202,8 @@ struct ApplyCommand: AsyncParsableCommand {
         let failures = engine.failures
         guard !failures.isEmpty else { return }
         let list = failures.map { "  \($0)" }.joined(separator: "\n")
-        logger.notice("\(failures.count) stage\(failures.count == 1 ? "" : "s") failed for good; exit status 3:\n\(list)")
+        logger.notice(
+            "\(failures.count) stage\(failures.count == 1 ? "" : "s") failed for good; exit status 3:\n\(list)")
     }
 
     private func makeWatcher() -> FileWatcher {

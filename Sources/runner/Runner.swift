@@ -1,7 +1,7 @@
 import ArgumentParser
 import Dispatch
-import Synchronization
 import SluiceCore
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc

@@ -11,8 +11,12 @@ import SluiceCore
 struct TapCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tap",
-        abstract: "Print a live sample of the events a stage of a running `runner apply` emits, one JSON object per line.",
-        discussion: "Runs until --limit events were printed or the runner stops. Exits 1 when the runner cannot be reached or has no such stage.")
+        abstract:
+            "Print a live sample of the events a stage of a running `runner apply` emits, one JSON object per line.",
+        discussion: """
+            Runs until --limit events were printed or the runner stops. Exits 1 when the runner cannot be \
+            reached or has no such stage.
+            """)
 
     @Argument(help: "The pipeline's name.")
     var pipeline: String
@@ -62,6 +66,7 @@ struct TapCommand: AsyncParsableCommand {
 
     /// Percent-escapes a path segment.
     private static func escape(_ segment: String) -> String {
-        segment.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(.init(charactersIn: "/"))) ?? segment
+        segment.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(.init(charactersIn: "/")))
+            ?? segment
     }
 }

@@ -11,7 +11,8 @@ import SluiceCore
 struct TopCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "top",
-        abstract: "Show every stage of a running `runner apply` (rates, queue fill, busy, errors), refreshed each second.",
+        abstract:
+            "Show every stage of a running `runner apply` (rates, queue fill, busy, errors), refreshed each second.",
         discussion: """
             On a terminal the table is redrawn in place; otherwise (a pipe, a file) a new table is printed each \
             second. --once prints one table and exits. Exits 1 when the runner cannot be reached.
@@ -44,8 +45,8 @@ struct TopCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
             // Home and clear the screen, then draw: the table stays in place on a terminal.
-            StandardOutput.write(
-                terminal ? "\u{1B}[H\u{1B}[2J" + "runner top — \(client.address) — Ctrl-C to quit\n\n" + table : table + "\n")
+            let title = "runner top — \(client.address) — Ctrl-C to quit\n\n"
+            StandardOutput.write(terminal ? "\u{1B}[H\u{1B}[2J" + title + table : table + "\n")
             if once { return }
             try await Task.sleep(for: .milliseconds(Int(interval * 1000)))
         }

@@ -36,7 +36,8 @@ import Testing
         defer { engine.shutdown() }
         // A slow compile holds the new file's start open while the stop arrives.
         let supervisor = PipelineSupervisor(
-            engine: engine, compile: { _ in usleep(200_000); return .success(endless) }, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            engine: engine, compile: { _ in usleep(200_000); return .success(endless) },
+            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         try supervisor.start([(file: "old.yaml", graph: running)])
         SystemThread.start { supervisor.reload("new.yaml") }
         usleep(100_000)

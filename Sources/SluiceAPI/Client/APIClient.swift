@@ -54,7 +54,8 @@ public struct APIClient: Sendable {
                     }
                 }
         } catch {
-            throw Failure(address: address, reason: "cannot connect (\(error)); is `runner apply` running with its API?")
+            throw Failure(
+                address: address, reason: "cannot connect (\(error)); is `runner apply` running with its API?")
         }
         return try await channel.executeThenClose { inbound, outbound in
             var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path)

@@ -34,8 +34,10 @@ enum Dashboard {
         <div id="pipelines"></div>
         <script>
         const W = 190, H = 96, GX = 60, GY = 18;
-        const fmt = n => n >= 1e6 ? (n / 1e6).toFixed(2) + "M" : n >= 1e3 ? (n / 1e3).toFixed(1) + "k" : n.toFixed(0);
-        const esc = s => String(s).replace(/[&<>"]/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}[c]));
+        const fmt = n =>
+          n >= 1e6 ? (n / 1e6).toFixed(2) + "M" : n >= 1e3 ? (n / 1e3).toFixed(1) + "k" : n.toFixed(0);
+        const entities = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"};
+        const esc = s => String(s).replace(/[&<>"]/g, c => entities[c]);
         function layout(stages) {
           const layer = {}, rows = [];
           for (const s of stages) {
@@ -47,6 +49,8 @@ enum Dashboard {
           }
           return stages;
         }
+        const bar = (s, fill) => `<div class="bar" title="queue ${s.queue_events}/${s.queue_capacity}">
+          <div class="${fill > .9 ? "full" : ""}" style="width:${(100 * fill).toFixed(0)}%"></div></div>`;
         function draw(p) {
           const stages = layout(p.stages), at = Object.fromEntries(stages.map(s => [s.id, s]));
           const width = Math.max(...stages.map(s => s.x)) + W, height = Math.max(...stages.map(s => s.y)) + H;
@@ -57,13 +61,17 @@ enum Dashboard {
             const dropped = Object.values(s.dropped).reduce((a, b) => a + b, 0);
             return `<div class="stage${s.failed ? " failed" : ""}" style="left:${s.x}px;top:${s.y}px">
               <b>${esc(s.id)}</b><span class="type">${esc(s.kind)} ${esc(s.type)}</span>
-              <div class="row"><span>in ${fmt(s.events_in_per_second)}/s</span><span>out ${fmt(s.events_out_per_second)}/s</span></div>
-              <div class="row"><span>busy ${(100 * s.busy_ratio).toFixed(0)}%</span><span>err ${s.errors} drop ${fmt(dropped)}</span></div>
-              ${fill == null ? "" : `<div class="bar" title="queue ${s.queue_events}/${s.queue_capacity}"><div class="${fill > .9 ? "full" : ""}" style="width:${(100 * fill).toFixed(0)}%"></div></div>`}
+              <div class="row"><span>in ${fmt(s.events_in_per_second)}/s</span>
+                <span>out ${fmt(s.events_out_per_second)}/s</span></div>
+              <div class="row"><span>busy ${(100 * s.busy_ratio).toFixed(0)}%</span>
+                <span>err ${s.errors} drop ${fmt(dropped)}</span></div>
+              ${fill == null ? "" : bar(s, fill)}
             </div>`;
           });
-          return `<h2>${esc(p.name)} <span class="meta">${esc(p.state)} &middot; ${esc(p.file)} &middot; configuration ${esc(p.configuration)}</span></h2>
-            <div class="graph" style="width:${width}px;height:${height}px"><svg width="${width}" height="${height}">${edges.join("")}</svg>${boxes.join("")}</div>`;
+          const meta = `${esc(p.state)} &middot; ${esc(p.file)} &middot; configuration ${esc(p.configuration)}`;
+          return `<h2>${esc(p.name)} <span class="meta">${meta}</span></h2>
+            <div class="graph" style="width:${width}px;height:${height}px">
+            <svg width="${width}" height="${height}">${edges.join("")}</svg>${boxes.join("")}</div>`;
         }
         async function refresh() {
           try {

@@ -43,7 +43,8 @@ public final class RateSampler: Sendable {
                     eventsInPerSecond: Double(max(0, snapshot.eventsIn - before.eventsIn)) / seconds,
                     eventsOutPerSecond: Double(max(0, snapshot.eventsOut - before.eventsOut)) / seconds,
                     busyRatio: min(
-                        1, max(0, snapshot.busySeconds - before.busySeconds) / seconds / Double(max(1, copies(snapshot)))))
+                        1,
+                        max(0, snapshot.busySeconds - before.busySeconds) / seconds / Double(max(1, copies(snapshot)))))
             }
             state = State(previous: current, previousAt: now, rates: rates)
         }

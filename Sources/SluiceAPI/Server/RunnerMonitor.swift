@@ -71,7 +71,8 @@ public final class RunnerMonitor: Sendable {
                 samples.append(
                     MetricSample(MetricFamilies.stageInfo, labels + [snapshot.kind.rawValue, snapshot.typeName], 1))
                 samples.append(
-                    MetricSample(MetricFamilies.stageFailed, labels, failed.contains(graph.name + "\u{0}" + node.id) ? 1 : 0))
+                    MetricSample(
+                        MetricFamilies.stageFailed, labels, failed.contains(graph.name + "\u{0}" + node.id) ? 1 : 0))
             }
         }
         samples += supervisor.metricSamples()
@@ -106,14 +107,17 @@ public final class RunnerMonitor: Sendable {
             let reloads = supervisor.reloads(of: graph.name)
             return PipelineStatus(
                 name: graph.name, file: entry.file, configuration: graph.digest, state: state,
-                reloads: Dictionary(uniqueKeysWithValues: PipelineSupervisor.Outcome.allCases.map {
-                    ($0.rawValue, reloads[$0] ?? 0)
-                }), stages: stages)
+                reloads: Dictionary(
+                    uniqueKeysWithValues: PipelineSupervisor.Outcome.allCases.map {
+                        ($0.rawValue, reloads[$0] ?? 0)
+                    }), stages: stages)
         }
     }
 
     /// The tap of `stage` in `pipeline`, or nil when there is no such stage.
     func tap(pipeline name: String, stage: String) -> StageTap? {
-        supervisor.runningPipelines.first { $0.pipeline.graph.name == name }?.pipeline.metrics.first { $0.stage == stage }?.tap
+        supervisor.runningPipelines.first { $0.pipeline.graph.name == name }?.pipeline.metrics.first {
+            $0.stage == stage
+        }?.tap
     }
 }

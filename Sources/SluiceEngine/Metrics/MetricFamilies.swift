@@ -68,7 +68,8 @@ public enum MetricFamilies {
     public static let threads = MetricFamily(
         "process_threads", .gauge, labels: [], help: "Threads of the process.")
     public static let startTime = MetricFamily(
-        "process_start_time_seconds", .gauge, labels: [], help: "Start time of the process since the Unix epoch, in seconds.")
+        "process_start_time_seconds", .gauge, labels: [],
+        help: "Start time of the process since the Unix epoch, in seconds.")
 
     // MARK: The `http` source (declared for it; exported once it runs)
 

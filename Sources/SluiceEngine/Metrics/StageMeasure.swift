@@ -50,7 +50,8 @@ public struct StageMeasure: Sendable {
     /// The measure's samples for one stage.
     public func samples(_ snapshot: StageMetricsSnapshot) -> [MetricSample] {
         readings(snapshot).map { reading in
-            MetricSample(family, [snapshot.pipeline, snapshot.stage] + (reading.label.map { [$0] } ?? []), reading.value)
+            MetricSample(
+                family, [snapshot.pipeline, snapshot.stage] + (reading.label.map { [$0] } ?? []), reading.value)
         }
     }
 
@@ -61,12 +62,16 @@ public struct StageMeasure: Sendable {
         StageMeasure(MetricFamilies.bytesIn, column: "bytes in") { Double($0.bytesIn) },
         StageMeasure(MetricFamilies.bytesOut, column: "bytes out") { Double($0.bytesOut) },
         StageMeasure(MetricFamilies.errors, column: "errors") { Double($0.errors) },
-        StageMeasure(MetricFamilies.dropped, column: "dropped", labelled: { snapshot in
-            Dictionary(uniqueKeysWithValues: snapshot.drops.map { ($0.key.rawValue, $0.value) })
-        }),
-        StageMeasure(MetricFamilies.counter, column: "counters", labelled: { snapshot in
-            Dictionary(uniqueKeysWithValues: snapshot.counters.map { ($0.key.rawValue, $0.value) })
-        }),
+        StageMeasure(
+            MetricFamilies.dropped, column: "dropped",
+            labelled: { snapshot in
+                Dictionary(uniqueKeysWithValues: snapshot.drops.map { ($0.key.rawValue, $0.value) })
+            }),
+        StageMeasure(
+            MetricFamilies.counter, column: "counters",
+            labelled: { snapshot in
+                Dictionary(uniqueKeysWithValues: snapshot.counters.map { ($0.key.rawValue, $0.value) })
+            }),
         StageMeasure(MetricFamilies.queueDepth, column: "queue") { Double($0.queueDepth) },
         StageMeasure(MetricFamilies.queueCapacity, column: "capacity") { Double($0.queueCapacity) },
         StageMeasure(MetricFamilies.busySeconds, column: "busy s", decimals: 3) { $0.busySeconds },

@@ -68,7 +68,8 @@ public final class WatcherService: Service, Sendable {
     private let removesStop: Bool
 
     /// `removesStop`: a removed file's pipeline is drained (a watched folder).
-    public init(watcher: FileWatcher, supervisor: PipelineSupervisor, pipelinesStarted: StartupGate, removesStop: Bool) {
+    public init(watcher: FileWatcher, supervisor: PipelineSupervisor, pipelinesStarted: StartupGate, removesStop: Bool)
+    {
         self.watcher = watcher
         self.supervisor = supervisor
         self.pipelinesStarted = pipelinesStarted

@@ -35,7 +35,8 @@ import Testing
         #expect(metrics.status == 200)
         for family in [
             "sluice_stage_events_in_total{pipeline=\"live\",stage=\"keep\"}", "sluice_stage_busy_ratio{",
-            "sluice_pipeline_up{pipeline=\"live\"} 1", "sluice_pipeline_reloads_total{pipeline=\"live\",outcome=\"invalid\"} 0",
+            "sluice_pipeline_up{pipeline=\"live\"} 1",
+            "sluice_pipeline_reloads_total{pipeline=\"live\",outcome=\"invalid\"} 0",
             "sluice_stage_info{pipeline=\"live\",stage=\"numbers\",kind=\"source\",type=\"generate\"} 1",
             "process_resident_memory_bytes ", "process_cpu_seconds_total ", "process_open_fds ", "process_threads ",
             "process_start_time_seconds ",
@@ -72,20 +73,21 @@ import Testing
         let file = folder.appendingPathComponent("stalled.yaml")
         let padding = String(repeating: "x", count: 200)
         try """
-            name: stalled
-            sources:
-              numbers:
-                type: generate
-                count: 600000
-                rate: 150000
-                fields: { id: sequence(), padding: "\(padding)" }
-            sinks:
-              out:
-                type: blackhole
-                inputs: [numbers]
-            """.write(to: file, atomically: true, encoding: .utf8)
+        name: stalled
+        sources:
+          numbers:
+            type: generate
+            count: 600000
+            rate: 150000
+            fields: { id: sequence(), padding: "\(padding)" }
+        sinks:
+          out:
+            type: blackhole
+            inputs: [numbers]
+        """.write(to: file, atomically: true, encoding: .utf8)
         let runner = try LiveRunner(["--no-watch", "--stats", file.path])
-        let reader = try StalledReader(port: runner.address.port, path: "/api/pipelines/stalled/tap/numbers?rate=1000000000")
+        let reader = try StalledReader(
+            port: runner.address.port, path: "/api/pipelines/stalled/tap/numbers?rate=1000000000")
         defer { reader.close() }
         let result = try #require(runner.exit())
         #expect(result.status == 0, "\(result.stderr)")

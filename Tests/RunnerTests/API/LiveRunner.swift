@@ -71,21 +71,21 @@ struct LiveRunner {
 func endlessPipeline(name: String, rate: Int = 2_000) throws -> URL {
     let file = try temporaryFolder().appendingPathComponent("\(name).yaml")
     try """
-        name: \(name)
-        sources:
-          numbers:
-            type: generate
-            rate: \(rate)
-            fields: { id: sequence(), category: 'choice(["a", "b"])' }
-        transforms:
-          keep:
-            type: filter
-            inputs: [numbers]
-            condition: id >= 0
-        sinks:
-          out:
-            type: blackhole
-            inputs: [keep]
-        """.write(to: file, atomically: true, encoding: .utf8)
+    name: \(name)
+    sources:
+      numbers:
+        type: generate
+        rate: \(rate)
+        fields: { id: sequence(), category: 'choice(["a", "b"])' }
+    transforms:
+      keep:
+        type: filter
+        inputs: [numbers]
+        condition: id >= 0
+    sinks:
+      out:
+        type: blackhole
+        inputs: [keep]
+    """.write(to: file, atomically: true, encoding: .utf8)
     return file
 }

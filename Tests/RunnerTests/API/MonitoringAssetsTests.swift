@@ -21,7 +21,8 @@ import Testing
         guard let promtool = Self.promtool() else { return }
         let check = Tool.run(promtool, ["check", "rules", Self.monitoring.appendingPathComponent("alerts.yml").path])
         #expect(check.status == 0, "\(check.output)")
-        let test = Tool.run(promtool, ["test", "rules", Self.monitoring.appendingPathComponent("alerts.test.yml").path])
+        let test = Tool.run(
+            promtool, ["test", "rules", Self.monitoring.appendingPathComponent("alerts.test.yml").path])
         #expect(test.status == 0, "\(test.output)")
     }
 
@@ -45,7 +46,9 @@ import Testing
         let dashboard = try Data(contentsOf: Self.monitoring.appendingPathComponent("grafana-dashboard.json"))
         let object = try JSONSerialization.jsonObject(with: dashboard) as? [String: Any]
         let panels = try #require(object?["panels"] as? [[String: Any]])
-        let expressions = panels.flatMap { ($0["targets"] as? [[String: Any]] ?? []).compactMap { $0["expr"] as? String } }
+        let expressions = panels.flatMap {
+            ($0["targets"] as? [[String: Any]] ?? []).compactMap { $0["expr"] as? String }
+        }
         #expect(expressions.count >= panels.count)
         let alerts = try String(contentsOf: Self.monitoring.appendingPathComponent("alerts.yml"), encoding: .utf8)
         let named = Self.metricNames(in: expressions.joined(separator: "\n") + alerts)
@@ -64,11 +67,12 @@ import Testing
     /// The series names of an exposition text: those with samples, and the families it declares with
     /// `# TYPE` (a counter nothing has counted yet, such as drops, has no sample).
     static func seriesNames(in text: String) -> Set<String> {
-        Set(text.split(separator: "\n").compactMap { line -> String? in
-            if line.hasPrefix("# TYPE ") { return line.split(separator: " ").dropFirst(2).first.map(String.init) }
-            if line.hasPrefix("#") { return nil }
-            return String(line.prefix { $0 != "{" && $0 != " " })
-        })
+        Set(
+            text.split(separator: "\n").compactMap { line -> String? in
+                if line.hasPrefix("# TYPE ") { return line.split(separator: " ").dropFirst(2).first.map(String.init) }
+                if line.hasPrefix("#") { return nil }
+                return String(line.prefix { $0 != "{" && $0 != " " })
+            })
     }
 
     /// The Sluice and process metric names an expression text mentions.

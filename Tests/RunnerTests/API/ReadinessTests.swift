@@ -10,19 +10,19 @@ import Testing
         #expect(mkfifo(fifo.path, 0o644) == 0)
         let file = folder.appendingPathComponent("slow.yaml")
         try """
-            name: slow
-            sources:
-              numbers:
-                type: generate
-                rate: 5000
-                fields: { id: sequence() }
-            sinks:
-              out:
-                type: file
-                inputs: [numbers]
-                path: \(fifo.path)
-                append: true
-            """.write(to: file, atomically: true, encoding: .utf8)
+        name: slow
+        sources:
+          numbers:
+            type: generate
+            rate: 5000
+            fields: { id: sequence() }
+        sinks:
+          out:
+            type: file
+            inputs: [numbers]
+            path: \(fifo.path)
+            append: true
+        """.write(to: file, atomically: true, encoding: .utf8)
         let runner = try LiveRunner(["--no-watch", file.path])
         defer { runner.process.send(SIGKILL) }
 
