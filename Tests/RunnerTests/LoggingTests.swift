@@ -22,7 +22,7 @@ import Testing
         let result = try RunnerProcess.run(["apply", "--no-watch", "--log-format", "json", try pipelineWithABadLine().path])
         #expect(result.status == 0, "\(result.stderr)")
         let objects = try result.stderr.split(separator: "\n").map { line in
-            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String], "\(line)")
+            try #require((try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: String], "\(line)")
         }
         let warning = try #require(objects.first { $0["level"] == "warning" }, "\(result.stderr)")
         #expect(warning["pipeline"] == "bad" && warning["stage"] == "lines" && warning["reason"] == "malformed_json")

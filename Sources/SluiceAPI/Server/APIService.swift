@@ -1,12 +1,11 @@
 import Hummingbird
 import Logging
 import NIOCore
-import NIOPosix
 import ServiceLifecycle
 import SluiceService
 import Synchronization
 
-/// The runner's HTTP API as a service: a Hummingbird server on one NIO event loop, plus a task that
+/// The runner's HTTP API as a service: a Hummingbird server on NIO's shared event loops, plus a task that
 /// samples the stages' rates once a second. `listening` opens once the socket is bound (the pipelines
 /// start after it) and fails when it cannot be.
 public final class APIService: Service, Sendable {
@@ -58,11 +57,9 @@ public final class APIService: Service, Sendable {
     public var failure: CannotListen? { cannotListen.withLock { $0 } }
 
     public func run() async throws {
-        let events = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         // Hummingbird's own messages (one per start, one per request at debug) only when they matter.
         var serverLogger = logger
         serverLogger.logLevel = max(logger.logLevel, .warning)
-        defer { events.shutdownGracefully { _ in } }
         let app = Application(
             router: APIRoutes.router(monitor),
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: nil),
@@ -72,7 +69,9 @@ public final class APIService: Service, Sendable {
                 listened.store(true, ordering: .releasing)
                 listening.open()
             },
-            eventLoopGroupProvider: .shared(events), logger: serverLogger)
+            // NIO's shared event loops (never shut down): a connection closing after the server has
+            // returned must still find its loop.
+            eventLoopGroupProvider: .singleton, logger: serverLogger)
         do {
             try await withGracefulShutdownHandler {
                 try await withThrowingDiscardingTaskGroup { group in
