@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs the system packages Sluice needs that a fresh Debian 12 machine with Swift lacks.
 # Safe to run again: it installs only what is missing.
-#   libsimdjson-dev, libyaml-dev  build the runner
+#   libsimdjson-dev, libyaml-dev, libsqlite3-dev  build the runner
 #   prometheus                    promtool, for the alert-rule and /metrics tests (the server is not started)
 #   tmux                          drives `runner top` in a terminal in the tests
 set -euo pipefail
 
-packages=(libsimdjson-dev libyaml-dev prometheus tmux)
+packages=(libsimdjson-dev libyaml-dev libsqlite3-dev prometheus tmux)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -211,10 +211,10 @@ bool exceeds(const char *digits, size_t count, std::string_view limit) {
 
 // simdjson's DOM parser rejects integers below INT64_MIN or above UINT64_MAX, where we want the nearest
 // double. Appending "e0" to each such integer literal (outside strings) turns it into a double literal of
-// the same value; every other token is copied unchanged. Returns false when nothing changed.
-bool widen_big_integers(const char *text, size_t length, std::string &out) {
+// the same value; every other token is copied unchanged. Returns the number of literals widened.
+size_t widen_big_integers(const char *text, size_t length, std::string &out) {
     out.clear();
-    bool changed = false;
+    size_t changed = 0;
     bool in_string = false;
     size_t i = 0;
     while (i < length) {
@@ -242,7 +242,7 @@ bool widen_big_integers(const char *text, size_t length, std::string &out) {
         out.append(text + start, i - start);
         if (is_integer && exceeds(text + digits_start, digits, limit)) {
             out.append("e0");
-            changed = true;
+            ++changed;
         }
     }
     return changed;
@@ -273,11 +273,14 @@ extern "C" sluice_json_result sluice_json_parse(
     sluice_json_parser *parser, const char *text, size_t length, int padded, sluice_json_token *tokens,
     size_t capacity) {
     parser->keys.bound();
-    sluice_json_result result{SLUICE_JSON_OK, simdjson::SUCCESS, 0, parser->keys.generation()};
+    sluice_json_result result{SLUICE_JSON_OK, simdjson::SUCCESS, 0, parser->keys.generation(), 0};
     simdjson::dom::element root;
     simdjson::error_code error = parser->parser.parse(text, length, padded == 0).get(root);
-    if (error == simdjson::NUMBER_ERROR && widen_big_integers(text, length, parser->widened)) {
-        error = parser->parser.parse(parser->widened.data(), parser->widened.size(), true).get(root);
+    if (error == simdjson::NUMBER_ERROR) {
+        result.widened_integers = widen_big_integers(text, length, parser->widened);
+        if (result.widened_integers > 0) {
+            error = parser->parser.parse(parser->widened.data(), parser->widened.size(), true).get(root);
+        }
     }
     if (error != simdjson::SUCCESS) {
         result.status = classify(error);

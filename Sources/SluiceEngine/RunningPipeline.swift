@@ -202,7 +202,8 @@ public final class RunningPipeline: @unchecked Sendable {
         let diff = GraphDiff(from: old, to: graph)
         let fresh = graph.nodes.filter { diff.retired.contains($0.id) || diff.added.contains($0.id) }
         let metrics = lock.withLock { Self.metrics(for: graph, reusing: metricsById) }
-        var built = try Self.buildRuntimes(for: fresh, metrics: metrics, options: options, shutdown: shutdown)
+        var built = try Self.buildRuntimes(
+            for: fresh, metrics: metrics, options: options, shutdown: shutdown, replacing: old)
 
         let started = SystemClock.monotonicNanoseconds()
         let (oldSources, oldNodes) = lock.withLock { (sources, nodes) }
@@ -220,7 +221,7 @@ public final class RunningPipeline: @unchecked Sendable {
         do {
             let revived = try Self.buildRuntimes(
                 for: graph.nodes.filter { fedAgain.contains($0.id) }, metrics: metrics, options: options,
-                shutdown: shutdown)
+                shutdown: shutdown, replacing: old)
             built.copies.merge(revived.copies) { _, new in new }
         } catch {
             for runner in paused { runner.resume() }
@@ -326,9 +327,11 @@ public final class RunningPipeline: @unchecked Sendable {
         return result
     }
 
-    /// Builds the runtimes of `stages`: the part of starting that can fail.
+    /// Builds the runtimes of `stages`: the part of starting that can fail. In a reload, `replacing` is
+    /// the graph running before it: a stage whose id it has is told the configuration it replaces.
     private static func buildRuntimes(
-        for stages: [StageNode], metrics: [String: StageMetrics], options: EngineOptions, shutdown: ShutdownSignal
+        for stages: [StageNode], metrics: [String: StageMetrics], options: EngineOptions, shutdown: ShutdownSignal,
+        replacing previous: StageGraph? = nil
     ) throws(EngineError) -> Runtimes {
         var runtimes = Runtimes(metrics: metrics)
         for node in stages {
@@ -336,22 +339,22 @@ public final class RunningPipeline: @unchecked Sendable {
                 let log = StageLog(pipeline: metrics[node.id]!.pipeline, stage: node.id)
                 let context = StageContext(
                     pipeline: log.pipeline, stage: node.id, instance: copy, instanceCount: node.parallelism, log: log,
-                    shutdown: shutdown)
-                let runtime: StageRuntime
+                    shutdown: shutdown, replacing: previous?.node(node.id)?.config)
                 do {
-                    runtime = try node.config.makeRuntime(context: context)
+                    switch node.factory {
+                    case .source(let factory):
+                        runtimes.sources[node.id, default: []].append(
+                            SourceRunner(
+                                source: try factory.make(node.config, context: context), metrics: metrics[node.id]!,
+                                log: log, batchSize: options.batchSize))
+                    case .transform(let factory), .aggregation(let factory), .sink(let factory):
+                        runtimes.copies[node.id, default: []].append(
+                            StageCopy(
+                                processor: try factory.make(node.config, context: context),
+                                metrics: metrics[node.id]!, portCount: 1 + node.config.namedOutputs.count, log: log))
+                    }
                 } catch {
                     throw .cannotStart(pipeline: log.pipeline, stage: node.id, underlying: error)
-                }
-                switch runtime {
-                case .source(let source):
-                    runtimes.sources[node.id, default: []].append(
-                        SourceRunner(source: source, metrics: metrics[node.id]!, log: log, batchSize: options.batchSize))
-                case .processor(let processor):
-                    runtimes.copies[node.id, default: []].append(
-                        StageCopy(
-                            processor: processor, metrics: metrics[node.id]!,
-                            portCount: 1 + node.config.namedOutputs.count, log: log))
                 }
             }
         }

@@ -10,14 +10,17 @@ public struct StageGraph: Sendable {
     public let file: String
     /// The stages in topological order: every stage comes after all of its inputs.
     public let nodes: [StageNode]
+    /// What the compiler warned about (problems that do not stop the pipeline), in file order.
+    public let warnings: Diagnostics
     // Indexes into `nodes`, so lookups stay constant-time in graphs of thousands of stages.
     private let indexById: [String: Int]
     private let consumerIndexes: [String: [(node: Int, port: Int)]]
 
-    init(name: String, file: String, nodes: [StageNode]) {
+    init(name: String, file: String, nodes: [StageNode], warnings: Diagnostics = Diagnostics()) {
         self.name = name
         self.file = file
         self.nodes = nodes
+        self.warnings = warnings
         indexById = Dictionary(nodes.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
         var consumers: [String: [(node: Int, port: Int)]] = [:]
         for (index, node) in nodes.enumerated() {
@@ -40,9 +43,10 @@ public struct StageGraph: Sendable {
 /// One stage of a compiled graph.
 public struct StageNode: Sendable, CustomStringConvertible {
     public let id: String
-    public let kind: StageKind
     public let typeName: String
     public let config: any StageConfig
+    /// Builds the stage's runtime from `config`: its type's factory from the registry.
+    public let factory: StageFactory
     /// Resolved inputs: the producing stage and the output port read (0 = main output).
     public let inputs: [StageInput]
     public let parallelism: Int
@@ -52,6 +56,9 @@ public struct StageNode: Sendable, CustomStringConvertible {
     public let location: SourceLocation
     /// The stage's mapping as written, for showing what a reload changes.
     public let options: ConfigNode
+
+    /// The stage's kind: its factory's, so the section it was written in and the runtime it builds agree.
+    public var kind: StageKind { factory.kind }
 
     public var description: String { "\(id) (\(kind.rawValue) \(typeName))" }
 }

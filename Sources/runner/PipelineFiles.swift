@@ -39,14 +39,16 @@ struct PipelineFiles {
         return files
     }
 
-    /// Loads and compiles every file; diagnostics of all of them are printed to standard error.
-    /// Returns the graphs, or nil when any file has an error.
+    /// Loads and compiles every file; diagnostics of all of them (warnings too) are printed to standard
+    /// error. Returns the graphs, or nil when any file has an error.
     func compileAll(_ files: [String]) -> [StageGraph]? {
         var graphs: [StageGraph] = []
         var failed = false
         for file in files {
             switch compile(file) {
-            case .success(let graph): graphs.append(graph)
+            case .success(let graph):
+                if !graph.warnings.isEmpty { StandardError.write(graph.warnings.description + "\n") }
+                graphs.append(graph)
             case .failure(let diagnostics):
                 StandardError.write(diagnostics.description + "\n")
                 failed = true

@@ -15,7 +15,7 @@ struct Runner: ParsableCommand {
         abstract: "Run Sluice data pipelines described in YAML files.",
         subcommands: [
             ApplyCommand.self, ValidateCommand.self, GraphCommand.self, DiffCommand.self, StagesCommand.self,
-            TopCommand.self, TapCommand.self,
+            QueryCommand.self, TopCommand.self, TapCommand.self,
         ]
     )
 

@@ -30,6 +30,11 @@ import Testing
         #expect(compileErrors("substr(a)").first?.message == "substr() takes 2 to 3 arguments, found 1")
         #expect(compileErrors("coalesce()").first?.message == "coalesce() takes at least 1 argument, found 0")
         #expect(compileErrors("now(1)").first?.message == "now() takes 0 arguments, found 1")
+        // Found by the fuzzer: a function whose result type reads its arguments crashed the checker.
+        #expect(compileErrors("if(x > 1)").first?.message == "if() takes 3 arguments, found 1")
+        #expect(compileErrors("abs()").first?.message == "abs() takes 1 argument, found 0")
+        #expect(
+            compileErrors("choice()", functions: .generators).first?.message == "choice() takes 1 argument, found 0")
     }
 
     @Test(arguments: [

@@ -40,7 +40,7 @@ import Testing
         ("price % 1", 0.5),
         ("-price", -2.5),
         ("category + \"!\"", "books!"),
-        ("9223372036854775807 + 1", .int(Int64.min)),
+        ("9223372036854775807 + 1", nil),
         ("value / 0", nil),
         ("value % 0", nil),
         ("price / 0", nil),

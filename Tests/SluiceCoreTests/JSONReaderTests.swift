@@ -83,6 +83,17 @@ import Testing
         #expect(try read("-9223372036854775809") == .double(-9_223_372_036_854_775_809))
     }
 
+    @Test func countsTheIntegersOutsideInt64OfEachText() throws {
+        var reader = JSONReader()
+        _ = try reader.readEvent(
+            #"{"a":9223372036854775808,"b":[123456789012345678901234567890,-99999999999999999999],"c":1,"d":"99999999999999999999"}"#)
+        #expect(reader.inexactIntegers == 3)
+        _ = try reader.readEvent(#"{"a":9223372036854775807,"b":1e30,"c":-9223372036854775808}"#)
+        #expect(reader.inexactIntegers == 0)
+        _ = try reader.readValue("18446744073709551615")
+        #expect(reader.inexactIntegers == 1)
+    }
+
     @Test func roundsDoublesCorrectly() throws {
         #expect(try read("0.1") == .double(0.1))
         #expect(try read("1e3") == .double(1000))

@@ -1,5 +1,7 @@
 import Foundation
 import SluiceCore
+import SluiceTesting
+import Synchronization
 import Testing
 
 @testable import SluiceStages
@@ -26,7 +28,7 @@ import Testing
     @Test func decodesOptionsWithDefaults() {
         let (config, diagnostics) = loadConfig(FileSink.self, yaml: "type: file\ninputs: [a]\npath: out/x.ndjson")
         #expect(diagnostics.isEmpty)
-        #expect(config == FileSink.Config(path: "out/x.ndjson", format: .ndjson, fields: nil, append: false))
+        #expect(config == FileSinkConfig(path: "out/x.ndjson", format: .ndjson, fields: nil, append: false))
     }
 
     @Test func reportsMissingPathAndMisplacedFields() {
@@ -145,28 +147,130 @@ import Testing
         #expect(text.hasSuffix("{\"id\":19999,\"pad\":\"\(String(repeating: "x", count: 40))\"}\n"))
     }
 
-    @Test func throwsTypedErrorWithStageAndPathWhenWriteFails() throws {
-        let (config, _) = loadConfig(FileSink.self, yaml: "path: /dev/full\nappend: true")
+    @Test func failsForGoodWhenADeviceIsFull() throws {
+        // /dev/full answers ENOSPC to every write; unlike a file system, it never gets space back.
+        let (config, _) = loadConfig(FileSink.self, yaml: "path: /dev/full")
         let harness = try ProcessorHarness(try #require(config), stage: "out")
-        #expect(throws: SinkIOError(stage: "out", path: "/dev/full", operation: .write, code: ENOSPC)) {
-            try harness.run([batch(Event(["id": 1]))])
+        let failure = #expect(throws: StageFailure.self) {
+            try harness.run([batch(Event(["id": 1]))], finishing: false)
         }
+        #expect(failure?.message == "cannot write '/dev/full': No space left on device")
+        // The sink stays failed: a later batch is refused the same way, not written in part.
+        let again = #expect(throws: StageFailure.self) { try harness.run([batch(Event(["id": 2]))]) }
+        #expect(again?.message == failure?.message)
     }
 
-    @Test func throwsTypedErrorWhenTheFileCannotBeOpened() throws {
+    @Test func failsWithThePathWhenTheFileCannotBeOpened() throws {
         let blocker = directory.file("not-a-folder")
         try directory.write("", to: blocker)
         let (config, _) = loadConfig(FileSink.self, yaml: "path: \(blocker)/out.ndjson")
-        let expected = SinkIOError(stage: "out", path: blocker + "/out.ndjson", operation: .open, code: ENOTDIR)
-        #expect(throws: expected) {
-            try ProcessorHarness(try #require(config), stage: "out")
-        }
+        let failure = #expect(throws: StageFailure.self) { try ProcessorHarness(try #require(config), stage: "out") }
+        #expect(failure?.message == "cannot open '\(blocker)/out.ndjson': Not a directory")
         let (deeper, _) = loadConfig(FileSink.self, yaml: "path: \(blocker)/sub/out.ndjson")
-        let expectedDeeper = SinkIOError(
-            stage: "out", path: blocker + "/sub/out.ndjson", operation: .createDirectory, code: ENOTDIR)
-        #expect(throws: expectedDeeper) {
+        let deeperFailure = #expect(throws: StageFailure.self) {
             try ProcessorHarness(try #require(deeper), stage: "out")
         }
+        #expect(deeperFailure?.message == "cannot create the folder for '\(blocker)/sub/out.ndjson': Not a directory")
+    }
+
+    @Test func appendingToAFileWhoseLastLineIsTornStartsOnANewLine() throws {
+        let path = directory.file("torn.ndjson")
+        try directory.write("{\"id\":1}\n{\"id\":", to: path)
+        try write("path: \(path)\nappend: true", [batch(Event(["id": 2]))])
+        #expect(directory.contents(of: path) == "{\"id\":1}\n{\"id\":\n{\"id\":2}\n")
+        let csv = directory.file("torn.csv")
+        try directory.write("a,b\n1,2\n3,", to: csv)
+        try write("path: \(csv)\nformat: csv\nappend: true", [batch(Event(["b": 6, "a": 5]))])
+        #expect(directory.contents(of: csv) == "a,b\n1,2\n3,\n5,6\n")
+    }
+
+    @Test func aSinkThatReplacesOneOnTheSameFileContinuesIt() throws {
+        let path = directory.file("out.ndjson")
+        let (first, _) = loadConfig(FileSink.self, yaml: "path: \(path)")
+        try ProcessorHarness(try #require(first)).run([batch(Event(["id": 1]))])
+        // A reload adds the default `append: false`, or changes the format: the earlier output stays.
+        let (second, _) = loadConfig(FileSink.self, yaml: "path: \(path)\nappend: false")
+        try ProcessorHarness(try #require(second), replacing: first).run([batch(Event(["id": 2]))])
+        let (third, _) = loadConfig(FileSink.self, yaml: "path: \(directory.path)/./out.ndjson\nformat: csv")
+        try ProcessorHarness(try #require(third), replacing: second).run([batch(Event(["id": 3]))])
+        #expect(directory.contents(of: path)?.hasPrefix("{\"id\":1}\n{\"id\":2}\n") == true)
+        // A sink on another file, or one replacing a different stage type, starts its file afresh.
+        try directory.write("old\n", to: directory.file("other.ndjson"))
+        let (moved, _) = loadConfig(FileSink.self, yaml: "path: \(directory.file("other.ndjson"))")
+        try ProcessorHarness(try #require(moved), replacing: first).run([batch(Event(["id": 4]))])
+        #expect(directory.contents(of: directory.file("other.ndjson")) == "{\"id\":4}\n")
+        let stdout = StdoutSinkConfig()
+        try ProcessorHarness(try #require(first), replacing: stdout).run([batch(Event(["id": 5]))])
+        #expect(directory.contents(of: path) == "{\"id\":5}\n")
+    }
+
+    @Test func aReplacedCSVSinkThatNeverWroteLeavesItsSuccessorAWholeFile() throws {
+        // The old sink empties the file when it closes, after its successor was built: the successor
+        // decides about the header at its first write, not when it was built.
+        let path = directory.file("out.csv")
+        try directory.write("stale,header\n1,2\n", to: path)
+        let (config, _) = loadConfig(FileSink.self, yaml: "path: \(path)\nformat: csv")
+        let old = try ProcessorHarness(try #require(config))
+        let successor = try ProcessorHarness(try #require(config), replacing: config)
+        try old.run([])
+        try successor.run([batch(Event(["a": 1, "b": 2]))])
+        #expect(directory.contents(of: path) == "a,b\n1,2\n")
+    }
+
+    /// A sink writing `count` events of 45 bytes on a thread of its own to `out.ndjson` on a 64 KiB disk
+    /// that has only `free` bytes left.
+    private func writeToAFullDisk(free: Int, count: Int, shutdown: ShutdownSignal = ShutdownSignal()) throws -> (
+        disk: SmallFileSystem, path: String, run: BackgroundRun
+    ) {
+        let disk = try #require(SmallFileSystem(bytes: 64 * 1024))
+        disk.fill(leaving: free)
+        let path = disk.path + "/out.ndjson"
+        let (config, _) = loadConfig(FileSink.self, yaml: "path: \(path)")
+        let harness = try ProcessorHarness(try #require(config), stage: "out", shutdown: shutdown)
+        let events = (0..<count).map { Event(["id": .int(Int64($0)), "pad": "twenty-three characters"]) }
+        return (disk, path, BackgroundRun(harness, [EventBatch(events: events)]))
+    }
+
+    @Test func findsTheLastWholeRecordOfAPartialWrite() {
+        let wholeRecords = { (framing: RecordFraming, text: String) in
+            Array(text.utf8).withUnsafeBytes { framing.wholeRecords(in: $0) }
+        }
+        #expect(wholeRecords(.lines, "{\"a\":1}\n{\"a\":") == 8)
+        #expect(wholeRecords(.lines, "{\"a\":") == 0)
+        // A newline in a quoted CSV cell, and doubled quotes, do not end a row.
+        let csv = "a,\"two\nlines\"\n\"say \"\"hi\"\"\",b\nc,\"open\n"
+        #expect(wholeRecords(.csv, csv) == "a,\"two\nlines\"\n\"say \"\"hi\"\"\",b\n".utf8.count)
+        #expect(wholeRecords(.lines, csv) == csv.utf8.count)
+    }
+
+    @Test(.enabled(if: SmallFileSystem.isAvailable, "mounting a tmpfs needs root"))
+    func waitsOutAFullFileSystemWithWholeLinesAndLosesNothing() throws {
+        // About 45 KB: more than is free at first, less than the disk holds.
+        let (disk, path, run) = try writeToAFullDisk(free: 8 * 1024, count: 1_000)
+        // The sink fills the disk, cuts its partial line off again and waits.
+        #expect(eventually { disk.freeBytes == 0 && (directory.contents(of: path)?.hasSuffix("\n") ?? false) })
+        #expect(run.result == nil, "the sink returned while the disk was full")
+        disk.makeRoom()
+        #expect(eventually { run.result != nil })
+        let result = try #require(try run.result?.get())
+        #expect(result.counters[.writeRetries, default: 0] > 0)
+        let lines = try #require(directory.contents(of: path)).split(separator: "\n")
+        #expect(lines.count == 1_000)
+        #expect(lines.last == #"{"id":999,"pad":"twenty-three characters"}"#)
+        #expect(lines.enumerated().allSatisfy { $1.hasPrefix("{\"id\":\($0),") })
+    }
+
+    @Test(.enabled(if: SmallFileSystem.isAvailable, "mounting a tmpfs needs root"))
+    func givesUpWithWholeLinesWhenTheShutdownLimitPasses() throws {
+        let shutdown = ShutdownSignal()
+        let (disk, path, run) = try writeToAFullDisk(free: 4 * 1024, count: 1_000, shutdown: shutdown)
+        #expect(eventually { disk.freeBytes == 0 })
+        shutdown.abandon()
+        #expect(eventually { run.result != nil })
+        let failure = try #require(run.failure)
+        #expect(failure.message.hasPrefix("cannot write '\(path)': No space left on device; gave up after "))
+        let text = try #require(directory.contents(of: path))
+        #expect(!text.isEmpty && text.hasSuffix("\n"))
     }
 
     @Test func exampleDecodesAndDocumentsEveryOption() throws {
@@ -174,5 +278,32 @@ import Testing
         #expect(example.diagnostics.isEmpty, "\(example.diagnostics)")
         #expect(example.config?.format == .csv)
         #expect(Set(example.askedKeys) == Set(FileSink.options.map(\.name)))
+    }
+}
+
+/// Runs batches through a processor harness on a thread of its own, as a worker would, so a test can
+/// watch a sink that blocks.
+private final class BackgroundRun: @unchecked Sendable {
+    private let outcome = Mutex<Result<ProcessorRun, any Error>?>(nil)
+    // Touched by the run's thread alone once it started.
+    private let harness: ProcessorHarness
+    private let batches: [EventBatch]
+
+    init(_ harness: ProcessorHarness, _ batches: [EventBatch]) {
+        self.harness = harness
+        self.batches = batches
+        Thread.detachNewThread { [self] in
+            let result = Result { try self.harness.run(self.batches) }
+            outcome.withLock { $0 = result }
+        }
+    }
+
+    /// The run's result, once it returned.
+    var result: Result<ProcessorRun, any Error>? { outcome.withLock { $0 } }
+
+    /// The `StageFailure` the run threw, if it did.
+    var failure: StageFailure? {
+        guard case .failure(let error)? = result else { return nil }
+        return error as? StageFailure
     }
 }

@@ -1,4 +1,5 @@
 import SluiceCore
+import SluiceTesting
 import Synchronization
 import Testing
 
@@ -133,47 +134,5 @@ import Testing
         #expect(ContinuousClock.now - stopped < .seconds(2))
         pthread_join(reader, nil)
         #expect(output.events.count < lineCount)
-    }
-}
-
-/// A `SourceOutput` whose `send` blocks until the test opens it, as a full pipeline does.
-private final class GatedSourceOutput: SourceOutput {
-    private let inner = CollectingSourceOutput(batchSize: 1_000)
-    private let isOpen = Atomic<Bool>(false)
-    private let blocked = Atomic<Int>(0)
-
-    var batchSize: Int { inner.batchSize }
-    var isStopping: Bool { inner.isStopping }
-    var events: [Event] { inner.events }
-    /// The number of sends that had to wait for the gate.
-    var blockedSends: Int { blocked.load(ordering: .relaxed) }
-
-    func open() { isOpen.store(true, ordering: .relaxed) }
-
-    /// Stops the pipeline: blocked and later sends return false.
-    func stop() { inner.stop() }
-
-    func send(_ batch: consuming EventBatch) -> Bool {
-        if !isOpen.load(ordering: .relaxed) {
-            blocked.add(1, ordering: .relaxed)
-            while !isOpen.load(ordering: .relaxed) && !inner.isStopping { usleep(1_000) }
-        }
-        return inner.send(batch)
-    }
-
-    func reject(_ count: Int, reason: DropReason, message: String) {
-        inner.reject(count, reason: reason, message: message)
-    }
-
-    func sleep(seconds: Double) { inner.sleep(seconds: seconds) }
-
-    /// Polls until `condition` holds, for at most 20 seconds; returns whether it held.
-    func wait(until condition: () -> Bool) -> Bool {
-        var polls = 0
-        while !condition() && polls < 4_000 {
-            usleep(5_000)
-            polls += 1
-        }
-        return condition()
     }
 }

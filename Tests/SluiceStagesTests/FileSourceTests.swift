@@ -1,7 +1,13 @@
+import Foundation
 import SluiceCore
+import SluiceTesting
 import Testing
 
 @testable import SluiceStages
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 @Suite struct FileSourceTests {
     /// Runs a `file` source over `files` written to a temporary directory, reading `path` in it.
@@ -26,6 +32,29 @@ import Testing
         #expect(output.events.map { $0["n"] } == [1, 2, 3, 4, 5])
         #expect(output.batches.map(\.count) == [2, 2, 1])
         #expect(output.batches.map(\.byteCount).reduce(0, +) == text.utf8.count)
+        #expect(output.rejections.isEmpty)
+    }
+
+    @Test(arguments: ["1", "4"]) func keepsIntegersBeyondInt64AsFloatsAndCountsThem(decoders: String) throws {
+        let text = "{\"n\":1}\n{\"id\":123456789012345678901,\"x\":[18446744073709551615]}\n{\"n\":3}\n"
+        let (output, directory) = try run([("a.ndjson", file(text))], options: ["decoders": decoders])
+        #expect(output.events.count == 3)
+        #expect(output.events[1]["id"] == .double(123_456_789_012_345_678_901))
+        #expect(output.rejections.isEmpty)
+        #expect(
+            output.notes == [
+                CollectingSourceOutput.Note(
+                    count: 2, counter: .inexactInteger,
+                    message: directory + "/a.ndjson:2: 2 integers beyond the 64-bit range read as the nearest float "
+                        + "(digits past the 17th may be lost)")
+            ])
+    }
+
+    @Test func keepsCSVIntegersBeyondInt64AsExactStrings() throws {
+        let text = "id,n\n12345678901234567890123,9223372036854775807\n-9223372036854775809,1.5e300\n"
+        let (output, _) = try run([("a.csv", file(text))], options: ["format": "csv"])
+        #expect(output.events.map { $0["id"] } == ["12345678901234567890123", "-9223372036854775809"])
+        #expect(output.events.map { $0["n"] } == [.int(.max), .double(1.5e300)])
         #expect(output.rejections.isEmpty)
     }
 
@@ -112,9 +141,123 @@ import Testing
                 "\(directory)/in.csv:3: expected 2 columns, found 3",
                 "\(directory)/in.csv:4: text after a closing quote at column 4",
                 "\(directory)/in.csv:5: invalid UTF-8 in column 1",
-                "\(directory)/in.csv:7: quoted field not closed at end of input",
+                "\(directory)/in.csv:7: quoted field not closed at the end of the input; the line is skipped and "
+                    + "the lines after it are read as records",
             ])
-        #expect(output.rejectionCounts == [.csvColumns: 1, .malformedCSV: 2, .invalidUTF8: 1])
+        #expect(output.rejectionCounts == [.csvColumns: 1, .malformedCSV: 1, .invalidUTF8: 1, .unclosedQuote: 1])
+    }
+
+    @Test func cutsAnUnclosedCSVQuoteAtTheLimitAndReadsTheRowsAfterIt() throws {
+        // Inside the stray quote a quoted field would end it early, so the rows after it have none.
+        let rows = (3...400).map { "\($0),row \($0)\n" }.joined()
+        let text = "n,s\n1,\"stray quote\n" + rows + "401,\"two\nlines\"\n"
+        let (output, directory) = try run(
+            [("in.csv", file(text))], options: ["format": "csv", "max_line_bytes": "512"])
+        #expect(
+            output.rejections.map(\.message) == [
+                "\(directory)/in.csv:2: quoted field not closed within max_line_bytes (512 bytes); the line is "
+                    + "skipped and the lines after it are read as records"
+            ])
+        #expect(output.rejectionCounts == [.unclosedQuote: 1])
+        #expect(output.events.map { $0["n"] } == (3...401).map { Value.int(Int64($0)) })
+        #expect(output.events.first == Event(["n": 3, "s": "row 3"]))
+        #expect(output.events.last == Event(["n": 401, "s": "two\nlines"]))
+    }
+
+    @Test func readsAQuotedCSVFieldOfManyLinesInOnePass() throws {
+        // Joining and re-parsing the record at each line took minutes for this field.
+        let lineCount = 100_000
+        let field = (0..<lineCount).map { "line \($0)" }.joined(separator: "\n")
+        let directory = try TemporaryDirectory()
+        try directory.write("in.csv", "id,text\n1,\"\(field)\"\n2,short\n")
+        let source = try makeSource(
+            FileSource.self, [("path", directory.file("in.csv")), ("format", "csv"), ("max_line_bytes", "16MiB")])
+        let output = CollectingSourceOutput()
+        let running = RunningSource(source, output: output)
+        #expect(running.wait(timeout: 30) != nil, "a field of \(lineCount) lines did not parse within 30 s")
+        #expect(output.events == [Event(["id": 1, "text": .string(field)]), Event(["id": 2, "text": "short"])])
+    }
+
+    @Test(arguments: ["ndjson", "lines", "csv", "json"])
+    func skipsAByteOrderMarkAtTheStartOfAFile(format: String) throws {
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        let text: String
+        switch format {
+        case "csv": text = "n,s\n1,a\n2,b\n"
+        case "lines": text = "1\n2\n"
+        case "json": text = #"[{"n":1},{"n":2}]"#
+        default: text = "{\"n\":1}\n{\"n\":2}\n"
+        }
+        for decoders in ["1", "4"] {
+            let (output, _) = try run(
+                [("a.in", bom + file(text)), ("b.in", file(text))], options: ["format": format, "decoders": decoders])
+            #expect(output.rejections.isEmpty, "\(format): \(output.rejections)")
+            let expected: [Event]
+            switch format {
+            case "csv": expected = [Event(["n": 1, "s": "a"]), Event(["n": 2, "s": "b"])]
+            case "lines": expected = [Event(["message": "1"]), Event(["message": "2"])]
+            default: expected = [Event(["n": 1]), Event(["n": 2])]
+            }
+            #expect(output.events == expected + expected, "\(format)")
+        }
+    }
+
+    @Test(arguments: ["1", "4"]) func aStopLeavesTheUnfinishedLastLineAlone(decoders: String) throws {
+        for format in ["ndjson", "lines"] {
+            let directory = try TemporaryDirectory()
+            let fifo = directory.file("in.log")
+            #expect(mkfifo(fifo, 0o600) == 0)
+            let source = try makeSource(FileSource.self, [("path", fifo), ("format", format), ("decoders", decoders)])
+            let output = CollectingSourceOutput(batchSize: 1, keepsBatchesAfterStop: true)
+            let running = RunningSource(source, output: output)
+            let writer = open(fifo, O_WRONLY)
+            defer { close(writer) }
+            let text = "{\"n\":1}\n{\"n\":"
+            #expect(text.withCString { write(writer, $0, strlen($0)) } == text.utf8.count)
+            #expect(output.wait { $0.events.count == 1 })
+            output.stop()
+            #expect(running.wait() != nil, "the source did not stop")
+            // The half line is only what was written so far: neither an event nor a malformed line.
+            #expect(output.events.count == 1, "\(format)")
+            #expect(output.rejections.isEmpty, "\(format): \(output.rejections)")
+        }
+    }
+
+    @Test func failsWhenNoFileMatchesInOnceMode() throws {
+        let failure = #expect(throws: StageFailure.self) { _ = try run([], path: "missing-*.ndjson") }
+        #expect(failure?.message.hasPrefix("no file matches '") == true)
+        #expect(failure?.message.hasSuffix("/missing-*.ndjson'") == true)
+    }
+
+    @Test func readsTheOtherFilesThenFailsWhenAMatchCannotBeRead() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("a.ndjson", "{\"n\":1}\n")
+        try FileManager.default.createDirectory(atPath: directory.file("b.ndjson"), withIntermediateDirectories: false)
+        try directory.write("c.ndjson", "{\"n\":3}\n")
+        let output = CollectingSourceOutput()
+        let source = try makeSource(FileSource.self, [("path", directory.file("*.ndjson")), ("decoders", "1")])
+        let failure = #expect(throws: StageFailure.self) { try source.run(output: output) }
+        #expect(failure?.message == "cannot read '\(directory.file("b.ndjson"))': Is a directory")
+        #expect(output.events == [Event(["n": 1]), Event(["n": 3])])
+    }
+
+    @Test func warnsWhenThePathMatchesNothingWhenChecked() throws {
+        let (config, diagnostics) = loadConfig(FileSource.self, yaml: "path: /nonexistent/*.ndjson")
+        #expect(config != nil)
+        #expect(!diagnostics.hasErrors)
+        #expect(
+            diagnostics.lines == [
+                "test.yaml:1:7: warning: stage 'id': no file matches '/nonexistent/*.ndjson' now; the source will "
+                    + "fail unless one appears before it starts [no-matching-file]"
+            ])
+        let (_, tail) = loadConfig(FileSource.self, yaml: "path: /nonexistent/app.log\nmode: tail")
+        #expect(
+            tail.all.map(\.message) == [
+                "no file matches '/nonexistent/app.log' now; the source will wait for one to appear"
+            ])
+        let directory = try TemporaryDirectory()
+        try directory.write("there.ndjson", "")
+        #expect(loadConfig(FileSource.self, yaml: "path: \(directory.file("*.ndjson"))").1.isEmpty)
     }
 
     @Test func readsEachCSVFileWithItsOwnHeader() throws {
@@ -148,10 +291,6 @@ import Testing
         #expect(messages.first == "\(directory)/2.json:1: array item 2 is int, not an object")
         #expect(messages.dropFirst().first?.hasPrefix("\(directory)/3.json:1: malformed JSON (simdjson: ") == true)
         #expect(messages.last == "\(directory)/4.json:1: expected a JSON object or an array of objects, found string")
-    }
-
-    @Test func failsWhenNoFileMatchesInOnceMode() throws {
-        #expect(throws: FileSourceError.self) { _ = try run([], path: "missing-*.ndjson") }
     }
 
     @Test func reportsInvalidOptionsWithPositions() {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SluiceTesting
 
 /// `sluice-bench generate`: writes the deterministic NDJSON input of the end-to-end benchmarks.
 struct GenerateCommand: ParsableCommand {
@@ -118,22 +119,7 @@ struct EventLineGenerator {
     ]
 }
 
-/// SplitMix64: a tiny, fast, seedable generator, so the same seed always writes the same file.
-struct SplitMix64 {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     /// A number in `0..<bound`; the modulo bias is irrelevant for bounds this small.
     mutating func next(below bound: UInt64) -> UInt64 {
         next() % bound

@@ -69,6 +69,7 @@ typedef struct {
     int32_t simdjson_error; /* simdjson's own error code, for sluice_json_error_text */
     size_t token_count;     /* tokens written, or, on SLUICE_JSON_ERROR_TOKEN_CAPACITY, tokens needed */
     uint32_t key_generation; /* changes when the key table was emptied (it is bounded): forget key numbers */
+    size_t widened_integers; /* integer literals below INT64_MIN or above UINT64_MAX, read as doubles */
 } sluice_json_result;
 
 /* A reusable parser; not thread-safe. */

@@ -91,6 +91,13 @@ public struct Diagnostics: Sendable, Error, CustomStringConvertible {
         append(Diagnostic(.error, code: code, message: message, location: location, stage: stage, suggestion: suggestion))
     }
 
+    /// Adds a warning: reported, but the pipeline still runs.
+    public mutating func warning(
+        _ code: DiagnosticCode, _ message: String, at location: SourceLocation?, stage: String? = nil
+    ) {
+        append(Diagnostic(.warning, code: code, message: message, location: location, stage: stage))
+    }
+
     /// Every diagnostic with `stage` set where it was not yet.
     public func attributed(to stage: String) -> Diagnostics {
         Diagnostics(all.map { var d = $0; d.stage = d.stage ?? stage; return d })

@@ -151,7 +151,7 @@ enum BuiltinFunctions {
             let argument = arguments[0].evaluate
             return { event, context in
                 switch argument(event, &context) {
-                case .int(let i): return .int(i < 0 ? 0 &- i : i)
+                case .int(let i): return i < 0 ? ValueSemantics.negate(.int(i)) : .int(i)
                 case .double(let d): return .double(Swift.abs(d))
                 default: return .null
                 }

@@ -95,10 +95,20 @@ struct ExpressionText {
         return SourceLocation(file: origin.file, line: line, column: origin.column + offset - lineStart)
     }
 
+    /// The most errors reported for one expression; a generated expression can have thousands, and the
+    /// first ones are what a user fixes.
+    static let maximumReportedErrors = 20
+
     func diagnostics(for errors: [ExpressionError]) -> Diagnostics {
         var diagnostics = Diagnostics()
-        for error in errors {
+        for error in errors.prefix(Self.maximumReportedErrors) {
             diagnostics.error(.expression, error.message, at: location(at: error.offset), suggestion: error.suggestion)
+        }
+        if errors.count > Self.maximumReportedErrors {
+            let more = errors[Self.maximumReportedErrors]
+            diagnostics.error(
+                .expression, "\(errors.count - Self.maximumReportedErrors) more errors in this expression",
+                at: location(at: more.offset))
         }
         return diagnostics
     }

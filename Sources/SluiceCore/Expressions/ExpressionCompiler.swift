@@ -25,6 +25,8 @@ struct ExpressionCompiler {
             return compileUnary(op, operand, at: node.start)
         case .binary(let op, let left, let right, let operatorOffset):
             return compileBinary(op, left, right, at: operatorOffset)
+        case .chain(let first, let links):
+            return compileChain(first, links)
         case .call(let name, let arguments):
             return compileCall(name, arguments, at: node.start)
         }
@@ -86,9 +88,7 @@ struct ExpressionCompiler {
         let node: CompiledNode
         switch op {
         case .and, .or:
-            for operand in [left, right] where !operand.type.canBe(.bool) {
-                error(offset, "'\(op.rawValue)' needs bool operands, found \(operand.type)")
-            }
+            checkLogical(op, [left, right], at: offset)
             node = Self.logical(op, left.test, right.test)
         case .equal, .notEqual:
             if left.type != .null, right.type != .null, !left.type.canBe(right.type) {
@@ -125,25 +125,63 @@ struct ExpressionCompiler {
         return left.constant != nil && right.constant != nil ? node.folded() : node
     }
 
+    private mutating func checkLogical(_ op: BinaryOperator, _ operands: [CompiledNode], at offset: Int) {
+        for operand in operands where !operand.type.canBe(.bool) {
+            error(offset, "'\(op.rawValue)' needs bool operands, found \(operand.type)")
+        }
+    }
+
+    /// The type of `lt op rt` for an arithmetic operator; an error when the operator cannot apply.
+    private mutating func arithmeticType(_ op: BinaryOperator, _ lt: ValueType, _ rt: ValueType, at offset: Int)
+        -> ValueType
+    {
+        let numeric = lt.canBe(.number) && rt.canBe(.number)
+        let strings = op == .add && lt.canBe(.string) && rt.canBe(.string)
+        if lt == .null || rt == .null { return .null }
+        if numeric && strings { return .any }
+        if strings { return .string }
+        if numeric { return lt == .int && rt == .int ? .int : (lt == .float || rt == .float ? .float : .number) }
+        error(offset, "'\(op.rawValue)' cannot be applied to \(lt) and \(rt)")
+        return .any
+    }
+
+    /// A chain of one precedence group, checked link by link and evaluated in a loop, so its length costs no
+    /// recursion; it means exactly what nesting the links from the left would.
+    private mutating func compileChain(_ firstSyntax: SyntaxNode, _ links: [ChainLink]) -> CompiledNode {
+        let first = compile(firstSyntax)
+        let operands = links.map { compile($0.operand) }
+        let node: CompiledNode
+        let op = links[0].op
+        if op == .and || op == .or {
+            checkLogical(op, [first], at: links[0].operatorOffset)
+            for (link, operand) in zip(links, operands) { checkLogical(op, [operand], at: link.operatorOffset) }
+            let tests = [first.test] + operands.map(\.test)
+            // `&&` stops at the first false operand, `||` at the first true one.
+            let stopsAt = op == .or
+            node = Self.predicate { event, context in
+                for test in tests where test(event, &context) == stopsAt { return stopsAt }
+                return !stopsAt
+            }
+        } else {
+            var type = first.type
+            for (link, operand) in zip(links, operands) {
+                type = arithmeticType(link.op, type, operand.type, at: link.operatorOffset)
+            }
+            let head = first.evaluate
+            let steps = zip(links, operands).map { (op: $0.op, evaluate: $1.evaluate) }
+            node = CompiledNode(type: type) { event, context in
+                var value = head(event, &context)
+                for step in steps { value = ValueSemantics.arithmetic(step.op, value, step.evaluate(event, &context)) }
+                return value
+            }
+        }
+        return first.constant != nil && operands.allSatisfy({ $0.constant != nil }) ? node.folded() : node
+    }
+
     private mutating func compileArithmetic(
         _ op: BinaryOperator, _ left: CompiledNode, _ right: CompiledNode, at offset: Int
     ) -> CompiledNode {
-        let (lt, rt) = (left.type, right.type)
-        let numeric = lt.canBe(.number) && rt.canBe(.number)
-        let strings = op == .add && lt.canBe(.string) && rt.canBe(.string)
-        let type: ValueType
-        if lt == .null || rt == .null {
-            type = .null
-        } else if numeric && strings {
-            type = .any
-        } else if strings {
-            type = .string
-        } else if numeric {
-            type = lt == .int && rt == .int ? .int : (lt == .float || rt == .float ? .float : .number)
-        } else {
-            error(offset, "'\(op.rawValue)' cannot be applied to \(lt) and \(rt)")
-            type = .any
-        }
+        let type = arithmeticType(op, left.type, right.type, at: offset)
         let l = left.evaluate
         // A number on the right (`value * 2`, `total / 1000.0`) is the common case: no closure for it.
         switch right.constant {
@@ -241,9 +279,11 @@ struct ExpressionCompiler {
 
     private mutating func compileCall(_ name: String, _ argumentSyntax: [SyntaxNode], at offset: Int) -> CompiledNode {
         guard let function = BuiltinFunctions.all[name] else {
+            // Past the errors that are reported, a suggestion is work for nothing (thousands in generated text).
+            let reported = errors.count < ExpressionText.maximumReportedErrors
             error(
                 offset, "unknown function '\(name)'",
-                suggestion: Suggestion.closest(to: name, among: functions.names))
+                suggestion: reported ? Suggestion.closest(to: name, among: functions.names) : nil)
             argumentSyntax.forEach { _ = compile($0) }
             return CompiledNode(type: .any) { _, _ in .null }
         }
@@ -253,7 +293,8 @@ struct ExpressionCompiler {
         guard function.accepts(argumentCount: argumentSyntax.count) else {
             error(offset, "\(name)() takes \(function.arityDescription), found \(argumentSyntax.count)")
             argumentSyntax.forEach { _ = compile($0) }
-            return CompiledNode(type: function.resultType([]), evaluate: { _, _ in .null })
+            // The result type may depend on arguments that are not there: leave it open.
+            return CompiledNode(type: .any) { _, _ in .null }
         }
         if name == "exists" { return compileExists(argumentSyntax[0]) }
         let arguments = argumentSyntax.map { compile($0) }

@@ -56,8 +56,10 @@ struct ExpressionLexer {
     private var position = 0
     private var tokens: [ExpressionToken] = []
 
-    // Two-character symbols first so `<=` is not read as `<` then `=`.
-    private static let symbols = ExpressionSymbol.allCases.sorted { $0.rawValue.count > $1.rawValue.count }
+    // Two-character symbols first so `<=` is not read as `<` then `=`; spelled as scalars once, not per token.
+    private static let symbols = ExpressionSymbol.allCases.sorted { $0.rawValue.count > $1.rawValue.count }.map {
+        (symbol: $0, spelling: Array($0.rawValue.unicodeScalars))
+    }
 
     static func tokenize(_ scalars: [Unicode.Scalar], literals: [Range<Int>] = []) -> [ExpressionToken] {
         var lexer = ExpressionLexer(scalars: scalars, literals: literals)
@@ -141,8 +143,7 @@ struct ExpressionLexer {
         }
         if c == "\"" || c == "'" { return lexString(quote: c) }
         if c == "`" { return lexQuotedIdentifier() }
-        for symbol in Self.symbols {
-            let spelling = Array(symbol.rawValue.unicodeScalars)
+        for (symbol, spelling) in Self.symbols {
             if spelling.count == 1 || peek(spelling.count - 1) != nil, position + spelling.count <= scalars.count,
                 scalars[position..<position + spelling.count].elementsEqual(spelling)
             {

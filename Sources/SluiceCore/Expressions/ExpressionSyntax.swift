@@ -8,6 +8,9 @@ struct SyntaxNode: Sendable {
         case unary(UnaryOperator, SyntaxNode)
         /// `operatorOffset` is where the operator is written, where type errors point.
         case binary(BinaryOperator, SyntaxNode, SyntaxNode, operatorOffset: Int)
+        /// Two or more operators of one associative precedence group (`a + b - c`, `a && b && c`), applied
+        /// from the left: kept flat so a long chain costs no recursion to compile or evaluate.
+        case chain(SyntaxNode, [ChainLink])
         case call(name: String, arguments: [SyntaxNode])
         /// Text that did not parse; the parser has reported it.
         case invalid
@@ -17,6 +20,14 @@ struct SyntaxNode: Sendable {
     /// The first and one-past-the-last scalar of the node's text.
     var start: Int
     var end: Int
+}
+
+/// One operator of a chain and its right operand.
+struct ChainLink: Sendable {
+    var op: BinaryOperator
+    var operand: SyntaxNode
+    /// Where the operator is written, where type errors point.
+    var operatorOffset: Int
 }
 
 /// `-x` and `!x`.
@@ -54,6 +65,14 @@ enum BinaryOperator: String, Sendable {
         }
     }
 
+    /// True for the groups whose operators chain (`a + b - c`); comparisons do not (`a < b < c` is an error).
+    var chains: Bool {
+        switch self {
+        case .or, .and, .add, .subtract, .multiply, .divide, .remainder: return true
+        default: return false
+        }
+    }
+
     /// For a comparison operator, whether it holds given the order of its operands (negative, 0, positive).
     @inline(__always)
     func holds(_ order: Int) -> Bool {
@@ -81,11 +100,20 @@ struct ExpressionError: Sendable {
 /// After a syntax error it returns `.invalid` nodes and reports no further syntax errors (they would
 /// mostly be echoes of the first), but keeps building the tree so the checker can still report unknown
 /// functions and type errors in the parts that did parse.
+///
+/// Recursion is bounded: operators of one precedence group form a flat `.chain` (a sum of 10,000 terms is
+/// one node), and nesting — parentheses, brackets, call arguments and unary operators — may go at most
+/// `maximumNesting` levels deep. Deeper input is an error at the token that goes too deep, and parsing
+/// stops there. The checker and the evaluator recurse along the tree, so the bound holds for them too.
 struct ExpressionParser {
+    /// The deepest nesting of parentheses, brackets, call arguments and unary operators accepted.
+    static let maximumNesting = 100
+
     private let tokens: [ExpressionToken]
     private var index = 0
     private(set) var errors: [ExpressionError] = []
     private var failed = false
+    private var nesting = 0
 
     /// A parser over `scalars`, where each of `literals` (values from the environment) is one literal.
     init(_ scalars: [Unicode.Scalar], literals: [Range<Int>] = []) {
@@ -123,13 +151,55 @@ struct ExpressionParser {
     mutating func parseExpression(minimumPrecedence: Int = 1) -> SyntaxNode {
         var left = parseUnary()
         while let op = binaryOperator(current), op.precedence >= minimumPrecedence {
-            let operatorOffset = current.offset
-            advance()
-            let right = parseExpression(minimumPrecedence: op.precedence + 1)
-            left = SyntaxNode(
-                kind: .binary(op, left, right, operatorOffset: operatorOffset), start: left.start, end: right.end)
+            // Every operator of this precedence group up to a looser one, each with its tighter right operand.
+            var links: [ChainLink] = []
+            while let next = binaryOperator(current), next.precedence == op.precedence {
+                let operatorOffset = current.offset
+                advance()
+                let right = parseExpression(minimumPrecedence: op.precedence + 1)
+                links.append(ChainLink(op: next, operand: right, operatorOffset: operatorOffset))
+            }
+            left = combine(left, links)
         }
         return left
+    }
+
+    /// `left` with the operators of `links` applied from the left.
+    private mutating func combine(_ left: SyntaxNode, _ links: [ChainLink]) -> SyntaxNode {
+        let end = links[links.count - 1].operand.end
+        if links.count == 1 {
+            let link = links[0]
+            return SyntaxNode(
+                kind: .binary(link.op, left, link.operand, operatorOffset: link.operatorOffset), start: left.start,
+                end: end)
+        }
+        guard links[0].op.chains else {
+            let (first, second) = (links[0], links[1])
+            fail(
+                "comparisons do not chain: '\(first.op.rawValue)' then '\(second.op.rawValue)'; write "
+                    + "`a < b && b < c`, or use parentheses", at: second.operatorOffset)
+            return invalid(at: left.start)
+        }
+        return SyntaxNode(kind: .chain(left, links), start: left.start, end: end)
+    }
+
+    /// Enters one level of nesting; false (with an error, and the rest of the input skipped) beyond
+    /// `maximumNesting`, so the caller returns without recursing.
+    private mutating func enterNesting() -> Bool {
+        guard nesting < Self.maximumNesting else {
+            if !failed {
+                failed = true
+                errors.append(
+                    ExpressionError(
+                        offset: current.offset,
+                        message: "expression nests more than \(Self.maximumNesting) levels deep (parentheses, "
+                            + "brackets, calls and unary operators); split it into several fields or stages"))
+            }
+            index = tokens.count - 1
+            return false
+        }
+        nesting += 1
+        return true
     }
 
     private func binaryOperator(_ token: ExpressionToken) -> BinaryOperator? {
@@ -148,8 +218,10 @@ struct ExpressionParser {
         case .symbol(.not): op = .not
         default: return parsePrimary()
         }
+        guard enterNesting() else { return invalid(at: start) }
         advance()
         let operand = parseUnary()
+        nesting -= 1
         // Fold `-5` into a literal so `-9223372036854775807` and `[-1, 2]` are constants.
         if op == .negate, case .literal(let value) = operand.kind {
             switch value {
@@ -186,6 +258,8 @@ struct ExpressionParser {
             advance()
             return parsePath(first: name, start: token.offset, end: end)
         case .symbol(.leftParen):
+            guard enterNesting() else { return invalid(at: token.offset) }
+            defer { nesting -= 1 }
             advance()
             var inner = parseExpression()
             inner.start = token.offset
@@ -193,6 +267,8 @@ struct ExpressionParser {
             expect(.rightParen, closing: "(")
             return inner
         case .symbol(.leftBracket):
+            guard enterNesting() else { return invalid(at: token.offset) }
+            defer { nesting -= 1 }
             advance()
             let items = parseList(closing: .rightBracket, openedAt: token.offset)
             return SyntaxNode(kind: .array(items.nodes), start: token.offset, end: items.end)
@@ -209,6 +285,8 @@ struct ExpressionParser {
 
     mutating func parseCall(name: String, start: Int) -> SyntaxNode {
         let open = current.offset
+        guard enterNesting() else { return invalid(at: start) }
+        defer { nesting -= 1 }
         advance()
         let arguments = parseList(closing: .rightParen, openedAt: open)
         return SyntaxNode(kind: .call(name: name, arguments: arguments.nodes), start: start, end: arguments.end)

@@ -2,8 +2,9 @@
 ///
 /// The rules (documented in docs/expressions.md): null equals only null; ordering involving null or
 /// mismatched types is false; arithmetic with null, or on types it does not apply to, gives null; an int
-/// mixed with a float is promoted to float; int overflow wraps; division or remainder by zero gives
-/// null, and so does a float result that is not finite (JSON cannot carry it).
+/// mixed with a float is promoted to float; an int result outside the 64-bit range (overflow, including
+/// `Int64.min / -1` and `-Int64.min`) gives null, as does division or remainder by zero and a float result
+/// that is not finite (JSON cannot carry it). No operand can trap.
 enum ValueSemantics {
     /// `==`: numbers compare by value across int and float, arrays element-wise, other types by equality;
     /// values of different types are never equal.
@@ -63,14 +64,21 @@ enum ValueSemantics {
     }
 
     static func integer(_ op: BinaryOperator, _ x: Int64, _ y: Int64) -> Value {
+        let result: (partialValue: Int64, overflow: Bool)
         switch op {
-        case .add: return .int(x &+ y)
-        case .subtract: return .int(x &- y)
-        case .multiply: return .int(x &* y)
-        case .divide: return y == 0 ? .null : .int(x.dividedReportingOverflow(by: y).partialValue)
-        case .remainder: return y == 0 ? .null : .int(x.remainderReportingOverflow(dividingBy: y).partialValue)
+        case .add: result = x.addingReportingOverflow(y)
+        case .subtract: result = x.subtractingReportingOverflow(y)
+        case .multiply: result = x.multipliedReportingOverflow(by: y)
+        case .divide:
+            guard y != 0 else { return .null }
+            result = x.dividedReportingOverflow(by: y)
+        case .remainder:
+            guard y != 0 else { return .null }
+            // `Int64.min % -1` reports an overflow, but its remainder, 0, is exact.
+            return .int(x.remainderReportingOverflow(dividingBy: y).partialValue)
         default: preconditionFailure("\(op) is not an arithmetic operator")
         }
+        return result.overflow ? .null : .int(result.partialValue)
     }
 
     static func float(_ op: BinaryOperator, _ x: Double, _ y: Double) -> Value {
@@ -86,10 +94,10 @@ enum ValueSemantics {
         return result.isFinite ? .double(result) : .null
     }
 
-    /// Unary minus; null for non-numbers.
+    /// Unary minus; null for non-numbers and for the smallest int, whose negation is out of range.
     static func negate(_ value: Value) -> Value {
         switch value {
-        case .int(let i): return .int(0 &- i)
+        case .int(let i): return i == .min ? .null : .int(-i)
         case .double(let d): return .double(-d)
         default: return .null
         }

@@ -8,9 +8,10 @@ import CSimdjson
 /// a stream of similar lines interns nothing after its first line.
 ///
 /// Numbers: integers that fit `Int64` become `.int`; larger integers and numbers with a fraction or an
-/// exponent become `.double` (correctly rounded). A text is rejected when it is not valid UTF-8, not
-/// valid JSON, has anything but whitespace after its value, or nests arrays and objects deeper than
-/// `maximumDepth`.
+/// exponent become `.double` (correctly rounded). Integers outside `Int64` are counted in
+/// `inexactIntegers`, so a decoder can report that their last digits may have been lost. A text is
+/// rejected when it is not valid UTF-8, not valid JSON, has anything but whitespace after its value, or
+/// nests arrays and objects deeper than `maximumDepth`.
 public struct JSONReader: ~Copyable {
     /// The deepest nesting of arrays and objects accepted; `{"a":[1]}` has depth 2.
     public static let maximumDepth = 128
@@ -20,7 +21,7 @@ public struct JSONReader: ~Copyable {
 
     /// Room reserved in each event beyond its decoded fields, so transforms that add a few fields
     /// (enrich) do not reallocate the event.
-    public static let spareFieldCapacity = 4
+    private static let spareFieldCapacity = 4
 
     private let parser: OpaquePointer
     private var tokens: UnsafeMutablePointer<sluice_json_token>
@@ -28,6 +29,8 @@ public struct JSONReader: ~Copyable {
     /// The name of each key number of the parser's current key generation, in order.
     private var keyNames: [FieldName] = []
     private var keyGeneration: UInt32 = 0
+    /// The integers of the last text decoded that are outside `Int64` and became the nearest double.
+    public private(set) var inexactIntegers = 0
 
     /// A reader with its own parser.
     public init() {
@@ -95,6 +98,7 @@ public struct JSONReader: ~Copyable {
             let result = sluice_json_parse(parser, base, text.count, padded ? 1 : 0, tokens, tokenCapacity)
             switch result.status {
             case SLUICE_JSON_OK.rawValue:
+                inexactIntegers = result.widened_integers
                 if result.key_generation != keyGeneration {
                     keyNames.removeAll(keepingCapacity: true)
                     keyGeneration = result.key_generation
@@ -145,6 +149,7 @@ public struct JSONReader: ~Copyable {
         case SLUICE_JSON_INT64.rawValue:
             return .int(token.value.int64)
         case SLUICE_JSON_UINT64.rawValue:
+            inexactIntegers += 1
             return .double(Double(token.value.uint64))
         case SLUICE_JSON_DOUBLE.rawValue:
             return .double(token.value.float64)

@@ -1,8 +1,8 @@
 /// Aligned plain-text tables for people (`--stats`, `runner top`): columns padded to their widest
 /// cell, separated by two spaces, right-aligned where the column says so.
-public struct AlignedTable {
+package struct AlignedTable {
     /// One column: its title and whether its cells are right-aligned (numbers).
-    public struct Column {
+    package struct Column {
         public let title: String
         public let rightAligned: Bool
 
@@ -12,21 +12,21 @@ public struct AlignedTable {
         }
     }
 
-    public let columns: [Column]
-    public private(set) var rows: [[String]] = []
+    package let columns: [Column]
+    package private(set) var rows: [[String]] = []
 
-    public init(_ columns: [Column]) {
+    package init(_ columns: [Column]) {
         self.columns = columns
     }
 
     /// Adds a row with one cell per column.
-    public mutating func append(_ cells: [String]) {
+    package mutating func append(_ cells: [String]) {
         precondition(cells.count == columns.count, "a row needs one cell per column")
         rows.append(cells)
     }
 
     /// The header and the rows, one line each.
-    public func render() -> String {
+    package func render() -> String {
         let header = columns.map(\.title)
         let widths = columns.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         func line(_ cells: [String]) -> String {

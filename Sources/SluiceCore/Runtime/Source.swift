@@ -23,6 +23,17 @@ public protocol SourceOutput: AnyObject, Sendable {
     func send(_ batch: consuming EventBatch) -> Bool
     /// Counts input the source rejected (a malformed line, say) and logs `message` (rate-limited).
     func reject(_ count: Int, reason: DropReason, message: String)
+    /// Adds `amount` to the source's counter `counter`, for what is neither an event nor a rejected record
+    /// (bytes of a truncated file that were never read, integers too large to keep exact, say), and logs
+    /// `message`, if given (rate-limited).
+    func count(_ counter: StageCounter, _ amount: Int, message: String?)
     /// Waits up to `seconds` or until stopping, whichever comes first (for polling and rate limits).
     func sleep(seconds: Double)
+}
+
+extension SourceOutput {
+    /// Adds `amount` to the source's counter `counter` without logging.
+    public func count(_ counter: StageCounter, _ amount: Int) {
+        count(counter, amount, message: nil)
+    }
 }

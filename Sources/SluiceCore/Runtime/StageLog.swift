@@ -8,15 +8,16 @@ import Synchronization
 #endif
 
 /// Logs problems a stage meets at run time (bad input lines, write failures) through swift-log, with
-/// the pipeline and stage (and a drop's reason) as metadata, at most `burst` messages per reason per
-/// second so a flood of bad input cannot flood the log. Suppressed messages are counted and reported
-/// with the next message that gets through (metadata `suppressed`).
+/// the pipeline and stage (and a drop's reason or counter's name) as metadata, at most `burst` messages
+/// per reason per second so a flood of bad input cannot flood the log. Suppressed messages are counted
+/// and reported with the next message that gets through (metadata `suppressed`).
 public final class StageLog: Sendable {
     public let pipeline: String
     public let stage: String
     private let burst: Int
     private let logger: Logger
-    private let state = Mutex<[DropReason: Window]>([:])
+    /// Per drop reason or counter name, this second's messages.
+    private let state = Mutex<[String: Window]>([:])
 
     private struct Window {
         var second: Int64
@@ -38,15 +39,24 @@ public final class StageLog: Sendable {
 
     /// Logs a warning about input dropped for `reason`.
     public func warn(reason: DropReason, _ message: String) {
+        warn(key: reason.rawValue, message)
+    }
+
+    /// Logs a warning about input counted under `counter` (and passed on).
+    public func warn(counter: StageCounter, _ message: String) {
+        warn(key: counter.rawValue, message)
+    }
+
+    private func warn(key: String, _ message: String) {
         let second = Int64(time(nil))
         let suppressed: Int? = state.withLock { windows in
-            var window = windows[reason] ?? Window(second: second, printed: 0, suppressed: 0)
+            var window = windows[key] ?? Window(second: second, printed: 0, suppressed: 0)
             var suppressedBefore = 0
             if window.second != second {
                 suppressedBefore = window.suppressed
                 window = Window(second: second, printed: 0, suppressed: 0)
             }
-            defer { windows[reason] = window }
+            defer { windows[key] = window }
             guard window.printed < burst else {
                 window.suppressed += 1
                 return nil
@@ -56,8 +66,14 @@ public final class StageLog: Sendable {
         }
         guard let suppressed else { return }
         var metadata = metadata
-        metadata["reason"] = "\(reason)"
+        metadata["reason"] = "\(key)"
         if suppressed > 0 { metadata["suppressed"] = "\(suppressed)" }
+        logger.warning("\(message)", metadata: metadata)
+    }
+
+    /// Logs a warning that is not about one input record (a sink writing again after errors, a source
+    /// stopping).
+    public func warning(_ message: String) {
         logger.warning("\(message)", metadata: metadata)
     }
 
@@ -65,29 +81,24 @@ public final class StageLog: Sendable {
     public func error(_ message: String) {
         logger.error("\(message)", metadata: metadata)
     }
-
-    /// Logs a warning that is not about one input record (a source stopping, say).
-    public func warning(_ message: String) {
-        logger.warning("\(message)", metadata: metadata)
-    }
 }
 
 /// Unbuffered writes to standard error, whole lines at a time.
-public enum StandardError {
-    public static func write(_ text: String) {
+package enum StandardError {
+    package static func write(_ text: String) {
         var text = text
         text.withUTF8 { StandardOutput.writeAll($0, to: 2) }
     }
 }
 
 /// Unbuffered writes to standard output (`runner top`, `runner tap`), so what is written is seen at once.
-public enum StandardOutput {
-    public static func write(_ text: String) {
+package enum StandardOutput {
+    package static func write(_ text: String) {
         var text = text
         text.withUTF8 { writeAll($0, to: 1) }
     }
 
-    public static func write(_ bytes: [UInt8]) {
+    package static func write(_ bytes: [UInt8]) {
         bytes.withUnsafeBufferPointer { writeAll($0, to: 1) }
     }
 

@@ -109,6 +109,12 @@ final class SourceRunner: SourceOutput, QueueSpaceWaiter, @unchecked Sendable {
         log.warn(reason: reason, message)
     }
 
+    func count(_ counter: StageCounter, _ amount: Int, message: String?) {
+        guard amount > 0 else { return }
+        metrics.addCounters([counter: amount])
+        if let message { log.warn(counter: counter, message) }
+    }
+
     func sleep(seconds: Double) {
         wakeup.withLock {
             if !isStopping { wakeup.wait(seconds: seconds) }

@@ -5,31 +5,43 @@ import SluiceCore
 #endif
 
 /// The `file` source: reads events from files matched by a path or glob, once or following them.
-public enum FileSource: Stage {
-    public typealias Config = FileSourceConfig
-    public static let typeName = "file"
-    public static let kind = StageKind.source
-    public static let summary =
+extension FileSource: SourceStage {
+    typealias Config = FileSourceConfig
+    static let typeName = "file"
+    static let summary =
         "Reads events from files (a path or a glob) as NDJSON, JSON, CSV or plain lines, once or following appends."
-    public static let options: [OptionDoc] = [
+    static let options: [OptionDoc] = [
         OptionDoc(
-            "path", "string", "File path or glob pattern (`*`, `?`, `[...]`), relative to the working directory."),
+            "path", "string",
+            "File path or glob pattern (`*`, `?`, `[...]`), relative to the working directory. `validate` warns "
+                + "when it matches nothing; in `mode: once` the source then fails, as it does when a matching "
+                + "file cannot be read (after reading the others)."),
         OptionDoc(
             "format", "ndjson | json | csv | lines", default: "ndjson",
             "ndjson: one JSON object per line. json: the whole file is one object, or an array of objects "
                 + "(one event each). csv: a header row, then one record per line (RFC 4180 quoting; unquoted "
-                + "numbers become numbers). lines: each line as the field `message`."
+                + "numbers become numbers, but integers beyond 64 bits stay exact strings). lines: each line as the "
+                + "field `message`. A UTF-8 byte order mark at "
+                + "the start of a file is skipped."
         ),
         OptionDoc(
             "mode", "once | tail", default: "once",
             "once: read each file to its end, then finish. tail: keep following the files from their start, "
-                + "picking up appended lines, new matching files, rotation (rename + new file) and truncation."
+                + "picking up appended lines and new matching files. Files are known by device and inode: a "
+                + "rotated file (rename + new file) is read to its end once, even when the glob still matches it. "
+                + "A truncated file (copytruncate) is read again from its start, after reading what was not read "
+                + "yet from its copy beside it (a file named like it that holds the same bytes, such as "
+                + "app.log.1) if there is one; a line it cut is rejected as file_truncated, and bytes lost "
+                + "before they were read are counted as truncated_unread_bytes. Let the glob match the copies "
+                + "only when they are renamed, not copied: a copy that matches is read as a file of its own."
         ),
         OptionDoc("poll_interval", "duration", default: "250ms", "How often `mode: tail` looks for new data."),
         OptionDoc(
             "max_line_bytes", "size", default: "1MiB",
             "Longest line (or CSV record, or `format: json` document) accepted; longer ones are skipped and "
-                + "counted as line_too_long."
+                + "counted as line_too_long. A CSV quoted field still open at this length (or at the end of the "
+                + "input) is taken for a stray quote: its line is rejected as csv_unclosed_quote and the lines "
+                + "after it are read as records."
         ),
         OptionDoc(
             "decoders", "int", default: "the number of cores",
@@ -38,7 +50,7 @@ public enum FileSource: Stage {
                 + "decodes on the source's own thread."
         ),
     ]
-    public static let example = """
+    static let example = """
         name: file_example
         sources:
           events:
@@ -56,7 +68,7 @@ public enum FileSource: Stage {
 }
 
 /// The options of a `file` source.
-public struct FileSourceConfig: StageConfig {
+public struct FileSourceConfig: SourceConfig {
     /// How a file's bytes become events.
     public enum Format: String, CaseIterable, Sendable {
         case ndjson, json, csv, lines
@@ -84,22 +96,36 @@ public struct FileSourceConfig: StageConfig {
         let pollInterval = reader.duration("poll_interval")
         let maxLineBytes = reader.size("max_line_bytes")
         let decoders = reader.int("decoders", minimum: 1)
-        if let pollInterval, pollInterval.milliseconds <= 0, let node = reader.node["poll_interval"] {
-            reader.error(.invalidValue, "option 'poll_interval' must be longer than 0ms", at: node.location)
+        if let pollInterval, pollInterval.milliseconds <= 0 {
+            reader.error(
+                .invalidValue, "option 'poll_interval' must be longer than 0ms",
+                at: reader.location(of: "poll_interval"))
         }
-        if let maxLineBytes, let node = reader.node["max_line_bytes"], !(1...(1 << 30)).contains(maxLineBytes.bytes) {
-            reader.error(.invalidValue, "option 'max_line_bytes' must be between 1 and 1GiB", at: node.location)
+        if let maxLineBytes, !(1...(1 << 30)).contains(maxLineBytes.bytes) {
+            reader.error(
+                .invalidValue, "option 'max_line_bytes' must be between 1 and 1GiB",
+                at: reader.location(of: "max_line_bytes"))
         }
-        if let decoders, decoders > 256, let node = reader.node["decoders"] {
-            reader.error(.invalidValue, "option 'decoders' must be between 1 and 256", at: node.location)
+        if let decoders, decoders > 256 {
+            reader.error(
+                .invalidValue, "option 'decoders' must be between 1 and 256", at: reader.location(of: "decoders"))
         }
-        if mode == .tail, format == .json, let node = reader.node["format"] {
+        if mode == .tail, format == .json {
             reader.error(
                 .invalidValue, "'format: json' reads whole files and cannot be used with 'mode: tail'",
-                at: node.location)
+                at: reader.location(of: "format"))
         }
-        if path?.isEmpty == true, let node = reader.node["path"] {
-            reader.error(.invalidValue, "option 'path' must not be empty", at: node.location)
+        if path?.isEmpty == true {
+            reader.error(.invalidValue, "option 'path' must not be empty", at: reader.location(of: "path"))
+        }
+        // Checked now only to warn: the files may well appear before the pipeline runs.
+        if let path, !path.isEmpty, FileGlob.paths(matching: path).isEmpty {
+            let outlook =
+                mode == .tail
+                ? "the source will wait for one to appear"
+                : "the source will fail unless one appears before it starts"
+            reader.warning(
+                .noMatchingFile, "no file matches '\(path)' now; \(outlook)", at: reader.location(of: "path"))
         }
         guard let path, !reader.diagnostics.hasErrors else { return nil }
         self.path = path
@@ -110,21 +136,18 @@ public struct FileSourceConfig: StageConfig {
         self.decoders = decoders ?? max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     }
 
-    public func makeRuntime(context: StageContext) throws -> StageRuntime {
-        .source(FileSourceRuntime(config: self, log: context.log))
+    public func makeSource(context: StageContext) throws -> any Source {
+        FileSource(config: self, log: context.log)
     }
 }
 
-/// A failure that stops a `file` source.
-public struct FileSourceError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The pattern that matched no readable file in `mode: once`.
-    public let path: String
-
-    public var description: String { "no readable file matches '\(path)'" }
+extension DiagnosticCode {
+    /// A `file` source's path or glob that matches no file when the pipeline is checked.
+    static let noMatchingFile: DiagnosticCode = "no-matching-file"
 }
 
 /// The running `file` source.
-final class FileSourceRuntime: Source {
+final class FileSource: Source {
     private let config: FileSourceConfig
     private let log: StageLog
 
@@ -136,6 +159,8 @@ final class FileSourceRuntime: Source {
     func run(output: any SourceOutput) throws {
         let format = config.format.lineFormat ?? .ndjson
         let ingest = LineIngest(format: format, maxLineBytes: config.maxLineBytes.bytes, output: output)
+        // What was read is delivered even when the source fails.
+        defer { ingest.flush() }
         switch config.mode {
         case .once:
             // CSV records may span lines and `format: json` reads whole documents: both stay sequential.
@@ -149,20 +174,22 @@ final class FileSourceRuntime: Source {
             try readOnce(ingest, parallel: parallel)
         case .tail: FileFollower(config: config, ingest: ingest, log: log, output: output).run()
         }
-        ingest.flush()
     }
 
+    /// Reads every matching file once. A file that cannot be opened or read does not stop the others,
+    /// but fails the source at the end, as does a pattern that matches nothing.
     private func readOnce(_ ingest: LineIngest, parallel: ParallelLineIngest?) throws {
         var shouldContinue: Bool { ingest.shouldContinue && parallel?.isOpen != false }
-        var readAny = false
-        for path in FileGlob.paths(matching: config.path) where shouldContinue {
+        let paths = FileGlob.paths(matching: config.path)
+        guard !paths.isEmpty else { throw StageFailure("no file matches '\(config.path)'") }
+        var failures: [String] = []
+        for path in paths where shouldContinue {
             let descriptor = open(path, O_RDONLY | O_CLOEXEC)
             guard descriptor >= 0 else {
-                log.error("cannot open '\(path)': \(SystemError.lastMessage)")
+                failures.append("cannot open '\(path)': \(SystemError.lastMessage)")
                 continue
             }
             defer { close(descriptor) }
-            readAny = true
             let succeeded: Bool
             if config.format == .json {
                 succeeded = ingest.readDocument(from: descriptor, name: path, maxBytes: config.maxLineBytes.bytes)
@@ -172,9 +199,15 @@ final class FileSourceRuntime: Source {
                 var stream = InputStream(name: path)
                 succeeded = ingest.readToEnd(from: descriptor, stream: &stream)
             }
-            if !succeeded { log.error("cannot read '\(path)': \(SystemError.lastMessage)") }
+            if !succeeded { failures.append("cannot read '\(path)': \(SystemError.lastMessage)") }
         }
-        guard readAny || !shouldContinue else { throw FileSourceError(path: config.path) }
+        guard failures.isEmpty else { throw StageFailure(Self.failureMessage(for: failures, among: paths.count)) }
+    }
+
+    /// One message for the files that could not be read: the first few, and how many in all.
+    private static func failureMessage(for failures: [String], among total: Int) -> String {
+        let shown = failures.prefix(3).joined(separator: "; ")
+        return failures.count <= 3 ? shown : "\(shown); and \(failures.count - 3) more of \(total) files"
     }
 }
 

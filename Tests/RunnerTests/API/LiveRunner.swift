@@ -1,5 +1,6 @@
 import Foundation
 import SluiceAPI
+import SluiceTesting
 import Testing
 
 /// A `runner apply` with its API on a free port of 127.0.0.1, for the API tests.

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTesting
 import Testing
 
 /// `/ready` follows the pipelines: 503 while one is being built and while they drain after a signal,

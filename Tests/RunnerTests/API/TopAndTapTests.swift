@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTesting
 import Testing
 
 /// `runner top` and `runner tap` against a live runner, through its API.

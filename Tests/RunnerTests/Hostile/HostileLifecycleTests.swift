@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTesting
 import Testing
 
 /// Hostile lifecycles with the real binary: readers that go away, sinks that block forever, signals
@@ -101,7 +102,7 @@ import Testing
             """, in: folder, as: "missing.yaml")
         let result = try RunnerProcess.run(["apply", "--no-watch", file.path], in: folder)
         #expect(result.status == 3, "\(result.stderr)")
-        #expect(result.stderr.contains("stage 'lines': failed for good: no readable file matches 'nope.ndjson'"))
+        #expect(result.stderr.contains("stage 'lines': failed for good: no file matches 'nope.ndjson'"))
     }
 
     /// SIGTERM while the stdout sink is stuck in a write to a pipe nobody reads: the drain cannot end, so

@@ -131,23 +131,6 @@ enum ReferenceMetrics {
     }
 }
 
-/// A small seeded random generator (SplitMix64), so generated test data is the same on every run.
-struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}
-
 /// The reference's model of what the stage writes in order, with `on_late: emit_update` (a retention) and
 /// `max_groups`: final rows as the watermark passes a window's end, and a corrected row of each retained
 /// window a late event lands in.

@@ -12,6 +12,8 @@ struct EmissionRules: Sendable, Equatable {
     var earlyInterval: Int64?
     /// The most groups one window (or, for sessions, the stage's open sessions) may hold.
     var maxGroups: Int?
+    /// The most bytes the state may take, as `MemoryBudget` estimates them.
+    var maxMemory = WindowedAggregationConfig.defaultMaxMemory.bytes
 }
 
 /// `emit`: when rows of a window are written.
@@ -33,7 +35,7 @@ public enum EmitMode: Sendable, Equatable {
         }
         reader.error(
             .invalidValue, "option 'emit': expected 'on_close' or 'every DURATION' (e.g. every 5s), found '\(text)'",
-            at: reader.node["emit"]!.location)
+            at: reader.location(of: "emit"))
         return nil
     }
 }

@@ -23,6 +23,10 @@ public struct WindowBounds: Sendable, Hashable {
 /// State is kept per *pane*, the tumbling windows of `gcd(size, slide)`: an event updates the one pane that
 /// holds it, and a window is the merge of its `size / pane` panes when it is emitted. A sliding window thus
 /// costs no copy of an event per window, and memory is proportional to open panes × groups.
+///
+/// Times are inside `EventTime.range` and lengths at most `EventTime.maximumLength` (the aggregate drops other
+/// times as `invalid_time` and rejects longer options), so a time floored to a window, minus or plus a few
+/// lengths, stays far inside `Int64`: the arithmetic here cannot overflow.
 struct AlignedWindows: Sendable, Equatable {
     /// The window length in milliseconds; positive.
     let size: Int64

@@ -22,9 +22,10 @@ public enum WindowSpec: Sendable, Equatable {
         case global
     }
 
-    /// The most panes (`size / gcd(size, slide)`) a sliding window may span, which bounds emission work and
-    /// the state kept per group.
-    static let maximumPanesPerWindow: Int64 = 10_000
+    /// The most panes (`size / gcd(size, slide)`) a sliding window may span, which bounds the state kept per
+    /// group, the work of emitting a window, and the rows one event can produce (`size / slide` ≤ panes): with
+    /// 10,000, two thousand events of distinct groups made 2.6 GB of rows.
+    static let maximumPanesPerWindow: Int64 = 1_000
 
     /// The options that only apply to time-based windows.
     private static let timeOptions = [
@@ -52,14 +53,14 @@ public enum WindowSpec: Sendable, Equatable {
 
     /// Reads `window` from `reader`: `.global` when absent, `nil` with diagnostics when invalid.
     static func read(from reader: inout OptionsReader) -> WindowSpec? {
-        guard reader.node["window"] != nil else {
+        guard reader.contains("window") else {
             _ = reader.node("window")
             return .global
         }
         guard var options = reader.nested("window") else { return nil }
         defer { reader.merge(&options) }
         guard let kind = options.choice("type", as: Kind.self) else {
-            if options.node["type"] == nil { options.missing("type") }
+            if !options.contains("type") { options.missing("type") }
             // Without a valid type, the other options cannot be checked; do not also report them as unknown.
             for key in timeOptions { _ = options.node(key) }
             return nil
@@ -73,10 +74,12 @@ public enum WindowSpec: Sendable, Equatable {
         }
         let durations = lengths.map { readLength($0, from: &options) }
         let eventTime = kind == .global ? nil : EventTimeSpec.read(from: &options)
-        for entry in options.node.entries ?? [] where timeOptions.contains(entry.key) && !options.knownKeys.contains(entry.key) {
+        for entry in options.mapping.entries ?? []
+        where timeOptions.contains(entry.key) && !options.knownKeys.contains(entry.key) {
             _ = options.node(entry.key)
             options.error(
-                .invalidValue, "option '\(entry.key)' does not apply to a \(kind.rawValue) window", at: entry.keyLocation)
+                .invalidValue, "option '\(entry.key)' does not apply to a \(kind.rawValue) window",
+                at: entry.keyLocation)
         }
         guard !durations.contains(nil), !options.diagnostics.hasErrors else { return nil }
         switch kind {
@@ -93,11 +96,26 @@ public enum WindowSpec: Sendable, Equatable {
 
     /// A required, positive duration.
     private static func readLength(_ key: String, from options: inout OptionsReader) -> ConfigDuration? {
-        let length = options.duration(key)
-        if length == nil, options.node[key] == nil { options.missing(key) }
+        let length = readBoundedDuration(key, from: &options)
+        if length == nil, !options.contains(key) { options.missing(key) }
         guard let length else { return nil }
         guard length.milliseconds > 0 else {
-            options.error(.invalidValue, "option '\(key)' must be longer than 0ms", at: options.node[key]!.location)
+            options.error(.invalidValue, "option '\(key)' must be longer than 0ms", at: options.location(of: key))
+            return nil
+        }
+        return length
+    }
+
+    /// An optional duration of at most `EventTime.maximumLength`, so window arithmetic cannot overflow; `nil`
+    /// with a diagnostic when longer.
+    static func readBoundedDuration(_ key: String, from options: inout OptionsReader) -> ConfigDuration? {
+        guard let length = options.duration(key) else { return nil }
+        guard length.milliseconds <= EventTime.maximumLength else {
+            options.error(
+                .invalidValue,
+                "option '\(key)' (\(length)) is longer than the longest window length, "
+                    + "\(ConfigDuration(milliseconds: EventTime.maximumLength))",
+                at: options.location(of: key))
             return nil
         }
         return length
@@ -109,14 +127,16 @@ public enum WindowSpec: Sendable, Equatable {
         let windows = AlignedWindows(size: size.milliseconds, slide: slide.milliseconds)
         if slide > size {
             options.error(
-                .invalidValue, "option 'slide' (\(slide)) must not be longer than 'size' (\(size)); "
-                    + "windows would leave gaps", at: options.node["slide"]!.location)
+                .invalidValue,
+                "option 'slide' (\(slide)) must not be longer than 'size' (\(size)); "
+                    + "windows would leave gaps", at: options.location(of: "slide"))
         } else if windows.size / windows.pane > maximumPanesPerWindow {
             options.error(
-                .invalidValue, "a \(size) window sliding by \(slide) spans \(windows.size / windows.pane) panes "
+                .invalidValue,
+                "a \(size) window sliding by \(slide) spans \(windows.size / windows.pane) panes "
                     + "of gcd(size, slide) = \(ConfigDuration(milliseconds: windows.pane)); the most is "
                     + "\(maximumPanesPerWindow): choose a slide that divides the size more evenly",
-                at: options.node["slide"]!.location)
+                at: options.location(of: "slide"))
         }
         return options.diagnostics.hasErrors ? nil : .sliding(size: size, slide: slide, eventTime: eventTime)
     }
@@ -137,25 +157,26 @@ public struct EventTimeSpec: Sendable, Equatable {
     static func read(from options: inout OptionsReader) -> EventTimeSpec? {
         let fieldText = options.string("time_field")
         let unit = options.choice("time_unit", as: TimeUnit.self) ?? .milliseconds
-        let lateness = options.duration("allowed_lateness") ?? ConfigDuration(milliseconds: 0)
-        let idleTimeout = options.duration("idle_timeout")
+        let lateness =
+            WindowSpec.readBoundedDuration("allowed_lateness", from: &options) ?? ConfigDuration(milliseconds: 0)
+        let idleTimeout = WindowSpec.readBoundedDuration("idle_timeout", from: &options)
         if let idleTimeout, idleTimeout.milliseconds <= 0 {
             options.error(
-                .invalidValue, "option 'idle_timeout' must be longer than 0ms", at: options.node["idle_timeout"]!.location)
+                .invalidValue, "option 'idle_timeout' must be longer than 0ms",
+                at: options.location(of: "idle_timeout"))
         }
         guard let fieldText else {
-            for key in ["time_unit", "allowed_lateness", "idle_timeout"] {
-                guard let entry = options.node.entries?.first(where: { $0.key == key }) else { continue }
+            for key in ["time_unit", "allowed_lateness", "idle_timeout"] where options.contains(key) {
                 options.error(
                     .invalidValue, "option '\(key)' needs 'time_field' (without it windows use processing time)",
-                    at: entry.keyLocation)
+                    at: options.keyLocation(of: key))
             }
             return nil
         }
         guard let path = FieldPath(fieldText) else {
             options.error(
                 .invalidValue, "'\(fieldText)' is not a field name or dotted path",
-                at: options.node["time_field"]!.location)
+                at: options.location(of: "time_field"))
             return nil
         }
         return EventTimeSpec(

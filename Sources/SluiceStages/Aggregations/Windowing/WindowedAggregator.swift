@@ -17,32 +17,6 @@ enum TimeSource: Sendable {
     case none
 }
 
-/// The running `aggregate` stage, as the engine sees it: a shell that hands each call to its aggregator.
-///
-/// The state lives in a struct so the per-event code works on value storage: stored properties of a class
-/// would pay a dynamic exclusivity check on every access, several per event.
-final class AggregateProcessor: Processor {
-    private var aggregator: WindowedAggregator
-    let tickInterval: ConfigDuration?
-
-    init(_ aggregator: WindowedAggregator, tickInterval: ConfigDuration?) {
-        self.aggregator = aggregator
-        self.tickInterval = tickInterval
-    }
-
-    func process(_ batch: consuming EventBatch, output: inout ProcessorOutput) throws {
-        aggregator.process(batch, output: &output)
-    }
-
-    func tick(nowMilliseconds: Int64, output: inout ProcessorOutput) throws {
-        aggregator.tick(nowMilliseconds: nowMilliseconds, output: &output)
-    }
-
-    func finish(output: inout ProcessorOutput) throws {
-        aggregator.finish(output: &output)
-    }
-}
-
 /// What happens to an event that arrives after every window it belongs to was emitted (`on_late`).
 public enum LatePolicy: String, Sendable, Hashable, CaseIterable {
     /// Drop it, counted as a drop with reason `late` (the default).
@@ -64,6 +38,10 @@ extension StageCounter {
 extension DropReason {
     /// Events of a new group in a window that already holds `max_groups` groups.
     static let maxGroups: DropReason = "max_groups"
+    /// Events whose time is a number outside `EventTime.range`, which no window can hold.
+    static let invalidTime: DropReason = "invalid_time"
+    /// Events of a new group while the state is estimated at `max_memory` or more.
+    static let maxMemory: DropReason = "max_memory"
 }
 
 /// Assigns events to windows and groups, updates accumulators in place, and emits one event per window and
@@ -90,6 +68,9 @@ struct WindowedAggregator {
     private var idle: IdleClock?
     private var store: WindowStore
     private var sessions: SessionStore
+    private var budget: MemoryBudget
+    /// One group's accumulators before any event, to estimate a new slot.
+    private let emptyRow: [Accumulator]
     /// For aligned windows: every window ending at or before this has been emitted.
     private var emittedThrough = Int64.min
     /// For aligned windows: the earliest end of a window not yet emitted.
@@ -129,9 +110,11 @@ struct WindowedAggregator {
             watermark = Watermark(allowedLateness: 0)
         }
         let empty = metrics.map { $0.emptyAccumulator(distinctExactLimit: distinctExactLimit) }
+        emptyRow = empty
         store = WindowStore(emptyAccumulators: empty)
         sessions = SessionStore(emptyAccumulators: empty)
         keyScratch.reserveCapacity(groupBy.count)
+        budget = MemoryBudget(limit: rules.maxMemory)
     }
 
     mutating func process(_ batch: EventBatch, output: inout ProcessorOutput) {
@@ -140,8 +123,15 @@ struct WindowedAggregator {
             let now = idle == nil ? 0 : clock()
             idle?.batchArrived(at: now)
             for event in batch.events {
-                guard let time = field.milliseconds(of: event) else {
+                let time: Int64
+                switch field.reading(of: event) {
+                case .time(let milliseconds):
+                    time = milliseconds
+                case .missing:
                     output.drop(1, reason: .missingTime, message: Self.missingTimeMessage(event, field: field))
+                    continue
+                case .outOfRange:
+                    output.drop(1, reason: .invalidTime, message: Self.invalidTimeMessage(event, field: field))
                     continue
                 }
                 add(event, at: time, output: &output)
@@ -206,6 +196,9 @@ struct WindowedAggregator {
     /// it as late when there is none.
     private mutating func add(_ event: Event, at time: Int64, output: inout ProcessorOutput) {
         sequence += 1
+        if budget.eventArrived() {
+            budget.measured(MemoryBudget.measure(store, sessions, metricCount: metricNames.count))
+        }
         let stamp = EventStamp(time: time, sequence: sequence)
         switch assignment {
         case .global:
@@ -239,7 +232,10 @@ struct WindowedAggregator {
         case .sessions(let gap):
             let key = prepare(event)
             let eventEnd = time.saturatingAdding(gap)
-            if let cap = rules.maxGroups, !sessions.holds(key), sessions.groupCount >= cap,
+            // Looking the group up costs a hash per event: only when a cap can apply.
+            let isNewGroup = (rules.maxGroups != nil || budget.isAtLimit) && !sessions.holds(key)
+            if isNewGroup, isMemoryFull(dropping: key, output: &output) { return }
+            if let cap = rules.maxGroups, isNewGroup, sessions.groupCount >= cap,
                 !watermark.hasPassed(eventEnd.saturatingAdding(rules.updateRetention))
             {
                 output.drop(
@@ -248,11 +244,13 @@ struct WindowedAggregator {
                         + "such as \(Self.describe(key))")
                 return
             }
+            let groups = sessions.groupCount
             let addition = sessions.add(
                 key, at: time, gap: gap, watermark: watermark.current, retention: rules.updateRetention
             ) { accumulators in
                 inputs.forEachArgument { metric, argument in accumulators[metric].add(argument, stamp: stamp) }
             }
+            if sessions.groupCount > groups { budget.opened(MemoryBudget.slotBytes(key, emptyRow[...])) }
             switch addition {
             case .late: late(event, at: time, windowEnd: eventEnd, output: &output)
             case .added: break
@@ -264,7 +262,9 @@ struct WindowedAggregator {
     /// Adds the current event (its arguments are evaluated in `inputs`) to `key`'s group in the window (or
     /// pane) at `window` in the store.
     private mutating func update(_ window: Int, _ key: GroupKey, _ stamp: EventStamp) {
+        let groups = store.windows[window].groupCount
         let base = store.windows[window].accumulatorBase(for: key)
+        if store.windows[window].groupCount > groups { budget.opened(MemoryBudget.slotBytes(key, emptyRow[...])) }
         inputs.forEachArgument { metric, argument in
             store.windows[window].accumulators[base + metric].add(argument, stamp: stamp)
         }
@@ -277,7 +277,10 @@ struct WindowedAggregator {
     private mutating func admits(
         _ key: GroupKey, toPane index: Int, of windows: AlignedWindows?, output: inout ProcessorOutput
     ) -> Bool {
-        guard let cap = rules.maxGroups, !store.windows[index].contains(key) else { return true }
+        // Looking the group up costs a hash per event: only when a cap can apply.
+        guard rules.maxGroups != nil || budget.isAtLimit, !store.windows[index].contains(key) else { return true }
+        if isMemoryFull(dropping: key, output: &output) { return false }
+        guard let cap = rules.maxGroups else { return true }
         let pane = store.windows[index].bounds
         var full: WindowBounds?
         if let windows, !windows.isTumbling {
@@ -300,6 +303,22 @@ struct WindowedAggregator {
             message: "\(window) already holds \(cap) groups (max_groups); dropping the events of new groups "
                 + "such as \(Self.describe(key))")
         return false
+    }
+
+    /// True (with the drop recorded) when the state is estimated at `max_memory` or more, so `key`, a group
+    /// new to its window or without a session, may not open a slot.
+    private mutating func isMemoryFull(dropping key: GroupKey, output: inout ProcessorOutput) -> Bool {
+        let (store, sessions, metricCount) = (store, sessions, metricNames.count)
+        guard budget.isFull(measure: { MemoryBudget.measure(store, sessions, metricCount: metricCount) }) else {
+            return false
+        }
+        let mebibytes = Double(budget.estimate) / 1_048_576
+        output.drop(
+            1, reason: .maxMemory,
+            message: "the state is estimated at \(SluiceCore.NumberText.fixed(mebibytes, decimals: 1)) MiB, at or over "
+                + "max_memory (\(ConfigSize(bytes: budget.limit))); dropping the events of new groups such as "
+                + Self.describe(key))
+        return true
     }
 
     // All late handling is here: every window `event` belongs to has been emitted (and its retention passed).
@@ -330,6 +349,12 @@ struct WindowedAggregator {
         return "field '\(field.path)' is not a time: \(value.typeName) \(value.description.prefix(64))"
     }
 
+    private static func invalidTimeMessage(_ event: Event, field: EventTimeField) -> String {
+        let value = event.value(at: field.path)?.description.prefix(64) ?? ""
+        return "field '\(field.path)' holds \(value) (\(field.unit.rawValue)), outside the event times an aggregate "
+            + "can window (±\(EventTime.limit) ms, the years -271821 to 275760)"
+    }
+
     private static func describe(_ key: GroupKey) -> String {
         "[" + key.values.map { String($0.description.prefix(64)) }.joined(separator: ", ") + "]"
     }
@@ -345,6 +370,7 @@ struct WindowedAggregator {
             emitAligned(windows, through: watermark.current)
         case .sessions:
             appendSessions(sessions.takeComplete(through: watermark.current, retention: rules.updateRetention))
+            budget.freed()
         }
     }
 
@@ -360,7 +386,10 @@ struct WindowedAggregator {
             append(ends.map { store.merged(into: windows.window(endingAt: $0)) }, as: .final)
         }
         emittedThrough = limit
-        _ = store.removeWindows { windows.lastWindowEnd(containing: $0 - 1).saturatingAdding(retention) <= limit }
+        let removed = store.removeWindows {
+            windows.lastWindowEnd(containing: $0 - 1).saturatingAdding(retention) <= limit
+        }
+        if !removed.isEmpty { budget.freed() }
         if !windowGroupCounts.isEmpty {
             windowGroupCounts = windowGroupCounts.filter { $0.key.saturatingAdding(retention) > limit }
         }
@@ -420,7 +449,9 @@ struct WindowedAggregator {
     }
 
     private mutating func appendSessions(_ rows: [(GroupKey, SessionStore.Session, RowKind)]) {
-        for (key, session, kind) in rows { pending.append(result(session.bounds, key, session.accumulators, base: 0, kind)) }
+        for (key, session, kind) in rows {
+            pending.append(result(session.bounds, key, session.accumulators, base: 0, kind))
+        }
     }
 
     /// Writes the pending rows as one batch.
@@ -451,4 +482,3 @@ struct WindowedAggregator {
         return event
     }
 }
-

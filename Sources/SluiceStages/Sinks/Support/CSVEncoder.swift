@@ -2,8 +2,8 @@ import SluiceCore
 
 /// Writes events as CSV rows quoted per RFC 4180, rows ending in `\n`.
 ///
-/// The columns are fixed when the encoder is made (a sink's `fields`, or the header of a file being
-/// appended to) or else taken from the first event's top-level fields in order. A cell holds a string as
+/// The columns are a sink's `fields`, or the header of the file being appended to, or else the first
+/// event's top-level fields in order. A cell holds a string as
 /// it is, `null` or a missing field as nothing, and any other value as its JSON text. A cell is quoted
 /// when it contains a comma, a quote, CR or LF, with quotes doubled.
 struct CSVEncoder: EventEncoder {
@@ -11,15 +11,20 @@ struct CSVEncoder: EventEncoder {
     private var writesHeader: Bool
     private var scratch = JSONWriter()
 
-    /// An encoder for `columns` (or the first event's fields when `nil`) that starts with a header row
-    /// when `writesHeader` is true.
-    init(columns: [FieldPath]?, writesHeader: Bool) {
+    /// An encoder for `columns`, or when `nil` for the columns of the file appended to or of the first event.
+    init(columns: [FieldPath]?) {
         self.columns = columns
-        self.writesHeader = writesHeader
+        writesHeader = true
     }
 
-    /// Writes the header when the columns are already known, so even an empty output has one.
-    mutating func begin(into buffer: inout JSONWriter) {
+    /// Takes the columns from the header of a file appended to, which has one already; writes the header
+    /// when the columns are known, so even an empty output has one.
+    mutating func begin(into buffer: inout JSONWriter, existing: ExistingOutput) {
+        writesHeader = !existing.hasData
+        if columns == nil, let header = existing.firstLine {
+            let paths = Self.cells(ofRow: header).compactMap(FieldPath.init)
+            if !paths.isEmpty { columns = paths }
+        }
         if let columns { writeHeaderIfPending(columns, into: &buffer) }
     }
 
@@ -33,11 +38,11 @@ struct CSVEncoder: EventEncoder {
             case nil, .null?:
                 break
             case .string(let text)?:
-                Self.appendCell(text, to: &buffer.bytes)
+                CSVText.appendCell(text, to: &buffer.bytes)
             case let value?:
                 scratch.reset()
                 scratch.write(value)
-                scratch.bytes.withUnsafeBufferPointer { Self.appendCell($0, to: &buffer.bytes) }
+                scratch.bytes.withUnsafeBufferPointer { CSVText.appendCell($0, to: &buffer.bytes) }
             }
         }
         buffer.bytes.append(UInt8(ascii: "\n"))
@@ -48,30 +53,9 @@ struct CSVEncoder: EventEncoder {
         writesHeader = false
         for (index, path) in columns.enumerated() {
             if index > 0 { buffer.bytes.append(UInt8(ascii: ",")) }
-            Self.appendCell(path.description, to: &buffer.bytes)
+            CSVText.appendCell(path.description, to: &buffer.bytes)
         }
         buffer.bytes.append(UInt8(ascii: "\n"))
-    }
-
-    private static func appendCell(_ text: String, to bytes: inout [UInt8]) {
-        var text = text
-        text.withUTF8 { appendCell($0, to: &bytes) }
-    }
-
-    private static func appendCell(_ cell: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
-        let needsQuotes = cell.contains { byte in
-            byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == 0x0A || byte == 0x0D
-        }
-        guard needsQuotes else {
-            bytes.append(contentsOf: cell)
-            return
-        }
-        bytes.append(UInt8(ascii: "\""))
-        for byte in cell {
-            if byte == UInt8(ascii: "\"") { bytes.append(byte) }
-            bytes.append(byte)
-        }
-        bytes.append(UInt8(ascii: "\""))
     }
 
     /// The cells of one CSV row (such as an existing header line), undoing RFC 4180 quoting.

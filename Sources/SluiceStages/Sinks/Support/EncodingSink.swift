@@ -5,14 +5,16 @@ import SluiceCore
 /// Encoders append to a `JSONWriter`'s buffer so JSON-based formats reuse its cached, escaped keys.
 /// `EncodingSink` is generic over its encoder, so encoding an event is a direct call.
 protocol EventEncoder {
-    /// Appends what precedes the first event (a CSV header), if anything.
-    mutating func begin(into buffer: inout JSONWriter)
+    /// Appends what precedes the first event (a CSV header), if anything, given what the output already
+    /// holds. Called once, just before the first write, when the output's state is final: a reload may
+    /// build a sink while the one it replaces still writes the same file.
+    mutating func begin(into buffer: inout JSONWriter, existing: ExistingOutput)
     /// Appends `event`, including its terminator.
     mutating func encode(_ event: Event, into buffer: inout JSONWriter)
 }
 
 extension EventEncoder {
-    mutating func begin(into buffer: inout JSONWriter) {}
+    mutating func begin(into buffer: inout JSONWriter, existing: ExistingOutput) {}
 }
 
 /// The runtime of a sink that encodes events and writes them to a descriptor.
@@ -20,7 +22,8 @@ extension EventEncoder {
 /// Write policy: a batch is encoded into one buffer and written with one `write(2)` at the end of the
 /// batch, so output is never older than the batch that produced it (low latency, `tail -f` friendly)
 /// while a syscall costs only once per hundreds or thousands of events (high throughput). A batch whose
-/// encoding outgrows `flushThreshold` is written in parts, which bounds the buffer's memory.
+/// encoding outgrows `flushThreshold` is written in parts, which bounds the buffer's memory. A write that
+/// fails in a way that may pass blocks `process` until it succeeds (see `OutputDescriptor`).
 final class EncodingSink<Encoder: EventEncoder>: Processor {
     /// The buffered bytes at which a write happens before the batch ends.
     static var flushThreshold: Int { 256 * 1024 }
@@ -28,14 +31,15 @@ final class EncodingSink<Encoder: EventEncoder>: Processor {
     private var encoder: Encoder
     private var buffer = JSONWriter(capacity: 64 * 1024)
     private let descriptor: OutputDescriptor
+    private var hasBegun = false
 
     init(encoder: Encoder, descriptor: OutputDescriptor) {
         self.encoder = encoder
         self.descriptor = descriptor
-        self.encoder.begin(into: &buffer)
     }
 
     func process(_ batch: consuming EventBatch, output: inout ProcessorOutput) throws {
+        try beginIfNeeded()
         for event in batch.events {
             encoder.encode(event, into: &buffer)
             if buffer.bytes.count >= Self.flushThreshold { try flush(output: &output) }
@@ -46,15 +50,45 @@ final class EncodingSink<Encoder: EventEncoder>: Processor {
     }
 
     func finish(output: inout ProcessorOutput) throws {
+        try beginIfNeeded()
         try flush(output: &output)
         try descriptor.close()
     }
 
+    private func beginIfNeeded() throws {
+        guard !hasBegun else { return }
+        encoder.begin(into: &buffer, existing: try descriptor.prepare())
+        hasBegun = true
+    }
+
     private func flush(output: inout ProcessorOutput) throws {
         guard !buffer.bytes.isEmpty else { return }
-        defer { buffer.reset() }
+        defer {
+            buffer.reset()
+            output.count(.writeRetries, descriptor.takeRetries())
+        }
         let delivered = try buffer.bytes.withUnsafeBytes { try descriptor.write($0) }
         if delivered { output.bytesWritten += buffer.bytes.count }
+    }
+}
+
+/// A sink whose runtime is an `EncodingSink` for its configured format: the `file` and `stdout` sinks.
+///
+/// The encoder is chosen at run time, so this class holds its `EncodingSink` as `any Processor`: one
+/// dynamic call per batch, while encoding each event stays a direct call inside the generic sink.
+class FormattedSink: Processor {
+    private let encoding: any Processor
+
+    init(_ encoding: any Processor) {
+        self.encoding = encoding
+    }
+
+    final func process(_ batch: consuming EventBatch, output: inout ProcessorOutput) throws {
+        try encoding.process(batch, output: &output)
+    }
+
+    final func finish(output: inout ProcessorOutput) throws {
+        try encoding.finish(output: &output)
     }
 }
 

@@ -1,24 +1,31 @@
 import SluiceCore
 
-/// Splits one CSV record into cells, RFC 4180 style: comma-separated, a field in double quotes may hold
+/// Splits CSV records into cells, RFC 4180 style: comma-separated, a field in double quotes may hold
 /// commas, newlines and doubled quotes (`""` for `"`).
 ///
-/// Cells are unescaped into one reusable byte buffer, so parsing a record allocates nothing once the
-/// buffers have grown.
+/// A record is fed one line at a time. When a line ends inside a quoted field the parser keeps its place
+/// (`isOpen`) and the next line continues the field, so a record of many lines costs one pass over its
+/// bytes. Cells are unescaped into one reusable byte buffer, so parsing allocates nothing once the buffers
+/// have grown.
 struct CSVRecordParser {
-    /// What parsing a record found.
+    /// What parsing a line found.
     enum Result {
-        /// The record's cells, now in `cellCount`, `cell(_:)` and `isQuoted(_:)`.
+        /// The record's cells, now in `cellCount`, `withCell(_:_:)` and `isQuoted(_:)`.
         case complete
-        /// A quoted field is still open at the end: the record continues on the next line.
+        /// A quoted field is still open at the end of the line: the record continues on the next line.
         case unterminated
-        /// Text after a closing quote, such as `"a"b`; the associated value is the 1-based column.
+        /// Text after a closing quote, such as `"a"b`; the associated value is the 1-based column in the line.
         case malformed(column: Int)
     }
+
+    private static let quote = UInt8(ascii: "\"")
+    private static let comma = UInt8(ascii: ",")
 
     private var bytes: [UInt8] = []
     private var cellEnds: [Int] = []
     private var quoted: [Bool] = []
+    /// True while a quoted field continues on the next line.
+    private(set) var isOpen = false
 
     /// The number of cells of the last complete record.
     var cellCount: Int { cellEnds.count }
@@ -32,45 +39,76 @@ struct CSVRecordParser {
         return bytes.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[start..<cellEnds[index]])) }
     }
 
-    /// Parses `record`, a line or several lines joined by `\n`.
-    mutating func parse(_ record: UnsafeRawBufferPointer) -> Result {
+    /// Forgets a record in progress.
+    mutating func reset() {
         bytes.removeAll(keepingCapacity: true)
         cellEnds.removeAll(keepingCapacity: true)
         quoted.removeAll(keepingCapacity: true)
-        let quote = UInt8(ascii: "\"")
-        let comma = UInt8(ascii: ",")
+        isOpen = false
+    }
+
+    /// Parses `line` (without its newline) as a new record, or as the next line of the open one.
+    mutating func parse(_ line: UnsafeRawBufferPointer) -> Result {
+        var inQuotes = isOpen
+        if isOpen {
+            // The newline between the lines belongs to the quoted field.
+            bytes.append(UInt8(ascii: "\n"))
+            isOpen = false
+        } else {
+            reset()
+        }
         var index = 0
         while true {
-            // At the start of a field.
-            if index < record.count && record[index] == quote {
-                index += 1
-                var closed = false
-                while index < record.count {
-                    let byte = record[index]
+            if !inQuotes {
+                // At the start of a field.
+                if index < line.count && line[index] == Self.quote {
                     index += 1
-                    if byte != quote {
-                        bytes.append(byte)
-                    } else if index < record.count && record[index] == quote {
-                        bytes.append(quote)
+                    inQuotes = true
+                } else {
+                    while index < line.count && line[index] != Self.comma {
+                        bytes.append(line[index])
                         index += 1
-                    } else {
-                        closed = true
-                        break
                     }
+                    quoted.append(false)
+                    cellEnds.append(bytes.count)
+                    guard index < line.count else { return .complete }
+                    index += 1  // the comma
+                    continue
                 }
-                guard closed else { return .unterminated }
-                guard index == record.count || record[index] == comma else { return .malformed(column: index + 1) }
-                quoted.append(true)
-            } else {
-                while index < record.count && record[index] != comma {
-                    bytes.append(record[index])
-                    index += 1
-                }
-                quoted.append(false)
             }
+            guard Self.scanQuoted(line, from: &index, into: &bytes) else {
+                isOpen = true
+                return .unterminated
+            }
+            inQuotes = false
+            guard index == line.count || line[index] == Self.comma else {
+                reset()
+                return .malformed(column: index + 1)
+            }
+            quoted.append(true)
             cellEnds.append(bytes.count)
-            guard index < record.count else { return .complete }
+            guard index < line.count else { return .complete }
             index += 1  // the comma
         }
+    }
+
+    /// Copies the inside of a quoted field from `line[index...]` to `bytes`, undoubling quotes. Returns
+    /// true with `index` after the closing quote, or false when the line ends first.
+    private static func scanQuoted(_ line: UnsafeRawBufferPointer, from index: inout Int, into bytes: inout [UInt8])
+        -> Bool
+    {
+        while index < line.count {
+            let byte = line[index]
+            index += 1
+            if byte != quote {
+                bytes.append(byte)
+            } else if index < line.count && line[index] == quote {
+                bytes.append(quote)
+                index += 1
+            } else {
+                return true
+            }
+        }
+        return false
     }
 }

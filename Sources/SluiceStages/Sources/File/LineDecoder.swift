@@ -13,23 +13,49 @@ public enum LineFormat: String, CaseIterable, Sendable {
 extension DropReason {
     /// A CSV record with text after a closing quote.
     public static let malformedCSV: DropReason = "malformed_csv"
+    /// A CSV line whose quoted field is not closed within `max_line_bytes` or by the end of the input.
+    public static let unclosedQuote: DropReason = "csv_unclosed_quote"
+}
+
+extension StageCounter {
+    /// JSON integers outside the 64-bit range, kept as the nearest float (their last digits may be lost).
+    public static let inexactInteger: StageCounter = "inexact_integer"
 }
 
 /// What a stream's CSV decoding remembers between lines: the header, and a record spanning lines.
 struct CSVState {
     var header: [FieldName]?
-    var pending: [UInt8] = []
-    var pendingLine = 0
+    /// The record being parsed; open while a quoted field continues on the next line.
+    var parser = CSVRecordParser()
+    /// While a record spans lines: its lines so far, joined by `\n`, kept so that the lines after its first
+    /// can be read again as records of their own if its quote never closes.
+    var heldLines: [UInt8] = []
+    /// The number of the record's first line.
+    var startLine = 0
 }
 
 /// Turns lines into events in one `LineFormat`.
 ///
-/// One decoder serves every stream of a source instance; what belongs to one stream (the CSV header)
-/// lives in that stream's `CSVState`.
+/// One decoder serves every stream of a source instance; what belongs to one stream (the CSV header, a
+/// record spanning lines) lives in that stream's `CSVState`.
 final class LineDecoder {
+    /// Something worth reporting about input that still became an event.
+    struct Note {
+        var counter: StageCounter
+        var count: Int
+        /// What was noticed, without the stream's name and the line.
+        var text: String
+        var line: Int
+
+        /// The message to log for stream `name`: `name:line: text`.
+        func message(in name: String) -> String {
+            "\(name):\(line): \(text)"
+        }
+    }
+
     /// What one line became.
     enum Outcome {
-        case event(Event)
+        case event(Event, note: Note?)
         /// Nothing to emit: a blank line, a CSV header, or the first lines of a CSV record that continues.
         case skipped
         /// Bad input: why, what was wrong, and the line it started on.
@@ -41,7 +67,6 @@ final class LineDecoder {
     // Touched by the source's thread alone, once per line: the dynamic exclusivity check would cost a
     // noticeable part of decoding a short line.
     @exclusivity(unchecked) private var json = JSONReader()
-    private var csv = CSVRecordParser()
     private let messageField = FieldName("message")
 
     init(format: LineFormat, maxRecordBytes: Int) {
@@ -49,13 +74,24 @@ final class LineDecoder {
         self.maxRecordBytes = maxRecordBytes
     }
 
-    /// Decodes line `number`; `line` must be followed by `JSONReader.padding` readable bytes.
-    func decode(_ line: UnsafeRawBufferPointer, number: Int, csvState: inout CSVState) -> Outcome {
+    /// Decodes line `number` and passes what it became to `body`: one outcome for `ndjson` and `lines`;
+    /// for `csv` none while a record continues, and several when an unclosed quote is given up on and the
+    /// lines after it are read again. `line` must be followed by `JSONReader.padding` readable bytes.
+    func decode(
+        _ line: UnsafeRawBufferPointer, number: Int, csvState: inout CSVState, _ body: (Outcome) -> Void
+    ) {
         switch format {
-        case .ndjson: return decodeJSON(line, number: number)
-        case .lines: return decodeText(line, number: number)
-        case .csv: return decodeCSV(line, number: number, state: &csvState)
+        case .ndjson: body(decodeJSON(line, number: number))
+        case .lines: body(decodeText(line, number: number))
+        case .csv: decodeCSV(line, number: number, state: &csvState, body)
         }
+    }
+
+    /// Ends a stream's CSV decoding: a quoted field still open is given up on, and the lines after its
+    /// first are read as records.
+    func finishCSV(_ state: inout CSVState, _ body: (Outcome) -> Void) {
+        guard state.parser.isOpen else { return }
+        abandonOpenRecord(&state, because: "quoted field not closed at the end of the input", body)
     }
 
     /// Decodes a whole JSON document: an object is one event, an array of objects one event per item.
@@ -68,13 +104,14 @@ final class LineDecoder {
             if error.kind != .empty { body(.rejected(error.reason, error.message, line: 1)) }
             return
         }
+        let note = inexactIntegersNote(line: 1)
         switch value {
         case .object(let event):
-            body(.event(event))
+            body(.event(event, note: note))
         case .array(let items):
             for (index, item) in items.enumerated() {
                 if case .object(let event) = item {
-                    body(.event(event))
+                    body(.event(event, note: index == 0 ? note : nil))
                 } else {
                     body(.rejected(.notAnObject, "array item \(index + 1) is \(item.typeName), not an object", line: 1))
                 }
@@ -88,10 +125,22 @@ final class LineDecoder {
 
     private func decodeJSON(_ line: UnsafeRawBufferPointer, number: Int) -> Outcome {
         do {
-            return .event(try json.readEvent(line, padded: true))
+            let event = try json.readEvent(line, padded: true)
+            return .event(event, note: inexactIntegersNote(line: number))
         } catch {
             return error.kind == .empty ? .skipped : .rejected(error.reason, error.message, line: number)
         }
+    }
+
+    /// The note for the integers beyond `Int64` of the text just read, if it had any.
+    private func inexactIntegersNote(line: Int) -> Note? {
+        let count = json.inexactIntegers
+        guard count > 0 else { return nil }
+        let integers = count == 1 ? "an integer" : "\(count) integers"
+        return Note(
+            counter: .inexactInteger, count: count,
+            text: "\(integers) beyond the 64-bit range read as the nearest float (digits past the 17th may be lost)",
+            line: line)
     }
 
     private func decodeText(_ line: UnsafeRawBufferPointer, number: Int) -> Outcome {
@@ -101,38 +150,64 @@ final class LineDecoder {
         }
         var event = Event(capacity: 1)
         event.fields.append(Event.Field(name: messageField, value: .string(text)))
-        return .event(event)
+        return .event(event, note: nil)
     }
 
-    private func decodeCSV(_ line: UnsafeRawBufferPointer, number: Int, state: inout CSVState) -> Outcome {
-        if state.pending.isEmpty {
-            if line.isEmpty { return .skipped }
-            return decodeCSVRecord(line, startLine: number, state: &state)
+    private func decodeCSV(
+        _ line: UnsafeRawBufferPointer, number: Int, state: inout CSVState, _ body: (Outcome) -> Void
+    ) {
+        if state.parser.isOpen {
+            guard state.heldLines.count + 1 + line.count <= maxRecordBytes else {
+                abandonOpenRecord(
+                    &state, because: "quoted field not closed within max_line_bytes (\(maxRecordBytes) bytes)", body)
+                decodeCSV(line, number: number, state: &state, body)
+                return
+            }
+            state.heldLines.append(UInt8(ascii: "\n"))
+            state.heldLines.append(contentsOf: line)
+        } else {
+            guard !line.isEmpty else { return body(.skipped) }
+            state.startLine = number
         }
-        state.pending.append(contentsOf: line)
-        guard state.pending.count <= maxRecordBytes else {
-            state.pending.removeAll(keepingCapacity: true)
-            return .rejected(
-                .lineTooLong, "CSV record longer than max_line_bytes (\(maxRecordBytes))", line: state.pendingLine)
-        }
-        // The record is parsed from a copy because parsing may put the bytes back into `pending`.
-        let record = state.pending
-        state.pending.removeAll(keepingCapacity: true)
-        return record.withUnsafeBytes { decodeCSVRecord($0, startLine: state.pendingLine, state: &state) }
-    }
-
-    private func decodeCSVRecord(_ record: UnsafeRawBufferPointer, startLine: Int, state: inout CSVState) -> Outcome {
-        switch csv.parse(record) {
+        switch state.parser.parse(line) {
         case .unterminated:
-            state.pending.append(contentsOf: record)
-            state.pending.append(UInt8(ascii: "\n"))
-            state.pendingLine = startLine
-            return .skipped
+            // The first line of a record that continues: keep it, in case its quote never closes.
+            if state.startLine == number {
+                state.heldLines.removeAll(keepingCapacity: true)
+                state.heldLines.append(contentsOf: line)
+            }
+            body(.skipped)
         case .malformed(let column):
-            return .rejected(.malformedCSV, "text after a closing quote at column \(column)", line: startLine)
+            body(.rejected(.malformedCSV, "text after a closing quote at column \(column)", line: number))
         case .complete:
-            break
+            body(csvRecord(state: &state))
         }
+    }
+
+    /// Rejects the open record at its first line and reads its later lines again as records: a quote
+    /// that never closes is most likely a stray one on that first line, and the lines after it are good.
+    ///
+    /// A later line cannot open a record again here: inside the quoted field its quotes all came in
+    /// `""` pairs, which outside a field close as soon as they open. So each line is read at most twice.
+    private func abandonOpenRecord(_ state: inout CSVState, because reason: String, _ body: (Outcome) -> Void) {
+        body(
+            .rejected(
+                .unclosedQuote, "\(reason); the line is skipped and the lines after it are read as records",
+                line: state.startLine))
+        state.parser.reset()
+        var held: [UInt8] = []
+        swap(&held, &state.heldLines)
+        var number = state.startLine
+        for line in held.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).dropFirst() {
+            number += 1
+            line.withUnsafeBytes { decodeCSV($0, number: number, state: &state, body) }
+        }
+    }
+
+    /// The outcome of the record the parser just completed: the header, an event, or a rejection.
+    private func csvRecord(state: inout CSVState) -> Outcome {
+        let csv = state.parser
+        let startLine = state.startLine
         guard let header = state.header else {
             var names: [FieldName] = []
             for index in 0..<csv.cellCount {
@@ -154,7 +229,7 @@ final class LineDecoder {
             }
             event[header[index]] = value
         }
-        return .event(event)
+        return .event(event, note: nil)
     }
 
     /// A cell's value: unquoted cells that read as JSON numbers become numbers; all else is a string.
@@ -166,7 +241,8 @@ final class LineDecoder {
 }
 
 /// Recognises numbers written as JSON writes them (`-12`, `3.5`, `1e-3`; not `007`, `+1` or `.5`), so
-/// codes with leading zeros stay strings.
+/// codes with leading zeros stay strings. So do integers beyond `Int64`: in CSV they are account or card
+/// numbers more often than quantities, and as a float they would lose their last digits.
 enum NumberText {
     static func value(of text: UnsafeRawBufferPointer) -> Value? {
         let digits = UInt8(ascii: "0")...UInt8(ascii: "9")
@@ -196,7 +272,7 @@ enum NumberText {
         }
         guard index == text.count else { return nil }
         let string = String(decoding: text, as: UTF8.self)
-        if isInteger, let int = Int64(string) { return .int(int) }
+        if isInteger { return Int64(string).map(Value.int) }
         return Double(string).map(Value.double)
     }
 }

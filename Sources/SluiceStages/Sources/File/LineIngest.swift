@@ -59,7 +59,20 @@ final class LineIngest {
         return reader.read(from: descriptor, cursor: &stream.lines) { item in accept(item, name: name, csv: &csv) }
     }
 
-    /// Reads `descriptor` to its end (or until stopping), then ends the stream. Returns false on a read error.
+    /// The first bytes (up to `limit`) the last `readChunk` decoded from: a line carried over from the
+    /// chunk before, if any, then the chunk.
+    func firstBytesRead(upTo limit: Int) -> [UInt8] {
+        reader.firstBytes(upTo: limit)
+    }
+
+    /// The last bytes (up to `limit`) that the last `readChunk` reached, ending where it stopped.
+    func lastBytesRead(upTo limit: Int) -> [UInt8] {
+        reader.lastBytes(upTo: limit)
+    }
+
+    /// Reads `descriptor` to its end (or until stopping). At the end the stream is ended, so a last line
+    /// without a newline is a line; a stop leaves an unfinished line alone, since it is only the part read
+    /// so far. Returns false on a read error.
     func readToEnd(from descriptor: Int32, stream: inout InputStream) -> Bool {
         while shouldContinue {
             // Waiting in poll(2) rather than in read(2) lets a stop reach a source idle on a pipe or a
@@ -69,23 +82,22 @@ final class LineIngest {
             if polled == 0 || (polled < 0 && errno == EINTR) { continue }
             let count = readChunk(from: descriptor, stream: &stream)
             if count < 0 { return false }
-            if count == 0 { break }
+            if count == 0 {
+                finish(&stream)
+                break
+            }
         }
-        finish(&stream)
         return true
     }
 
-    /// Ends a stream: decodes its last line if it had no newline, and rejects a CSV record left open.
+    /// Ends a stream: decodes its last line if it had no newline, and gives up on a CSV record left open.
     func finish(_ stream: inout InputStream) {
         var csv = CSVState()
         swap(&csv, &stream.csv)
         defer { swap(&csv, &stream.csv) }
         let name = stream.name
         reader.finish(cursor: &stream.lines) { item in accept(item, name: name, csv: &csv) }
-        if !csv.pending.isEmpty {
-            reject(.malformedCSV, "\(name):\(csv.pendingLine): quoted field not closed at end of input")
-            csv.pending.removeAll()
-        }
+        decoder.finishCSV(&csv) { outcome in handle(outcome, name: name, byteCount: 0) }
     }
 
     /// Reads all of `descriptor` as one JSON document (`format: json`), up to `maxBytes`.
@@ -108,7 +120,8 @@ final class LineIngest {
         // The document's bytes are counted with the first batch of its events.
         var byteCount = text.count
         text.withUnsafeBytes { bytes in
-            decoder.decodeDocument(bytes) { outcome in
+            let start = LineReader.startsWithByteOrderMark(bytes) ? 3 : 0
+            decoder.decodeDocument(UnsafeRawBufferPointer(rebasing: bytes[start...])) { outcome in
                 handle(outcome, name: name, byteCount: byteCount)
                 byteCount = 0
             }
@@ -129,7 +142,12 @@ final class LineIngest {
     private func accept(_ item: LineItem, name: String, csv: inout CSVState) {
         switch item {
         case .line(let text, let number, let byteCount):
-            handle(decoder.decode(text, number: number, csvState: &csv), name: name, byteCount: byteCount)
+            // The line's bytes are counted with the first event it completes.
+            var uncounted = byteCount
+            decoder.decode(text, number: number, csvState: &csv) { outcome in
+                handle(outcome, name: name, byteCount: uncounted)
+                if case .event = outcome { uncounted = 0 }
+            }
         case .tooLong(let number, let byteCount):
             reject(
                 .lineTooLong,
@@ -145,7 +163,8 @@ final class LineIngest {
 
     private func handle(_ outcome: LineDecoder.Outcome, name: String, byteCount: Int) {
         switch outcome {
-        case .event(let event):
+        case .event(let event, let note):
+            if let note { output.count(note.counter, note.count, message: note.message(in: name)) }
             batch.append(event)
             batch.byteCount += byteCount
             if batch.count >= batchSize { flush() }

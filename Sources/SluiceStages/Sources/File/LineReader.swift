@@ -35,6 +35,8 @@ final class LineReader {
     /// The longest line accepted, without its newline.
     let maxLineBytes: Int
     private let buffer: UnsafeMutableRawBufferPointer
+    /// The bytes at the start of `buffer` that the last `read` filled: the carried line and the chunk.
+    private var filled = 0
 
     init(maxLineBytes: Int, chunkSize: Int = 1 << 20) {
         self.chunkSize = chunkSize
@@ -60,8 +62,20 @@ final class LineReader {
         var count: Int
         repeat { count = Glibc.read(descriptor, base + carried, chunkSize) } while count < 0 && errno == EINTR
         guard count > 0 else { return count }
+        filled = carried + count
         split(UnsafeRawBufferPointer(start: base, count: carried + count), cursor: &cursor, body)
         return count
+    }
+
+    /// The first bytes (up to `limit`) that the last `read` left in the buffer: the carried line, then the chunk.
+    func firstBytes(upTo limit: Int) -> [UInt8] {
+        Array(UnsafeRawBufferPointer(start: buffer.baseAddress!, count: min(limit, filled)))
+    }
+
+    /// The last bytes (up to `limit`) of the input that the last `read` reached, ending where it stopped.
+    func lastBytes(upTo limit: Int) -> [UInt8] {
+        let count = min(limit, filled)
+        return Array(UnsafeRawBufferPointer(start: buffer.baseAddress! + (filled - count), count: count))
     }
 
     /// Ends a stream: passes its unfinished last line (one without a newline), if any, to `body`.
@@ -107,10 +121,17 @@ final class LineReader {
         }
     }
 
-    /// Hands out the line in `buffer[start..<end]`, without a trailing `\r`.
+    /// Hands out the line in `buffer[start..<end]`, without a trailing `\r`, and without the UTF-8 byte
+    /// order mark that some editors put at the start of a file.
     private func emit(start: Int, end: Int, byteCount: Int, cursor: LineCursor, _ body: (LineItem) -> Void) {
         let base = UnsafeRawPointer(buffer.baseAddress!)
+        var start = start
         var end = end
+        if cursor.lineNumber == 1,
+            Self.startsWithByteOrderMark(UnsafeRawBufferPointer(start: base + start, count: end - start))
+        {
+            start += 3
+        }
         if end > start && base.load(fromByteOffset: end - 1, as: UInt8.self) == 0x0D { end -= 1 }
         if end - start > maxLineBytes {
             body(.tooLong(number: cursor.lineNumber, byteCount: byteCount))
@@ -120,5 +141,10 @@ final class LineReader {
                     UnsafeRawBufferPointer(start: base + start, count: end - start), number: cursor.lineNumber,
                     byteCount: byteCount))
         }
+    }
+
+    /// True when `bytes` begin with the UTF-8 byte order mark, EF BB BF.
+    static func startsWithByteOrderMark(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF
     }
 }

@@ -10,6 +10,8 @@ enum ChunkResult {
     case batch(EventBatch)
     /// A bad line: why, and the message with `name:line:` in front.
     case reject(DropReason, String)
+    /// Something noticed in a line that still became an event: the counter, the count and the message.
+    case count(StageCounter, Int, String)
 }
 
 /// A stretch of whole lines of one file, read by the source thread and decoded by one decoder thread.
@@ -134,19 +136,24 @@ private final class ChunkDecoder {
         for item in chunk.items {
             switch item {
             case .line(let text, let number, let byteCount):
-                switch decoder.decode(text, number: number, csvState: &csv) {
-                case .event(let event):
-                    batch.append(event)
-                    batch.byteCount += byteCount
-                    if batch.count >= batchSize {
-                        var full = EventBatch(capacity: batchSize)
-                        swap(&full, &batch)
-                        chunk.results.append(.batch(full))
+                decoder.decode(text, number: number, csvState: &csv) { outcome in
+                    switch outcome {
+                    case .event(let event, let note):
+                        if let note {
+                            chunk.results.append(.count(note.counter, note.count, note.message(in: chunk.name)))
+                        }
+                        batch.append(event)
+                        batch.byteCount += byteCount
+                        if batch.count >= batchSize {
+                            var full = EventBatch(capacity: batchSize)
+                            swap(&full, &batch)
+                            chunk.results.append(.batch(full))
+                        }
+                    case .skipped:
+                        break
+                    case .rejected(let reason, let message, let line):
+                        chunk.results.append(.reject(reason, "\(chunk.name):\(line): \(message)"))
                     }
-                case .skipped:
-                    break
-                case .rejected(let reason, let message, let line):
-                    chunk.results.append(.reject(reason, "\(chunk.name):\(line): \(message)"))
                 }
             case .tooLong(let number, let byteCount):
                 chunk.results.append(
@@ -192,11 +199,13 @@ final class ParallelLineIngest {
     /// True while the source should keep reading.
     var shouldContinue: Bool { isOpen && !output.isStopping }
 
-    /// Reads `descriptor` to its end (or until stopping) and delivers all its events and rejections.
+    /// Reads `descriptor` to its end (or until stopping) and delivers all its events and rejections. As
+    /// in `LineIngest`, a last line without a newline is a line at the end, but not when stopping.
     /// Returns false on a read error.
     func readToEnd(from descriptor: Int32, name: String) -> Bool {
         var cursor = LineCursor()
         var succeeded = true
+        var atEnd = false
         while shouldContinue {
             deliverDecoded()
             guard let chunk = takeChunk(name: name) else { break }
@@ -211,11 +220,12 @@ final class ParallelLineIngest {
             if count <= 0 {
                 spare.append(chunk)
                 succeeded = count == 0
+                atEnd = succeeded
                 break
             }
             submit(chunk)
         }
-        if succeeded, let chunk = takeChunk(name: name) {
+        if atEnd, let chunk = takeChunk(name: name) {
             chunk.reader.finish(cursor: &cursor) { chunk.items.append($0) }
             submit(chunk)
         }
@@ -269,6 +279,8 @@ final class ParallelLineIngest {
                 if isOpen && !output.send(batch) { isOpen = false }
             case .reject(let reason, let message):
                 output.reject(1, reason: reason, message: message)
+            case .count(let counter, let amount, let message):
+                output.count(counter, amount, message: message)
             }
         }
         spare.append(oldest)

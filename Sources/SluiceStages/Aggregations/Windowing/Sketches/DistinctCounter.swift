@@ -50,6 +50,13 @@ final class DistinctCounter {
     /// True once the count is an estimate.
     var isEstimate: Bool { exact == nil }
 
+    /// The estimated heap bytes: about 64 per exact value (set slot at its load factor, inline value), or the
+    /// sketch's registers.
+    var estimatedBytes: Int {
+        if let exact { return 64 + exact.count * 64 }
+        return 64 + HyperLogLog.registerCount
+    }
+
     private func switchToSketch() {
         var sketch = HyperLogLog()
         for value in exact ?? [] { sketch.add(ValueHash.hash(value)) }

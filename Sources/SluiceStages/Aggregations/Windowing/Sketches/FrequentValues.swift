@@ -37,6 +37,11 @@ final class FrequentValues {
         counters = counters.compactMapValues { $0 > cut ? $0 - cut : nil }
     }
 
+    /// The estimated heap bytes: the object and about 64 per counter (dictionary slot, value and count).
+    var estimatedBytes: Int {
+        64 + counters.count * 64
+    }
+
     /// The `k` most frequent values as `[{value, count}]`, by count (highest first), then by value.
     var result: Value {
         let top = counters.sorted { lhs, rhs in

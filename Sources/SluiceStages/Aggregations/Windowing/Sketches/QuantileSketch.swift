@@ -70,6 +70,11 @@ final class QuantileSketch {
         return maximum
     }
 
+    /// The estimated heap bytes: the object and one counter per bucket between the extreme magnitudes.
+    var estimatedBytes: Int {
+        128 + 8 * (positive.bucketCount + negative.bucketCount)
+    }
+
     private func clamp(_ value: Double) -> Double {
         Swift.min(Swift.max(value, minimum), maximum)
     }
@@ -107,6 +112,9 @@ private struct BucketCounts {
             add(other.lowest + offset, count: count)
         }
     }
+
+    /// The number of counters stored.
+    var bucketCount: Int { counts.count }
 
     var ascending: some Sequence<(Int, Int64)> {
         counts.indices.lazy.filter { counts[$0] > 0 }.map { (lowest + $0, counts[$0]) }
