@@ -1,5 +1,6 @@
 import Foundation
 import SluiceAPI
+import SluiceTesting
 import Testing
 
 /// The runner's API over real HTTP on 127.0.0.1, against the real binary.
@@ -99,8 +100,15 @@ import Testing
     @Test func aPortInUseIsAClearStartupError() throws {
         let taken = try ListeningSocket()
         defer { taken.close() }
-        let result = try RunnerProcess.run(
+        let runner = try RunnerProcess(
             ["apply", "--no-watch", "--api", "127.0.0.1:\(taken.port)", try endlessPipeline(name: "late").path])
+        // With a deadline: a runner that went on after failing to listen would otherwise hang the test.
+        guard eventually(within: 60, { !runner.process.isRunning }) else {
+            runner.send(SIGKILL)
+            Issue.record("the runner kept running after it could not listen: \(runner.stderrSoFar)")
+            return
+        }
+        let result = runner.wait()
         #expect(result.status == 2, "\(result.stderr)")
         #expect(result.stderr.contains("cannot listen on 127.0.0.1:\(taken.port) (--api)"), "\(result.stderr)")
         #expect(result.stderr.contains("--no-api"))
