@@ -3,13 +3,17 @@ import PackageDescription
 
 let package = Package(
     name: "Sluice",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "runner", targets: ["runner"]),
         .library(name: "SluiceCore", targets: ["SluiceCore"]),
+        .library(name: "SluiceTesting", targets: ["SluiceTesting"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         // A thin extern "C" shim over simdjson (Debian's libsimdjson-dev): one call parses one document
@@ -22,32 +26,62 @@ let package = Package(
         ),
         // The system libyaml (Debian's libyaml-dev): the config loader reads its event stream.
         .systemLibrary(name: "CYAML", path: "Sources/CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        // The system SQLite (Debian's libsqlite3-dev) through its C API.
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // Events, values, diagnostics, options, expressions, JSON and the stage registry:
         // the API that stages and plugins build on.
-        .target(name: "SluiceCore", dependencies: ["CSimdjson"]),
+        .target(name: "SluiceCore", dependencies: ["CSimdjson", .product(name: "Logging", package: "swift-log")]),
         // YAML → PipelineDefinition, keeping source positions.
         .target(name: "SluiceConfig", dependencies: ["SluiceCore", "CYAML"]),
         // PipelineDefinition + registry → StageGraph.
         .target(name: "SluiceGraph", dependencies: ["SluiceCore", "SluiceConfig"]),
         // Worker pool, bounded queues, scheduling and metrics.
-        .target(name: "SluiceEngine", dependencies: ["SluiceCore", "SluiceGraph"]),
-        // Long-running services around the engine: the file watcher and the reloading supervisor.
-        .target(name: "SluiceService", dependencies: ["SluiceCore", "SluiceConfig", "SluiceGraph", "SluiceEngine"]),
+        .target(
+            name: "SluiceEngine",
+            dependencies: ["SluiceCore", "SluiceGraph", .product(name: "Logging", package: "swift-log")]),
+        // Long-running services around the engine: the file watcher, the reloading supervisor, the
+        // ServiceLifecycle services that run them, and the log format.
+        .target(
+            name: "SluiceService",
+            dependencies: [
+                "SluiceCore", "SluiceConfig", "SluiceGraph", "SluiceEngine",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+        // The runner's HTTP API (Hummingbird): /metrics, /health, /ready, /api/pipelines, the tap and the
+        // dashboard, and the small client `runner top` and `runner tap` use.
+        .target(
+            name: "SluiceAPI",
+            dependencies: [
+                "SluiceCore", "SluiceGraph", "SluiceEngine", "SluiceService",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]),
+        // Databases: SQLite connections, table schemas, batched upserts and read-only queries.
+        .target(name: "SluiceStorage", dependencies: ["SluiceCore", "CSQLite"]),
         // The built-in stages, registered exactly as a plugin would be.
-        .target(name: "SluiceStages", dependencies: ["SluiceCore"]),
-        // Test stages (an in-memory source and sink) and a harness that runs YAML on a real engine.
+        .target(name: "SluiceStages", dependencies: ["SluiceCore", "SluiceStorage"]),
+        // What stage and plugin authors test with: configs read from YAML, a processor harness, a source
+        // output that collects, test stages (an in-memory source and sink) and YAML run on a real engine.
         .target(name: "SluiceTesting", dependencies: ["SluiceCore", "SluiceConfig", "SluiceGraph", "SluiceEngine"]),
         .executableTarget(
             name: "runner",
             dependencies: [
                 "SluiceCore", "SluiceConfig", "SluiceGraph", "SluiceEngine", "SluiceService", "SluiceStages",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "SluiceAPI", "SluiceStorage", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
             name: "sluice-bench",
             dependencies: [
-                "SluiceCore", "SluiceEngine", "SluiceGraph", "SluiceConfig", "SluiceStages", "SluiceTesting",
+                "SluiceCore", "SluiceEngine", "SluiceGraph", "SluiceConfig", "SluiceStages", "SluiceStorage",
+                "SluiceTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/Sources/sluice-bench"
@@ -58,9 +92,13 @@ let package = Package(
         .testTarget(name: "SluiceEngineTests", dependencies: ["SluiceEngine", "SluiceStages", "SluiceTesting"]),
         .testTarget(
             name: "SluiceStagesTests",
-            dependencies: ["SluiceStages", "SluiceEngine", "SluiceGraph", "SluiceConfig", "SluiceTesting"]),
-        .testTarget(name: "SluiceServiceTests", dependencies: ["SluiceService", "SluiceTesting"]),
-        .testTarget(name: "RunnerTests", dependencies: ["runner", "SluiceTesting"]),
+            dependencies: ["SluiceStages", "SluiceEngine", "SluiceGraph", "SluiceConfig", "SluiceStorage", "SluiceTesting"]),
+        .testTarget(name: "SluiceStorageTests", dependencies: ["SluiceStorage"]),
+        .testTarget(
+            name: "SluiceServiceTests",
+            dependencies: ["SluiceService", "SluiceTesting", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(
+            name: "RunnerTests", dependencies: ["runner", "SluiceAPI", "SluiceEngine", "SluiceStorage", "SluiceTesting"]),
     ],
     // simdjson's header needs C++17; only the CSimdjson shim is C++.
     cxxLanguageStandard: .cxx17

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one benchmark command: installs what is missing, builds release, writes the input if it is not there,
-# times the benchmark pipelines on the real runner and the engine's queue hand-off, and prints the results
+# times the benchmark pipelines on the real runner, the engine's queue hand-off, hot reload and the sqlite sink,
+# and prints the results
 # (also saved to out/benchmark/results.md). Arguments go to `sluice-bench run`, e.g. --repetitions 5.
 # SCRATCH_PATH=/some/dir uses that build folder instead of .build.
 set -euo pipefail
@@ -33,4 +34,8 @@ mkdir -p out/benchmark
     echo "### Hot reload (300 edits of a running pipeline)"
     echo
     "$bin/sluice-bench" reload
+    echo
+    echo "### SQLite sink (in process, 1,000,000 aggregate rows, upserting)"
+    echo
+    "$bin/sluice-bench" sqlite
 } 2>&1 | tee out/benchmark/results.md

@@ -1,3 +1,4 @@
+import Logging
 import SluiceCore
 import SluiceGraph
 import Synchronization
@@ -148,9 +149,7 @@ public final class RunningPipeline: @unchecked Sendable {
                 guard !runners.allSatisfy(\.isStopping), reachable(from: source.id, avoiding: []).contains(log.stage),
                     !reachable(from: source.id, avoiding: dead).contains(where: { current.node($0)?.kind == .sink })
                 else { continue }
-                StandardError.write(
-                    "warning: pipeline '\(log.pipeline)' stage '\(source.id)': stopping; no sink it feeds can take "
-                        + "events any more\n")
+                runners.first?.log.warning("stopping; no sink it feeds can take events any more")
                 for runner in runners { runner.stop() }
             }
         }
@@ -299,9 +298,10 @@ public final class RunningPipeline: @unchecked Sendable {
         while !inFlight.waitForZero(seconds: limit) {
             waited += limit
             let busy = unfinishedWork().map(\.summary).joined(separator: "; ")
-            StandardError.write(
-                "error: pipeline '\(graph.name)': a reload has waited \(NumberText.fixed(waited, decimals: 1)) s for "
-                    + "retired stages to drain; its sources stay paused until they do (\(busy))\n")
+            let seconds = NumberText.fixed(waited, decimals: 1)
+            let message = "a reload has waited \(seconds) s for retired stages to drain; its sources stay paused until "
+                + "they do (\(busy))"
+            Logger(label: "sluice").error("\(message)", metadata: ["pipeline": "\(graph.name)"])
         }
     }
 
@@ -340,21 +340,21 @@ public final class RunningPipeline: @unchecked Sendable {
                 let context = StageContext(
                     pipeline: log.pipeline, stage: node.id, instance: copy, instanceCount: node.parallelism, log: log,
                     shutdown: shutdown, replacing: previous?.node(node.id)?.config)
-                let runtime: StageRuntime
                 do {
-                    runtime = try node.config.makeRuntime(context: context)
+                    switch node.factory {
+                    case .source(let factory):
+                        runtimes.sources[node.id, default: []].append(
+                            SourceRunner(
+                                source: try factory.make(node.config, context: context), metrics: metrics[node.id]!,
+                                log: log, batchSize: options.batchSize))
+                    case .transform(let factory), .aggregation(let factory), .sink(let factory):
+                        runtimes.copies[node.id, default: []].append(
+                            StageCopy(
+                                processor: try factory.make(node.config, context: context),
+                                metrics: metrics[node.id]!, portCount: 1 + node.config.namedOutputs.count, log: log))
+                    }
                 } catch {
                     throw .cannotStart(pipeline: log.pipeline, stage: node.id, underlying: error)
-                }
-                switch runtime {
-                case .source(let source):
-                    runtimes.sources[node.id, default: []].append(
-                        SourceRunner(source: source, metrics: metrics[node.id]!, log: log, batchSize: options.batchSize))
-                case .processor(let processor):
-                    runtimes.copies[node.id, default: []].append(
-                        StageCopy(
-                            processor: processor, metrics: metrics[node.id]!,
-                            portCount: 1 + node.config.namedOutputs.count, log: log))
                 }
             }
         }

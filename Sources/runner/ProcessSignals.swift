@@ -1,3 +1,4 @@
+import Logging
 import SluiceCore
 import Synchronization
 
@@ -13,14 +14,26 @@ final class ProcessSignals: @unchecked Sendable {
 
     /// Blocks SIGINT, SIGTERM and SIGHUP for this thread and every thread started after it.
     init() {
-        sigemptyset(&set)
-        for signal in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&set, signal) }
+        set = Self.signals
         pthread_sigmask(SIG_BLOCK, &set, nil)
     }
 
+    /// Blocks the signals for the calling thread (the main thread, before any other thread starts).
+    static func block() {
+        var set = signals
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+    }
+
+    private static var signals: sigset_t {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for signal in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&set, signal) }
+        return set
+    }
+
     /// Starts the thread that waits for the signals.
-    func handle(stop: @escaping @Sendable (String) -> Void, reload: @escaping @Sendable () -> Void) {
-        let handlers = Handlers(set: set, stop: stop, reload: reload)
+    func handle(logger: Logger, stop: @escaping @Sendable (String) -> Void, reload: @escaping @Sendable () -> Void) {
+        let handlers = Handlers(set: set, logger: logger, stop: stop, reload: reload)
         SystemThread.start { handlers.waitForSignals() }
     }
 
@@ -32,12 +45,17 @@ final class ProcessSignals: @unchecked Sendable {
 
     private final class Handlers: @unchecked Sendable {
         var set: sigset_t
+        let logger: Logger
         let stop: @Sendable (String) -> Void
         let reload: @Sendable () -> Void
         private let reloads = Mutex(Reloads())
 
-        init(set: sigset_t, stop: @escaping @Sendable (String) -> Void, reload: @escaping @Sendable () -> Void) {
+        init(
+            set: sigset_t, logger: Logger, stop: @escaping @Sendable (String) -> Void,
+            reload: @escaping @Sendable () -> Void
+        ) {
             self.set = set
+            self.logger = logger
             self.stop = stop
             self.reload = reload
         }
@@ -52,7 +70,7 @@ final class ProcessSignals: @unchecked Sendable {
                     continue
                 }
                 if stopping {
-                    StandardError.write("runner: second signal; exiting without draining\n")
+                    logger.notice("second signal; exiting without draining")
                     exit(130)
                 }
                 stopping = true

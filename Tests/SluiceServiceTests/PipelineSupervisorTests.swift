@@ -1,3 +1,4 @@
+import Logging
 import SluiceCore
 import SluiceEngine
 import SluiceGraph
@@ -13,7 +14,7 @@ import Testing
 /// The supervisor under concurrent changes and stops.
 @Suite struct PipelineSupervisorTests {
     @Test func aStopWhileANewFileStartsStopsThatPipelineToo() throws {
-        let harness = PipelineHarness()
+        let harness = try PipelineHarness()
         let probe = UInt64.random(in: 0...UInt64.max)
         let endless = try harness.compile(
             """
@@ -35,7 +36,8 @@ import Testing
         defer { engine.shutdown() }
         // A slow compile holds the new file's start open while the stop arrives.
         let supervisor = PipelineSupervisor(
-            engine: engine, compile: { _ in usleep(200_000); return .success(endless) }, log: { _ in })
+            engine: engine, compile: { _ in usleep(200_000); return .success(endless) },
+            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         try supervisor.start([(file: "old.yaml", graph: running)])
         SystemThread.start { supervisor.reload("new.yaml") }
         usleep(100_000)
@@ -55,7 +57,7 @@ import Testing
     /// without a consumer is refused like an invalid file: logged with its position, counted, and the
     /// running version goes on.
     @Test func aHalfWrittenLookingVersionIsRefusedAndTheRunningOneContinues() throws {
-        let harness = PipelineHarness()
+        let harness = try PipelineHarness()
         let probe = "half-\(UInt64.random(in: 0...UInt64.max))"
         let head = "name: p\nsources:\n  numbers: { type: test_source, batch: 10 }\nsinks:\n"
         let out = "  out: { type: test_sink, inputs: [numbers], probe: \(probe) }\n"
@@ -67,7 +69,7 @@ import Testing
         defer { engine.shutdown() }
         let supervisor = PipelineSupervisor(
             engine: engine, compile: { file in harness.compile(version.withLock { $0 }, file: file) },
-            log: { line in logged.withLock { $0.append(line) } })
+            logger: CapturingLogHandler.logger { line in logged.withLock { $0.append(line) } })
         try supervisor.start([(file: "p.yaml", graph: try harness.compile(full, file: "p.yaml").get())])
         let running = try #require(engine.running.first)
         let digest = running.graph.digest

@@ -8,6 +8,9 @@ struct SluiceBench: ParsableCommand {
         commandName: "sluice-bench",
         abstract: "Sluice throughput and memory benchmarks.",
         discussion: "Run from the repository root; paths are relative to it. Benchmarks/README.md explains each mode.",
-        subcommands: [GenerateCommand.self, RunCommand.self, QueueCommand.self, ReloadCommand.self, FuzzCommand.self]
+        subcommands: [
+            GenerateCommand.self, RunCommand.self, QueueCommand.self, ReloadCommand.self, FuzzCommand.self,
+            SQLiteCommand.self,
+        ]
     )
 }

@@ -44,6 +44,11 @@ struct RunnerProcess {
         _ arguments: [String], in directory: URL = RunnerProcess.packageRoot, stdin: URL? = nil,
         environment: [String: String] = [:], stdout: FileHandle? = nil, addressSpaceKiB: Int? = nil
     ) throws {
+        // Tests run in parallel: an `apply` that names no API address gets a free port, not the default.
+        var arguments = arguments
+        if arguments.first == "apply", !arguments.contains(where: { $0 == "--api" || $0 == "--no-api" }) {
+            arguments += ["--api", "127.0.0.1:0"]
+        }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("runner-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         stdoutFile = scratch.appendingPathComponent("stdout")
@@ -101,15 +106,4 @@ func temporaryFolder() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-test-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
-}
-
-/// Polls `condition` every 20 ms until it holds or `seconds` pass; returns whether it held.
-/// Used to wait for a running process to reach a state, never to assert on timing.
-func eventually(within seconds: Double = 60, _ condition: () throws -> Bool) rethrows -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if try condition() { return true }
-        usleep(20_000)
-    }
-    return try condition()
 }

@@ -38,11 +38,11 @@ struct CSVEncoder: EventEncoder {
             case nil, .null?:
                 break
             case .string(let text)?:
-                Self.appendCell(text, to: &buffer.bytes)
+                CSVText.appendCell(text, to: &buffer.bytes)
             case let value?:
                 scratch.reset()
                 scratch.write(value)
-                scratch.bytes.withUnsafeBufferPointer { Self.appendCell($0, to: &buffer.bytes) }
+                scratch.bytes.withUnsafeBufferPointer { CSVText.appendCell($0, to: &buffer.bytes) }
             }
         }
         buffer.bytes.append(UInt8(ascii: "\n"))
@@ -53,30 +53,9 @@ struct CSVEncoder: EventEncoder {
         writesHeader = false
         for (index, path) in columns.enumerated() {
             if index > 0 { buffer.bytes.append(UInt8(ascii: ",")) }
-            Self.appendCell(path.description, to: &buffer.bytes)
+            CSVText.appendCell(path.description, to: &buffer.bytes)
         }
         buffer.bytes.append(UInt8(ascii: "\n"))
-    }
-
-    private static func appendCell(_ text: String, to bytes: inout [UInt8]) {
-        var text = text
-        text.withUTF8 { appendCell($0, to: &bytes) }
-    }
-
-    private static func appendCell(_ cell: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
-        let needsQuotes = cell.contains { byte in
-            byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == 0x0A || byte == 0x0D
-        }
-        guard needsQuotes else {
-            bytes.append(contentsOf: cell)
-            return
-        }
-        bytes.append(UInt8(ascii: "\""))
-        for byte in cell {
-            if byte == UInt8(ascii: "\"") { bytes.append(byte) }
-            bytes.append(byte)
-        }
-        bytes.append(UInt8(ascii: "\""))
     }
 
     /// The cells of one CSV row (such as an existing header line), undoing RFC 4180 quoting.

@@ -386,7 +386,7 @@ enum OutputFile {
     }
 
     /// `mkdir -p` for the folder that holds `path`.
-    private static func createParentDirectories(of path: String) throws(StageFailure) {
+    static func createParentDirectories(of path: String) throws(StageFailure) {
         guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return }
         var prefix = path.hasPrefix("/") ? "/" : ""
         for component in path[..<slash].split(separator: "/") {

@@ -1,0 +1,50 @@
+import Testing
+
+@testable import SluiceStorage
+
+@Suite struct SQLiteTableSQLTests {
+    private let table: SQLIdentifier
+    private let start: SQLIdentifier
+    private let site: SQLIdentifier
+    private let hits: SQLIdentifier
+
+    init() throws {
+        table = try SQLIdentifier.table("stats")
+        start = try SQLIdentifier("window_start")
+        site = try SQLIdentifier("site")
+        hits = try SQLIdentifier("hits")
+    }
+
+    @Test func insertsWithoutAKey() {
+        #expect(
+            SQLiteTableSQL.insert(into: table, columns: [start, hits], key: [])
+                == #"INSERT INTO "stats" ("window_start", "hits") VALUES (?, ?)"#)
+    }
+
+    @Test func upsertsTheColumnsOutsideTheKey() {
+        #expect(
+            SQLiteTableSQL.insert(into: table, columns: [site, start, hits], key: [start, site])
+                == #"INSERT INTO "stats" ("site", "window_start", "hits") VALUES (?, ?, ?) "#
+                + #"ON CONFLICT ("window_start", "site") DO UPDATE SET "hits" = excluded."hits""#)
+    }
+
+    @Test func insertsSeveralRowsInOneStatement() {
+        #expect(
+            SQLiteTableSQL.insert(into: table, columns: [site, hits], key: [site], rows: 2)
+                == #"INSERT INTO "stats" ("site", "hits") VALUES (?, ?), (?, ?) "#
+                + #"ON CONFLICT ("site") DO UPDATE SET "hits" = excluded."hits""#)
+    }
+
+    @Test func aRowOfKeyColumnsOnlyChangesNothingOnConflict() {
+        #expect(
+            SQLiteTableSQL.insert(into: table, columns: [site], key: [site])
+                == #"INSERT INTO "stats" ("site") VALUES (?) ON CONFLICT ("site") DO NOTHING"#)
+    }
+
+    @Test func namesTheKeyIndexAfterItsColumns() throws {
+        #expect(
+            SQLiteTableSQL.createKeyIndex(on: try SQLIdentifier.table(#"a"b"#), key: [start, site])
+                == #"CREATE UNIQUE INDEX IF NOT EXISTS "a""b_key(window_start,site)" ON "a""b" ("window_start", "site")"#
+        )
+    }
+}
