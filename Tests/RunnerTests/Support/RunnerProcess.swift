@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Runs the real `runner` binary built beside the test bundle, for end-to-end tests.
 struct RunnerProcess {
@@ -91,8 +92,15 @@ struct RunnerProcess {
         kill(process.processIdentifier, signal)
     }
 
-    /// Waits for the process to exit.
-    func wait() -> Result {
+    /// Waits for the process to exit; one still running after `deadline` seconds is killed and the test
+    /// fails, so a runner that never stops cannot hang the suite.
+    func wait(deadline: Double = 300) -> Result {
+        let end = Date().addingTimeInterval(deadline)
+        while process.isRunning, Date() < end { usleep(10_000) }
+        if process.isRunning {
+            Issue.record("runner \(process.arguments ?? []) still ran after \(deadline) seconds and was killed")
+            send(SIGKILL)
+        }
         process.waitUntilExit()
         return Result(
             status: process.terminationStatus,
