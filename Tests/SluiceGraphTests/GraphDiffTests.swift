@@ -6,11 +6,11 @@ import Testing
 
 /// What a reload keeps: a stage is replaced only when what it does changes, not how it is written.
 @Suite struct GraphDiffTests {
-    let harness: PipelineHarness = {
-        var registry = StageRegistry()
-        BuiltinStages.register(into: &registry)
-        return PipelineHarness(registry: registry)
-    }()
+    let harness: PipelineHarness
+
+    init() throws {
+        harness = try PipelineHarness(registry: BuiltinStages.registry)
+    }
 
     func diff(_ old: String, _ new: String) throws -> GraphDiff {
         GraphDiff(from: try harness.compile(old).get(), to: try harness.compile(new).get())

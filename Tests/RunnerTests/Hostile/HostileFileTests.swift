@@ -260,8 +260,10 @@ import Testing
     /// counters call dropped is exactly what is not in the file, bytes written included.
     @Test(.enabled(if: SmallFileSystem.isAvailable, "mounting a tmpfs needs root"))
     func aSinkThatGivesUpOnAFullDiskCountsAsDroppedWhatIsNotInTheFile() throws {
-        let (_, output, runner) = try writingToAFullDisk(
+        let (disk, output, runner) = try writingToAFullDisk(
             ["--stats-format", "prometheus", "--shutdown-timeout", "0s", "--batch-size", "100"])
+        // The tmpfs is unmounted when `disk` goes: keep it until the file has been read.
+        defer { withExtendedLifetime(disk) {} }
         runner.send(SIGTERM)
         let result = runner.wait()
         #expect(result.status == 3, "\(result.stderr)")

@@ -191,7 +191,7 @@ import Testing
     @Test func aFloodOfSIGHUPDuringAStuckReloadStartsNoThreadPerSignal() throws {
         let (runner, unread) = try runnerBlockedOnStdout(name: "flooded", shutdownTimeout: "1s")
         defer { try? unread.fileHandleForReading.close() }
-        let file = try #require(runner.process.arguments?.last)
+        let file = try #require(runner.process.arguments?.first { $0.hasSuffix(".yaml") })
         let edited = try String(contentsOfFile: file, encoding: .utf8) + "# edited\n"
         try edited.write(toFile: file, atomically: true, encoding: .utf8)
         runner.send(SIGHUP)

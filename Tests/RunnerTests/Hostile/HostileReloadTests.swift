@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTesting
 import Testing
 
 /// Hostile edits and signals against a running `runner`: edits that change nothing a stage does, values
