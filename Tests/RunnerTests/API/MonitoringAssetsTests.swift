@@ -1,5 +1,6 @@
 import Foundation
 import SluiceEngine
+import SluiceTesting
 import Testing
 
 /// The assets in monitoring/ against the real /metrics: the alert rules pass their promtool unit tests,

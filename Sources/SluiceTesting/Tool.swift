@@ -10,9 +10,9 @@ import Foundation
 /// closes, so a tool that leaves a daemon behind (tmux starts its server that way) holds that socket open
 /// and `waitUntilExit` never returns. Here the child is spawned with every descriptor above standard error
 /// closed, and reaped with `waitpid`; a tool that runs past its deadline is killed and reported.
-enum Tool {
+public enum Tool {
     /// The path of `name` on PATH, or nil.
-    static func find(_ name: String) -> String? {
+    public static func find(_ name: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         return path.split(separator: ":").map { "\($0)/\(name)" }.first {
             FileManager.default.isExecutableFile(atPath: $0)
@@ -21,7 +21,7 @@ enum Tool {
 
     /// Runs `tool arguments...` to completion, with `input` on standard input; returns its exit status
     /// (-1 when it could not start or ran past `deadline` seconds) and its standard output and error.
-    static func run(
+    public static func run(
         _ tool: String, _ arguments: [String], input: String? = nil, deadline: Double = 60
     ) -> (status: Int32, output: String) {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("tool-\(UUID().uuidString)")
