@@ -1,3 +1,4 @@
+import Logging
 import SluiceCore
 import SluiceGraph
 import Synchronization
@@ -102,7 +103,7 @@ public final class RunningPipeline: @unchecked Sendable {
 
     /// Blocks until every stage has finished or `seconds` pass; true when finished.
     public func wait(seconds: Double) -> Bool {
-        let deadline = SystemClock.monotonicNanoseconds() + UInt64(max(0, seconds) * 1e9)
+        let deadline = SystemClock.monotonicDeadline(afterSeconds: seconds)
         return lock.withLock {
             while !isDone {
                 let now = SystemClock.monotonicNanoseconds()
@@ -148,9 +149,7 @@ public final class RunningPipeline: @unchecked Sendable {
                 guard !runners.allSatisfy(\.isStopping), reachable(from: source.id, avoiding: []).contains(log.stage),
                     !reachable(from: source.id, avoiding: dead).contains(where: { current.node($0)?.kind == .sink })
                 else { continue }
-                StandardError.write(
-                    "warning: pipeline '\(log.pipeline)' stage '\(source.id)': stopping; no sink it feeds can take "
-                        + "events any more\n")
+                runners.first?.log.warning("stopping; no sink it feeds can take events any more")
                 for runner in runners { runner.stop() }
             }
         }
@@ -299,9 +298,10 @@ public final class RunningPipeline: @unchecked Sendable {
         while !inFlight.waitForZero(seconds: limit) {
             waited += limit
             let busy = unfinishedWork().map(\.summary).joined(separator: "; ")
-            StandardError.write(
-                "error: pipeline '\(graph.name)': a reload has waited \(NumberText.fixed(waited, decimals: 1)) s for "
-                    + "retired stages to drain; its sources stay paused until they do (\(busy))\n")
+            let seconds = NumberText.fixed(waited, decimals: 1)
+            let message = "a reload has waited \(seconds) s for retired stages to drain; its sources stay paused until "
+                + "they do (\(busy))"
+            Logger(label: "sluice").error("\(message)", metadata: ["pipeline": "\(graph.name)"])
         }
     }
 

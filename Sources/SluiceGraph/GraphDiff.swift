@@ -2,8 +2,9 @@ import SluiceCore
 
 /// What a reload changes: the stages of two graphs of one pipeline compared by id and identity.
 ///
-/// A stage is *kept* when its id, kind, type, options, inputs and parallelism are all unchanged; it
-/// then keeps running with its state. Otherwise it is *changed* (same id), *added* or *removed*.
+/// A stage is *kept* when its id, kind, type, inputs and parallelism are unchanged and so are its options,
+/// as written or as decoded (a default spelled out changes nothing); it then keeps running with its state.
+/// Otherwise it is *changed* (same id), *added* or *removed*.
 public struct GraphDiff: Sendable {
     /// One changed stage, with the top-level keys whose values differ.
     public struct Change: Sendable, Equatable {
@@ -19,7 +20,9 @@ public struct GraphDiff: Sendable {
     public init(from old: StageGraph, to new: StageGraph) {
         let oldById = Dictionary(uniqueKeysWithValues: old.nodes.map { ($0.id, $0) })
         let newIds = Set(new.nodes.map(\.id))
-        var added: [String] = [], changed: [Change] = [], kept: [String] = []
+        var added: [String] = []
+        var changed: [Change] = []
+        var kept: [String] = []
         for node in new.nodes {
             guard let previous = oldById[node.id] else {
                 added.append(node.id)
@@ -45,7 +48,10 @@ public struct GraphDiff: Sendable {
 
     /// True when `a` and `b` are the same running stage.
     public static func isSame(_ a: StageNode, _ b: StageNode) -> Bool {
-        a.identity == b.identity && a.kind == b.kind && a.typeName == b.typeName && a.parallelism == b.parallelism
+        guard a.kind == b.kind, a.typeName == b.typeName, a.parallelism == b.parallelism else { return false }
+        // Replacing a stage whose decoded configuration did not change would only cost its state: a source
+        // would read its files again from the start.
+        return a.identity == b.identity || (a.inputs == b.inputs && a.config.isEqual(to: b.config))
     }
 
     /// The plan as text: one line per stage that changes, then the kept ones.
@@ -61,7 +67,8 @@ public struct GraphDiff: Sendable {
     }
 
     private static func changedKeys(_ old: ConfigNode, _ new: ConfigNode) -> [String] {
-        let oldEntries = old.entries ?? [], newEntries = new.entries ?? []
+        let oldEntries = old.entries ?? []
+        let newEntries = new.entries ?? []
         var keys: [String] = []
         for entry in newEntries {
             let previous = oldEntries.first { $0.key == entry.key }
@@ -74,9 +81,9 @@ public struct GraphDiff: Sendable {
     /// Equal ignoring positions.
     private static func sameContent(_ a: ConfigNode, _ b: ConfigNode) -> Bool {
         switch (a.content, b.content) {
-        case let (.scalar(x, qx), .scalar(y, qy)): return x == y && qx == qy
-        case let (.list(x), .list(y)): return x.count == y.count && zip(x, y).allSatisfy { sameContent($0, $1) }
-        case let (.map(x), .map(y)):
+        case (.scalar(let x, let qx), .scalar(let y, let qy)): return x == y && qx == qy
+        case (.list(let x), .list(let y)): return x.count == y.count && zip(x, y).allSatisfy { sameContent($0, $1) }
+        case (.map(let x), .map(let y)):
             return x.count == y.count
                 && x.allSatisfy { entry in y.contains { $0.key == entry.key && sameContent($0.value, entry.value) } }
         default: return false

@@ -1,3 +1,4 @@
+import Logging
 import SluiceCore
 import SluiceEngine
 import SluiceGraph
@@ -38,7 +39,7 @@ public final class PipelineSupervisor: @unchecked Sendable {
 
     private let engine: Engine
     private let compile: Compile
-    private let log: @Sendable (String) -> Void
+    private let logger: Logger
     private let lock = Mutex<State>(State())
     /// Held while a file is applied or removed.
     private let changes = Mutex<Void>(())
@@ -50,17 +51,21 @@ public final class PipelineSupervisor: @unchecked Sendable {
         /// Files whose pipeline is being built (a stage opening its output may block there).
         var starting: Set<String> = []
         var stopping = false
+        /// Set once `start` has returned: until then the pipelines of the command line count as unfinished.
+        var started = false
     }
 
-    public init(engine: Engine, compile: @escaping Compile, log: @escaping @Sendable (String) -> Void) {
+    /// A supervisor starting pipelines on `engine`; `logger` hears of every start, reload and refusal.
+    public init(engine: Engine, compile: @escaping Compile, logger: Logger) {
         self.engine = engine
         self.compile = compile
-        self.log = log
+        self.logger = logger
     }
 
     /// Starts the compiled `graphs` (from `files`, in order). If one cannot start, those started are
     /// stopped and still drain: `waitAll` waits for them.
     public func start(_ graphs: [(file: String, graph: StageGraph)]) throws(EngineError) {
+        defer { lock.withLock { $0.started = true } }
         for (file, graph) in graphs {
             do {
                 try launch(file, graph)
@@ -71,15 +76,36 @@ public final class PipelineSupervisor: @unchecked Sendable {
         }
     }
 
+    /// True once every pipeline given to `start` runs, while none is being built and no stop was asked
+    /// for: what `GET /ready` answers. (A failed `start` ends the runner.)
+    public var isReady: Bool {
+        lock.withLock { $0.started && !$0.stopping && $0.starting.isEmpty }
+    }
+
+    /// True once a stop was asked for (SIGINT/SIGTERM): the pipelines drain.
+    public var isStopping: Bool {
+        lock.withLock { $0.stopping }
+    }
+
+    /// The running pipelines with their files, by pipeline name.
+    public var runningPipelines: [(file: String, pipeline: RunningPipeline)] {
+        lock.withLock { $0.byFile.map { (file: $0.key, pipeline: $0.value.pipeline) } }
+            .sorted { $0.pipeline.graph.name < $1.pipeline.graph.name }
+    }
+
     /// Applies what the watcher saw. Removed files' pipelines are drained only when `removesStop`
     /// (a watched folder); a watched single file that disappears keeps its pipeline running.
     public func apply(_ changes: FileWatcher.Changes, removesStop: Bool) {
-        for file in changes.changed + changes.added { reload(file) }
+        // Removals first: a file renamed in a watched folder is one removed and one added, and the added
+        // one may start only once the removed one's pipeline no longer holds the name.
         for file in changes.removed {
-            if removesStop { remove(file) } else {
-                log("runner: '\(file)' disappeared; its pipeline keeps running as it was")
+            if removesStop {
+                remove(file)
+            } else {
+                logger.notice("'\(file)' disappeared; its pipeline keeps running as it was")
             }
         }
+        for file in changes.changed + changes.added { reload(file) }
     }
 
     /// Reloads every file (SIGHUP).
@@ -110,6 +136,16 @@ public final class PipelineSupervisor: @unchecked Sendable {
         case .success(let compiled):
             graph = compiled
         }
+        // The name labels every metric: a second pipeline of that name would make them ambiguous.
+        if let other = lock.withLock({ state in
+            state.byFile.first { $0.key != file && $0.value.pipeline.graph.name == graph.name }?.key
+        }) {
+            var diagnostics = Diagnostics()
+            diagnostics.error(
+                .duplicatePipeline, "pipeline name '\(graph.name)' is also used by \(other)", at: nil)
+            refuse(file, running: existing != nil, diagnostics)
+            return
+        }
         if let pipeline = existing, pipeline.graph.name == graph.name {
             let problems = ReloadSafety.problems(replacing: pipeline.graph, with: graph)
             guard problems.isEmpty else {
@@ -132,33 +168,35 @@ public final class PipelineSupervisor: @unchecked Sendable {
             let elapsed = Double(SystemClock.monotonicNanoseconds() - started) / 1e6
             if report.diff.isEmpty {
                 count(.unchanged, file: file)
-                log("runner: pipeline '\(graph.name)': '\(file)' changed but its stages did not; nothing to do")
+                logger.info("pipeline '\(graph.name)': '\(file)' changed but its stages did not; nothing to do")
             } else {
                 count(.applied, file: file, pause: report.pauseMilliseconds)
-                log(
-                    "runner: pipeline '\(graph.name)' reloaded in \(NumberText.fixed(elapsed, decimals: 2)) ms "
-                        + "(sources paused \(NumberText.fixed(report.pauseMilliseconds, decimals: 2)) ms; configuration \(graph.digest)):\n"
-                        + report.diff.description.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+                let took = NumberText.fixed(elapsed, decimals: 2)
+                let paused = NumberText.fixed(report.pauseMilliseconds, decimals: 2)
+                let diff = report.diff.description.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
+                let summary = "sources paused \(paused) ms; configuration \(graph.digest)"
+                logger.info("pipeline '\(graph.name)' reloaded in \(took) ms (\(summary)):\n\(diff)")
             }
         } catch {
             count(.failed, file: file)
-            log("runner: pipeline '\(graph.name)' not reloaded; the running version continues: \(error)")
+            logger.error(
+                "not reloaded; the running version continues: \(error)", metadata: ["pipeline": "\(graph.name)"])
         }
     }
 
     /// Logs why `file` is not applied, exactly as `runner validate` prints diagnostics, and counts it.
     private func refuse(_ file: String, running: Bool, _ diagnostics: Diagnostics) {
         let outcome = running ? "the running version continues" : "not started"
-        log("runner: '\(file)' has errors; \(outcome):\n\(diagnostics)")
+        logger.warning("'\(file)' has errors; \(outcome):\n\(diagnostics)")
         count(.invalid, file: file)
     }
 
     private func startOne(_ file: String, _ graph: StageGraph) {
         do {
             try launch(file, graph)
-            log("runner: started pipeline '\(graph.name)' from '\(file)' (configuration \(graph.digest))")
+            logger.info("started pipeline '\(graph.name)' from '\(file)' (configuration \(graph.digest))")
         } catch {
-            log("runner: cannot start '\(file)': \(error)")
+            logger.error("cannot start '\(file)': \(error)")
         }
     }
 
@@ -178,15 +216,17 @@ public final class PipelineSupervisor: @unchecked Sendable {
     private func removeOne(_ file: String) {
         // Moved to `leaving` in the same step, so `waitAll` never misses the pipeline while it drains;
         // pipelines that left earlier and have finished are let go.
-        guard let (managed, gone) = lock.withLock({ state -> (Managed, [RunningPipeline])? in
-            guard let managed = state.byFile.removeValue(forKey: file) else { return nil }
-            let gone = state.leaving.filter(\.isFinished)
-            state.leaving.removeAll(where: \.isFinished)
-            state.leaving.append(managed.pipeline)
-            return (managed, gone)
-        }) else { return }
+        guard
+            let (managed, gone) = lock.withLock({ state -> (Managed, [RunningPipeline])? in
+                guard let managed = state.byFile.removeValue(forKey: file) else { return nil }
+                let gone = state.leaving.filter(\.isFinished)
+                state.leaving.removeAll(where: \.isFinished)
+                state.leaving.append(managed.pipeline)
+                return (managed, gone)
+            })
+        else { return }
         for pipeline in gone { engine.forget(pipeline) }
-        log("runner: '\(file)' was removed; draining and stopping pipeline '\(managed.pipeline.graph.name)'")
+        logger.info("'\(file)' was removed; draining and stopping pipeline '\(managed.pipeline.graph.name)'")
         managed.pipeline.stop()
     }
 
@@ -206,7 +246,7 @@ public final class PipelineSupervisor: @unchecked Sendable {
 
     /// Blocks until every pipeline has finished or `seconds` pass; true when every one has finished.
     public func waitAll(seconds: Double) -> Bool {
-        let deadline = SystemClock.monotonicNanoseconds() + UInt64(min(max(0, seconds), 1e9) * 1e9)
+        let deadline = SystemClock.monotonicDeadline(afterSeconds: seconds)
         while true {
             for pipeline in pipelines {
                 let now = SystemClock.monotonicNanoseconds()
@@ -214,8 +254,9 @@ public final class PipelineSupervisor: @unchecked Sendable {
             }
             // A folder may have gained a pipeline meanwhile: done only when every current one has finished.
             guard pipelines.allSatisfy(\.isFinished) else { continue }
-            guard lock.withLock({ !$0.starting.isEmpty }) else { return true }
-            // A pipeline is still being built (a stage opening its output may block there for good).
+            guard lock.withLock({ !$0.starting.isEmpty || !$0.started }) else { return true }
+            // A pipeline is still being built (a stage opening its output may block there for good), or
+            // `start` has not begun yet (`apply` starts its pipelines once its API listens).
             if SystemClock.monotonicNanoseconds() >= deadline { return false }
             usleep(10_000)
         }
@@ -238,27 +279,40 @@ public final class PipelineSupervisor: @unchecked Sendable {
 
     /// Reload counts, the running configuration's hash and the last pause, in the Prometheus text format.
     public func prometheusText() -> String {
-        let managed = lock.withLock { Array($0.byFile.values) }.sorted { $0.pipeline.graph.name < $1.pipeline.graph.name }
-        var text = "# HELP sluice_pipeline_reloads_total Attempts to apply a changed pipeline file, by outcome.\n"
-        text += "# TYPE sluice_pipeline_reloads_total counter\n"
+        PrometheusText.render(metricSamples(), families: Self.families)
+    }
+
+    /// The families of `metricSamples`.
+    public static let families = [
+        MetricFamilies.pipelineUp, MetricFamilies.reloads, MetricFamilies.configInfo, MetricFamilies.reloadPause,
+    ]
+
+    /// Per pipeline: whether it is up, reload counts by outcome, the running configuration's hash and
+    /// the last reload's pause.
+    public func metricSamples() -> [MetricSample] {
+        let managed = lock.withLock { Array($0.byFile.values) }.sorted {
+            $0.pipeline.graph.name < $1.pipeline.graph.name
+        }
+        var samples: [MetricSample] = []
         for entry in managed {
+            let name = entry.pipeline.graph.name
+            let up = !entry.pipeline.isFinished && !entry.pipeline.hasFailed
+            samples.append(MetricSample(MetricFamilies.pipelineUp, [name], up ? 1 : 0))
             for outcome in Outcome.allCases {
-                text += "sluice_pipeline_reloads_total{pipeline=\"\(entry.pipeline.graph.name)\",outcome=\"\(outcome.rawValue)\"} \(entry.reloads[outcome] ?? 0)\n"
+                samples.append(
+                    MetricSample(MetricFamilies.reloads, [name, outcome.rawValue], entry.reloads[outcome] ?? 0))
             }
-        }
-        text += "# HELP sluice_pipeline_config_info The running configuration's hash.\n"
-        text += "# TYPE sluice_pipeline_config_info gauge\n"
-        for entry in managed {
-            text += "sluice_pipeline_config_info{pipeline=\"\(entry.pipeline.graph.name)\",hash=\"\(entry.pipeline.graph.digest)\"} 1\n"
-        }
-        text += "# HELP sluice_pipeline_reload_pause_seconds How long the last applied reload paused the sources.\n"
-        text += "# TYPE sluice_pipeline_reload_pause_seconds gauge\n"
-        for entry in managed {
+            samples.append(MetricSample(MetricFamilies.configInfo, [name, entry.pipeline.graph.digest], 1))
             if let pause = entry.lastPauseMilliseconds {
-                text += "sluice_pipeline_reload_pause_seconds{pipeline=\"\(entry.pipeline.graph.name)\"} \(pause / 1000)\n"
+                samples.append(MetricSample(MetricFamilies.reloadPause, [name], pause / 1000))
             }
         }
-        return text
+        return samples
+    }
+
+    /// The reload counts of the pipeline named `name`, by outcome.
+    public func reloads(of name: String) -> [Outcome: Int] {
+        lock.withLock { $0.byFile.values.first { $0.pipeline.graph.name == name }?.reloads ?? [:] }
     }
 
     /// One line per pipeline with its reload counts, for `--stats`.
@@ -266,7 +320,8 @@ public final class PipelineSupervisor: @unchecked Sendable {
         let managed = lock.withLock { Array($0.byFile.values) }
         return managed.filter { !$0.reloads.isEmpty }.map { entry in
             let counts = Outcome.allCases.map { "\($0.rawValue) \(entry.reloads[$0] ?? 0)" }.joined(separator: ", ")
-            return "pipeline '\(entry.pipeline.graph.name)' reloads: \(counts); configuration \(entry.pipeline.graph.digest)\n"
+            return
+                "pipeline '\(entry.pipeline.graph.name)' reloads: \(counts); configuration \(entry.pipeline.graph.digest)\n"
         }.joined()
     }
 

@@ -58,7 +58,8 @@ struct PipelineFiles {
         for graph in graphs {
             if let other = seen[graph.name] {
                 StandardError.write(
-                    "\(graph.file): error: pipeline name '\(graph.name)' is also used by \(other) [duplicate-pipeline]\n")
+                    "\(graph.file): error: pipeline name '\(graph.name)' is also used by \(other) "
+                        + "[\(DiagnosticCode.duplicatePipeline.rawValue)]\n")
                 failed = true
             }
             seen[graph.name] = graph.file

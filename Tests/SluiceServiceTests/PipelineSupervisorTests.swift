@@ -1,3 +1,4 @@
+import Logging
 import SluiceCore
 import SluiceEngine
 import SluiceGraph
@@ -35,7 +36,8 @@ import Testing
         defer { engine.shutdown() }
         // A slow compile holds the new file's start open while the stop arrives.
         let supervisor = PipelineSupervisor(
-            engine: engine, compile: { _ in usleep(200_000); return .success(endless) }, log: { _ in })
+            engine: engine, compile: { _ in usleep(200_000); return .success(endless) },
+            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         try supervisor.start([(file: "old.yaml", graph: running)])
         SystemThread.start { supervisor.reload("new.yaml") }
         usleep(100_000)
@@ -67,7 +69,7 @@ import Testing
         defer { engine.shutdown() }
         let supervisor = PipelineSupervisor(
             engine: engine, compile: { file in harness.compile(version.withLock { $0 }, file: file) },
-            log: { line in logged.withLock { $0.append(line) } })
+            logger: CapturingLogHandler.logger { line in logged.withLock { $0.append(line) } })
         try supervisor.start([(file: "p.yaml", graph: try harness.compile(full, file: "p.yaml").get())])
         let running = try #require(engine.running.first)
         let digest = running.graph.digest

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Runs the real `runner` binary built beside the test bundle, for end-to-end tests.
 struct RunnerProcess {
@@ -44,6 +45,11 @@ struct RunnerProcess {
         _ arguments: [String], in directory: URL = RunnerProcess.packageRoot, stdin: URL? = nil,
         environment: [String: String] = [:], stdout: FileHandle? = nil, addressSpaceKiB: Int? = nil
     ) throws {
+        // Tests run in parallel: an `apply` that names no API address gets a free port, not the default.
+        var arguments = arguments
+        if arguments.first == "apply", !arguments.contains(where: { $0 == "--api" || $0 == "--no-api" }) {
+            arguments += ["--api", "127.0.0.1:0"]
+        }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("runner-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         stdoutFile = scratch.appendingPathComponent("stdout")
@@ -86,8 +92,15 @@ struct RunnerProcess {
         kill(process.processIdentifier, signal)
     }
 
-    /// Waits for the process to exit.
-    func wait() -> Result {
+    /// Waits for the process to exit; one still running after `deadline` seconds is killed and the test
+    /// fails, so a runner that never stops cannot hang the suite.
+    func wait(deadline: Double = 300) -> Result {
+        let end = Date().addingTimeInterval(deadline)
+        while process.isRunning, Date() < end { usleep(10_000) }
+        if process.isRunning {
+            Issue.record("runner \(process.arguments ?? []) still ran after \(deadline) seconds and was killed")
+            send(SIGKILL)
+        }
         process.waitUntilExit()
         return Result(
             status: process.terminationStatus,

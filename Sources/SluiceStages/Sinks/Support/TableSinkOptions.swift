@@ -95,7 +95,7 @@ public struct TableSinkOptions: Sendable, Equatable {
             guard let type = ColumnType(rawValue: entry.text), type != .any else {
                 reader.error(
                     .invalidValue, "column '\(entry.name)': unknown type '\(entry.text)'; use one of \(typeList)",
-                    at: entry.location, suggestion: Suggestion.closest(to: entry.text, among: types))
+                    at: entry.positions.start, suggestion: Suggestion.closest(to: entry.text, among: types))
                 continue
             }
             guard
@@ -105,7 +105,7 @@ public struct TableSinkOptions: Sendable, Equatable {
             else { continue }
             if columns.contains(where: { dialect.nameKey($0.name.name) == dialect.nameKey(name.name) }) {
                 let rule = dialect.database == .sqlite ? " (column names ignore ASCII case)" : ""
-                reader.error(.invalidValue, "column '\(entry.name)' is listed twice\(rule)", at: entry.location)
+                reader.error(.invalidValue, "column '\(entry.name)' is listed twice\(rule)", at: entry.positions.start)
                 continue
             }
             columns.append(TableSchema.Column(name: name, type: type))
