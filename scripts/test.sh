@@ -6,6 +6,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 swift build --build-tests
-eval "$(scripts/postgres-server.sh start)"
-trap 'scripts/postgres-server.sh remove' EXIT
-swift test --skip-build
+scripts/with-postgres.sh swift test --skip-build

@@ -104,31 +104,14 @@ final class SQLiteTableSession {
         }
     }
 
-    /// The shape of `rows[index]`, adding the columns its new fields need; `nil` (and a rejection) when
-    /// the row cannot be stored.
+    /// The shape of `rows[index]`, adding the columns its new fields need (`TableRowMapper.resolveShape`).
     private func shape(
         of rows: [Event], at index: Int, rejections: inout [RowRejection]
     ) throws(TableWriteError) -> RowShape<Statements>? {
-        while true {
-            switch mapper.shape(of: rows, at: index) {
-            case .shape(let shape):
-                return shape
-            case .rejected(let reason, let message):
-                rejections.append(RowRejection(row: index, reason: reason, message: message))
-                return nil
-            case .needsColumns(let columns):
-                if !tableIsCurrent {
-                    // Another writer may have added these columns meanwhile: read the table again, now that
-                    // this transaction holds the write lock, and start over.
-                    try readTable()
-                    continue
-                }
-                if let message = try addColumns(columns) {
-                    rejections.append(RowRejection(row: index, reason: .rejectedByDatabase, message: message))
-                    return nil
-                }
-            }
-        }
+        try mapper.resolveShape(
+            of: rows, at: index, rejections: &rejections, isCurrent: { tableIsCurrent },
+            readTable: { () throws(TableWriteError) in try readTable() },
+            addColumns: { columns throws(TableWriteError) in try addColumns(columns) })
     }
 
     /// Runs the rows bound but not run yet (fewer than a full statement) one at a time.
@@ -243,18 +226,12 @@ final class SQLiteTableSession {
         tableIsCurrent = true
         tableIsKnown = true
         keyIndexReady = false
-        if let declared = target.columns {
-            let missing = try mapper.declaredColumnsMissing(from: existing)
-            if existing.isEmpty {
-                try execute(SQLiteTableSQL.createTable(target.table, columns: declared))
-            } else {
-                for column in missing { try execute(SQLiteTableSQL.addColumn(column, to: target.table)) }
-            }
-            // The schema is then the declared columns alone: other columns of the table are not written.
-            mapper.reset(schema: TableSchema(declared))
-        } else {
-            mapper.reset(schema: existing.isEmpty ? nil : TableSchema(existing.map(\.column)))
-        }
+        try mapper.adopt(
+            existing: existing,
+            create: { columns throws(TableWriteError) in
+                try execute(SQLiteTableSQL.createTable(target.table, columns: columns))
+            },
+            add: { column throws(TableWriteError) in try execute(SQLiteTableSQL.addColumn(column, to: target.table)) })
         try createKeyIndexIfReady()
     }
 

@@ -165,18 +165,28 @@ final class TableRowMapper<Prepared> {
         return type
     }
 
-    /// The declared columns an existing table lacks (all of them when `existing` is empty, the table
-    /// then being created with them); throws when an existing column's type contradicts its declaration.
-    /// `existing` pairs each column with its type as the database declares it.
-    func declaredColumnsMissing(
-        from existing: [(column: TableSchema.Column, declaration: String)]
-    ) throws(TableWriteError) -> [TableSchema.Column] {
-        guard let declared = target.columns else { return [] }
+    /// Takes the table as just read: `existing` pairs each column with its type as the database declares
+    /// it (empty: no table). With declared `columns`, creates the table or adds the declared columns it
+    /// lacks through `create` and `add`, and throws when an existing column's type contradicts its
+    /// declaration; the schema is then the declared columns alone (other columns are not written).
+    func adopt(
+        existing: [(column: TableSchema.Column, declaration: String)],
+        create: ([TableSchema.Column]) throws(TableWriteError) -> Void,
+        add: (TableSchema.Column) throws(TableWriteError) -> Void
+    ) throws(TableWriteError) {
+        guard let declared = target.columns else {
+            reset(schema: existing.isEmpty ? nil : TableSchema(existing.map(\.column), dialect: dialect))
+            return
+        }
+        guard !existing.isEmpty else {
+            try create(declared)
+            reset(schema: TableSchema(declared, dialect: dialect))
+            return
+        }
         let existingSchema = TableSchema(existing.map(\.column), dialect: dialect)
-        var missing: [TableSchema.Column] = []
         for column in declared {
             guard let position = existingSchema.position(of: column.name.name) else {
-                missing.append(column)
+                try add(column)
                 continue
             }
             let (found, declaration) = existing[position]
@@ -185,6 +195,35 @@ final class TableRowMapper<Prepared> {
                     table: target.table.name, column: found.name.name, existing: declaration, declared: column.type)
             }
         }
-        return missing
+        reset(schema: TableSchema(declared, dialect: dialect))
+    }
+
+    /// The shape of `rows[index]`, adding the columns its new fields need; `nil`, and a rejection appended,
+    /// when the row cannot be stored. A table not read in this transaction (`isCurrent` false) is read
+    /// again first (`readTable`): another writer may have added the columns meanwhile. `addColumns`
+    /// creates the table or adds the columns (calling `added`), or returns why the database refused.
+    func resolveShape(
+        of rows: [Event], at index: Int, rejections: inout [RowRejection], isCurrent: () -> Bool,
+        readTable: () throws(TableWriteError) -> Void,
+        addColumns: ([TableSchema.Column]) throws(TableWriteError) -> String?
+    ) throws(TableWriteError) -> RowShape<Prepared>? {
+        while true {
+            switch shape(of: rows, at: index) {
+            case .shape(let shape):
+                return shape
+            case .rejected(let reason, let message):
+                rejections.append(RowRejection(row: index, reason: reason, message: message))
+                return nil
+            case .needsColumns(let columns):
+                if !isCurrent() {
+                    try readTable()
+                    continue
+                }
+                if let message = try addColumns(columns) {
+                    rejections.append(RowRejection(row: index, reason: .rejectedByDatabase, message: message))
+                    return nil
+                }
+            }
+        }
     }
 }
