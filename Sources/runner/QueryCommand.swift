@@ -9,12 +9,15 @@ struct QueryCommand: ParsableCommand {
         abstract: "Run one read-only SQL statement against a database that sinks write.",
         discussion: """
             The database connection refuses every change (INSERT, UPDATE, DELETE, DDL, ATTACH, PRAGMA \
-            writes): such a statement fails with exit code 1, as do invalid SQL and a query that outlives \
-            --timeout. docs/storage.md describes the tables sinks write.
+            writes; PostgreSQL: a READ ONLY transaction): such a statement fails with exit code 1, as do \
+            invalid SQL and a query that outlives --timeout. docs/storage.md describes the tables sinks write.
             """)
 
     @Option(help: "The SQLite database file to read.")
     var db: String?
+
+    @Option(help: "The PostgreSQL server to read: postgres://user:password@host:port/database.")
+    var url: String?
 
     @Option(help: "Output format: table, json (an array of objects) or csv.")
     var format: QueryOutputFormat = .table
@@ -29,7 +32,11 @@ struct QueryCommand: ParsableCommand {
     var sql: String
 
     func validate() throws {
-        guard db != nil else { throw ValidationError("missing --db PATH: the database to query") }
+        switch (db, url) {
+        case (nil, nil): throw ValidationError("missing --db PATH or --url URL: the database to query")
+        case (.some, .some): throw ValidationError("--db and --url name two databases: give one")
+        default: break
+        }
         guard limit >= 0 else { throw ValidationError("--limit must be 0 or more, found \(limit)") }
         guard ConfigDuration(parsing: timeout) != nil else {
             throw ValidationError("--timeout: invalid duration '\(timeout)' (use e.g. 500ms, 30s, 5m)")
@@ -38,12 +45,12 @@ struct QueryCommand: ParsableCommand {
 
     func run() throws {
         // validate() has checked both.
-        guard let db, let timeout = ConfigDuration(parsing: timeout) else { throw RunnerExit.queryFailed }
+        guard let timeout = ConfigDuration(parsing: timeout) else { throw RunnerExit.queryFailed }
+        let database: QueryDatabase = url.map { .postgres(url: $0) } ?? .sqlite(path: db ?? "")
+        let querier = ReadOnlyQuerier(database, timeoutSeconds: timeout.milliseconds == 0 ? nil : timeout.seconds)
         let result: QueryResult
         do {
-            result = try SQLiteReadOnlyQuery.run(
-                path: db, sql: sql, limit: limit == 0 ? nil : limit,
-                timeoutSeconds: timeout.milliseconds == 0 ? nil : timeout.seconds)
+            result = try querier.run(sql, limit: limit == 0 ? nil : limit)
         } catch {
             StandardError.write("error: \(error)\n")
             throw RunnerExit.queryFailed

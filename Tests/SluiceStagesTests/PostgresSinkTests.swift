@@ -91,7 +91,8 @@ import Testing
                 ["1", "v", "upper", "lower"]
             ])
         // PostgreSQL would cut a name of more than 63 bytes, so such a field cannot be a column.
-        let run = try write("table: \(table)", [[Event([.init(String(repeating: "x", count: 64)): 1]), Event(["id": 2])]])
+        let run = try write(
+            "table: \(table)", [[Event([.init(String(repeating: "x", count: 64)): 1]), Event(["id": 2])]])
         #expect(run.drops == ["invalid_column": 1])
         #expect(try query("SELECT id FROM \(quotedTable)") == [["2"]])
     }
@@ -149,7 +150,9 @@ import Testing
         let call = BackgroundCall { try harness.run(Array(batches[(batches.count / 2)...])) }
         // Nothing can be written while the server is away: the call must still be waiting after a while.
         Thread.sleep(forTimeInterval: 1)
-        #expect(!call.hasReturned, "the sink returned while the server was stopped: \(String(describing: call.wait(seconds: 0)))")
+        #expect(
+            !call.hasReturned,
+            "the sink returned while the server was stopped: \(String(describing: call.wait(seconds: 0)))")
         try server.start()
         let run = try #require(try call.wait()?.get())
         #expect(run.drops.isEmpty)

@@ -12,11 +12,25 @@ import SluiceCore
 public final class PostgresConnection {
     let handle: OpaquePointer
 
-    /// Connects, waiting up to `timeoutSeconds`. Errors carry the SQLSTATE the server sent, so a wrong
-    /// password or a database that does not exist (`isConfigurationProblem`) can be told from a server that
-    /// is not up yet (`isTransient`).
-    public init(url: String, timeoutSeconds: Double = 10) throws(PostgresError) {
-        guard let handle = PQconnectStart(url) else {
+    /// Connects, waiting up to `timeoutSeconds`. `settings` are run-time parameters the server applies to
+    /// the session from its start (`statement_timeout`, `default_transaction_read_only`), in place of any the
+    /// URL's own `options` names. Errors carry the SQLSTATE the server sent, so a wrong password or a
+    /// database that does not exist (`isConfigurationProblem`) can be told from a server that is not up yet
+    /// (`isTransient`).
+    public init(url: String, settings: [(name: String, value: String)] = [], timeoutSeconds: Double = 10)
+        throws(PostgresError)
+    {
+        // libpq reads `url` as the `dbname` keyword (expand_dbname); `options`, after it, wins.
+        var keywords = ["dbname"]
+        var values = [url]
+        if !settings.isEmpty {
+            keywords.append("options")
+            values.append(settings.map { "-c \($0.name)=\($0.value)" }.joined(separator: " "))
+        }
+        let started = Self.withTextArray(keywords) { keywords in
+            Self.withTextArray(values) { values in PQconnectStartParams(keywords + [nil], values + [nil], 1) }
+        }
+        guard let handle = started else {
             throw PostgresError(sqlState: nil, message: "out of memory", connectionLost: true)
         }
         if PQstatus(handle) == CONNECTION_BAD {
@@ -25,6 +39,8 @@ public final class PostgresConnection {
             PQfinish(handle)
             throw PostgresError(sqlState: PostgresError.badURL, message: message, connectionLost: true)
         }
+        // Notices ("relation already exists, skipping") would go to standard error.
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
         // Verbose messages carry the SQLSTATE, the only way libpq tells why a connection was refused.
         PQsetErrorVerbosity(handle, PQERRORS_VERBOSE)
         let deadline = SystemClock.monotonicNanoseconds() + UInt64(timeoutSeconds * 1e9)
@@ -149,6 +165,14 @@ public final class PostgresConnection {
                 }
             case PGRES_SINGLE_TUPLE, PGRES_TUPLES_OK, PGRES_COMMAND_OK:
                 break
+            case PGRES_COPY_OUT, PGRES_COPY_IN, PGRES_COPY_BOTH:
+                // A `COPY … TO STDOUT` or `FROM STDIN` is no query: end it, or PQgetResult would return it
+                // for ever.
+                if failure == nil {
+                    failure = PostgresError(
+                        sqlState: nil, message: "COPY cannot run here: query with SELECT", connectionLost: false)
+                }
+                endCopy(status)
             default:
                 if failure == nil && wanted { failure = error(raw, fallback: "") }
             }
@@ -156,6 +180,16 @@ public final class PostgresConnection {
         }
         if let failure { throw failure }
         return (columns, types)
+    }
+
+    /// Ends a COPY the server started: reads and drops what it sends, or tells it no data will come.
+    private func endCopy(_ status: ExecStatusType) {
+        if status == PGRES_COPY_OUT {
+            var buffer: UnsafeMutablePointer<CChar>?
+            while PQgetCopyData(handle, &buffer, 0) > 0 { PQfreemem(buffer) }
+        } else {
+            PQputCopyEnd(handle, "no COPY data is sent")
+        }
     }
 
     /// Returns `raw` wrapped when it holds a successful result; otherwise throws its error.
@@ -195,7 +229,9 @@ public final class PostgresConnection {
     /// `connection to server at "127.0.0.1", port 5432 failed: FATAL:  3D000: database "x" does not exist`
     /// followed by a `LOCATION:` line.
     static func verboseParts(_ text: String) -> (String?, String) {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map {
+            $0.trimmingPrefix(while: \.isWhitespace)
+        }.map(String.init)
         lines.removeAll { $0.hasPrefix("LOCATION:") }
         var message = lines.joined(separator: "; ")
         for severity in ["FATAL:  ", "ERROR:  "] {
@@ -212,6 +248,10 @@ public final class PostgresConnection {
     }
 
     private func withTextArray<R>(_ values: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+        Self.withTextArray(values, body)
+    }
+
+    private static func withTextArray<R>(_ values: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
         // strdup'd copies live until `body` returns.
         let copies = values.map { $0.map { UnsafePointer(strdup($0)!) } }
         defer { for copy in copies { free(UnsafeMutablePointer(mutating: copy)) } }

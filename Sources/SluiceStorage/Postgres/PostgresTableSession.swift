@@ -116,7 +116,8 @@ final class PostgresTableSession {
                 try execute("ROLLBACK TO SAVEPOINT sluice_rows; RELEASE SAVEPOINT sluice_rows")
                 guard part.count > 1 else {
                     batch.rejections.append(
-                        RowRejection(row: part[part.startIndex].row, reason: .rejectedByDatabase, message: error.message))
+                        RowRejection(
+                            row: part[part.startIndex].row, reason: .rejectedByDatabase, message: error.message))
                     continue
                 }
                 let middle = part.startIndex + part.count / 2
@@ -150,7 +151,8 @@ final class PostgresTableSession {
         var orderName = "sluice_row"
         while shape.columns.contains(where: { $0.name == orderName }) { orderName += "_" }
         // Plain ASCII names: validation cannot fail.
-        guard let name = try? SQLIdentifier("sluice_staging_\(stagingTables)"), let order = try? SQLIdentifier(orderName)
+        guard let name = try? SQLIdentifier("sluice_staging_\(stagingTables)"),
+            let order = try? SQLIdentifier(orderName)
         else { preconditionFailure("invalid staging table name") }
         try execute(PostgresTableSQL.createStagingTable(name, like: table, columns: shape.columns, order: order))
         let staging = Staging(table: name, order: order)
@@ -194,7 +196,9 @@ final class PostgresTableSession {
         keyIndexReady = false
         try mapper.adopt(
             existing: existing,
-            create: { columns throws(TableWriteError) in try execute(PostgresTableSQL.createTable(table, columns: columns)) },
+            create: { columns throws(TableWriteError) in
+                try execute(PostgresTableSQL.createTable(table, columns: columns))
+            },
             add: { column throws(TableWriteError) in try execute(PostgresTableSQL.addColumn(column, to: table)) })
         try createKeyIndexIfReady()
     }

@@ -38,7 +38,7 @@ public final class PostgresTableWriter: TableWriter {
     }
 
     public var destination: String {
-        "table '\(target.table.table)' of \(PostgresURL.redacted(target.url))"
+        "table '\(target.table.table)' of '\(PostgresURL.redacted(target.url))'"
     }
 
     /// Writes `rows` in one transaction; returns the rows not stored and why.
@@ -64,14 +64,14 @@ public final class PostgresTableWriter: TableWriter {
 
 /// PostgreSQL connection URLs for messages: the password left out.
 public enum PostgresURL {
-    /// `postgres://user@host:port/database` for any URL or key/value string; the text as it is when libpq
-    /// cannot parse it (with anything after `:` and before `@` hidden).
+    /// `postgres://user@host:port/database` for any URL; a key/value string as it is, or `(a connection
+    /// string)` when it holds a password.
     public static func redacted(_ url: String) -> String {
         guard let at = url.lastIndex(of: "@"), let scheme = url.firstRange(of: "://"), scheme.upperBound < at else {
-            return url.contains("password") ? "'(a connection string)'" : "'\(url)'"
+            return url.contains("password") ? "(a connection string)" : url
         }
         let credentials = url[scheme.upperBound..<at]
         let user = credentials.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
-        return "'" + url[..<scheme.upperBound] + user + url[at...] + "'"
+        return url[..<scheme.upperBound] + user + url[at...]
     }
 }

@@ -19,10 +19,11 @@ public enum SQLiteReadOnlyQuery {
         "foreign_key_check", "integrity_check", "quick_check",
     ]
 
-    /// Runs `sql` on the database at `path`, returning at most `limit` rows (all when `nil`); interrupts it
-    /// after `timeoutSeconds` (never when `nil`).
+    /// Runs `sql` on the database at `path` with `parameters` bound (`?`, `?1`, `$1`, … by position; objects
+    /// and arrays as JSON text), returning at most `limit` rows (all when `nil`); interrupts it after
+    /// `timeoutSeconds` (never when `nil`).
     public static func run(
-        path: String, sql: String, limit: Int?, timeoutSeconds: Double?
+        path: String, sql: String, parameters: [Value] = [], limit: Int?, timeoutSeconds: Double?
     ) throws(QueryError) -> QueryResult {
         let watch = QueryWatch(
             deadline: timeoutSeconds.map { SystemClock.monotonicNanoseconds() + UInt64(max(0, $0) * 1e9) })
@@ -30,6 +31,12 @@ public enum SQLiteReadOnlyQuery {
             let connection = try open(path, watch: watch)
             do throws(SQLiteError) {
                 let statement = try connection.prepare(sql)
+                var scratch = JSONWriter()
+                for (index, value) in parameters.enumerated() {
+                    // `any` stores every value.
+                    guard let stored = ColumnType.any.storedValue(for: value) else { continue }
+                    statement.bind(stored, at: Int32(index + 1), scratch: &scratch)
+                }
                 var rows: [[Value]] = []
                 var isTruncated = false
                 while try statement.step() {

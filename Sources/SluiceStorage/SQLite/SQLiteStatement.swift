@@ -76,6 +76,21 @@ public final class SQLiteStatement {
         }
     }
 
+    /// Binds `stored` to parameter `index`: a boolean as 1 or 0, JSON as its text (written with `scratch`).
+    public func bind(_ stored: StoredValue, at index: Int32, scratch: inout JSONWriter) {
+        switch stored {
+        case .null: bindNull(at: index)
+        case .integer(let number): bind(number, at: index)
+        case .real(let number): bind(number, at: index)
+        case .boolean(let flag): bind(Int64(flag ? 1 : 0), at: index)
+        case .text(let text): bind(text, at: index)
+        case .json(let value):
+            scratch.reset()
+            scratch.write(value)
+            bindText(scratch.bytes, at: index)
+        }
+    }
+
     // MARK: Running
 
     /// Runs the statement to its next row: true when a row is ready to read, false when it is done.

@@ -149,22 +149,8 @@ final class SQLiteTableSession {
     ) throws(TableWriteError) -> RowRejection? {
         var parameter = base + 1
         return try shape.storedValues(of: event, row: index) { stored in
-            bind(stored, to: statement, at: parameter)
+            statement.bind(stored, at: parameter, scratch: &json)
             parameter += 1
-        }
-    }
-
-    private func bind(_ stored: StoredValue, to statement: SQLiteStatement, at parameter: Int32) {
-        switch stored {
-        case .null: statement.bindNull(at: parameter)
-        case .integer(let number): statement.bind(number, at: parameter)
-        case .real(let number): statement.bind(number, at: parameter)
-        case .boolean(let flag): statement.bind(Int64(flag ? 1 : 0), at: parameter)
-        case .text(let text): statement.bind(text, at: parameter)
-        case .json(let value):
-            json.reset()
-            json.write(value)
-            statement.bindText(json.bytes, at: parameter)
         }
     }
 
@@ -178,7 +164,8 @@ final class SQLiteTableSession {
         let multi =
             rows == 1
             ? single
-            : try prepare(SQLiteTableSQL.insert(into: target.table, columns: shape.columns, key: target.key, rows: rows))
+            : try prepare(
+                SQLiteTableSQL.insert(into: target.table, columns: shape.columns, key: target.key, rows: rows))
         let statements = Statements(single: single, multi: multi, rowsPerStatement: rows)
         shape.prepared = statements
         return statements
