@@ -40,11 +40,4 @@ import Testing
             SQLiteTableSQL.insert(into: table, columns: [site], key: [site])
                 == #"INSERT INTO "stats" ("site") VALUES (?) ON CONFLICT ("site") DO NOTHING"#)
     }
-
-    @Test func namesTheKeyIndexAfterItsColumns() throws {
-        #expect(
-            SQLiteTableSQL.createKeyIndex(on: try SQLIdentifier.table(#"a"b"#), key: [start, site])
-                == #"CREATE UNIQUE INDEX IF NOT EXISTS "a""b_key(window_start,site)" ON "a""b" ("window_start", "site")"#
-        )
-    }
 }

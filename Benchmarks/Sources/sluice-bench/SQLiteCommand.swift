@@ -18,88 +18,39 @@ struct SQLiteCommand: ParsableCommand {
         commandName: "sqlite",
         abstract: "Measure narrow aggregate rows/s into SQLite through the sqlite sink (batched, upserting).")
 
-    @Option(help: "Rows per pass.")
-    var rows = 1_000_000
-
-    @Option(help: "The sink's max_events: rows per transaction.")
-    var maxEvents = 10_000
-
-    @Option(help: "Runs; the median is reported.")
-    var repetitions = 3
+    @OptionGroup var options: SinkBenchOptions
 
     @Option(help: "The database file, deleted before each run.")
     var database = "out/benchmark/sqlite-bench.db"
 
-    func validate() throws {
-        guard rows >= 1 else { throw ValidationError("--rows must be at least 1") }
-        guard maxEvents >= 1 else { throw ValidationError("--max-events must be at least 1") }
-        guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
-    }
-
     func run() throws {
         try makeParentDirectories(of: database)
-        let batches = Self.aggregateRows(rows)
+        let batches = Self.aggregateRows(options.rows)
         print(
-            "rows: \(grouped(Int64(rows))) per pass, 6 fields each, key [window_start, category], max_events: \(maxEvents)"
+            "rows: \(grouped(Int64(options.rows))) per pass, 6 fields each, key [window_start, category], max_events: \(options.maxEvents)"
         )
-        var times: [String: [PassTime]] = [:]
-        for _ in 0..<repetitions {
-            for suffix in ["", "-wal", "-shm"] { unlink(database + suffix) }
-            for pass in ["insert", "upsert"] { times[pass, default: []].append(try timePass(batches)) }
-        }
-        try verify()
-        var table = TextTable(["pass", "rows", "seconds", "rows/s", "CPU s", "rows per CPU s"])
-        for pass in ["insert", "upsert"] {
-            let runs = times[pass] ?? []
-            let seconds = median(runs.map(\.wall))
-            let cpu = median(runs.map(\.cpu))
-            table.append([
-                pass, grouped(Int64(rows)), format(seconds, decimals: 3), grouped(Int64(Double(rows) / seconds)),
-                format(cpu, decimals: 3), grouped(Int64(Double(rows) / cpu)),
-            ])
-        }
-        print(table.render())
-    }
-
-    /// The wall and CPU seconds of one pass. On a busy machine the CPU time is the steadier figure: the
-    /// pass runs on this one thread.
-    private struct PassTime {
-        var wall: Double
-        var cpu: Double
-    }
-
-    /// The time to write `batches` through a new sink runtime, `finish` included.
-    private func timePass(_ batches: [EventBatch]) throws -> PassTime {
+        var times: [String: [SinkPassTime]] = [:]
         let target = TableTarget(
             table: try SQLIdentifier.table("site_stats"),
             key: [try SQLIdentifier("window_start"), try SQLIdentifier("category")])
-        let config = SQLiteSinkConfig(path: database, options: TableSinkOptions(target: target, maxEvents: maxEvents))
-        let log = StageLog(pipeline: "bench", stage: "store")
-        let sink = try config.makeProcessor(context: StageContext(pipeline: "bench", stage: "store", log: log))
-        var output = ProcessorOutput(portCount: 1, log: log)
-        // Fresh arrays handed over one at a time, as the engine hands its only reference to a stage.
-        var input = batches.reversed().map { EventBatch(events: $0.events.map { $0 }) }
-        let started = monotonicSeconds()
-        let startedCPU = Self.processCPUSeconds()
-        while let batch = input.popLast() { try sink.process(batch, output: &output) }
-        try sink.finish(output: &output)
-        let time = PassTime(wall: monotonicSeconds() - started, cpu: Self.processCPUSeconds() - startedCPU)
-        guard output.takeDrops().isEmpty else { throw ValidationError("the sink dropped rows") }
-        return time
-    }
-
-    private static func processCPUSeconds() -> Double {
-        var now = timespec()
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now)
-        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+        let config = SQLiteSinkConfig(
+            path: database, options: TableSinkOptions(target: target, maxEvents: options.maxEvents))
+        for _ in 0..<options.repetitions {
+            for suffix in ["", "-wal", "-shm"] { unlink(database + suffix) }
+            for pass in ["insert", "upsert"] {
+                times[pass, default: []].append(try SinkPassTime.measure(config, batches))
+            }
+        }
+        try verify()
+        print(SinkPassTime.table(["insert", "upsert"].map { ($0, times[$0] ?? []) }, rows: options.rows))
     }
 
     /// Checks that the table holds one row per key: the upserts replaced rows rather than adding them.
     private func verify() throws {
         let result = try SQLiteReadOnlyQuery.run(
             path: database, sql: "SELECT count(*) FROM site_stats", limit: nil, timeoutSeconds: nil)
-        guard result.rows.first?.first == .int(Int64(rows)) else {
-            throw ValidationError("expected \(rows) rows in the table, found \(result.rows)")
+        guard result.rows.first?.first == .int(Int64(options.rows)) else {
+            throw ValidationError("expected \(options.rows) rows in the table, found \(result.rows)")
         }
     }
 

@@ -18,35 +18,8 @@ extension PostgresSink: SinkStage {
                     + "that does not exist fails the stage.")
         ] + TableSinkOptions.docs
 
-    static let example = """
-        sources:
-          clicks:
-            type: generate
-            count: 1000
-            fields:
-              ts: 1767225600000 + sequence() * 100
-              category: choice(["books", "games", "music"])
-              value: uniform(0, 1000)
-        aggregations:
-          per_category:
-            type: aggregate
-            inputs: [clicks]
-            group_by: [category]
-            window: { type: tumbling, size: 10s, time_field: ts }
-            metrics:
-              count: count()
-              total: sum(value)
-        sinks:
-          store:
-            type: postgres
-            inputs: [per_category]
-            url: ${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
-            table: category_stats
-            key: [window_start, category]
-            columns: { window_start: integer, window_end: integer, category: text, count: integer, total: real }
-            max_events: 10000
-            timeout: 1s
-        """
+    static let example = TableSinkOptions.example(
+        type: "postgres", location: "url: ${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}")
 }
 
 /// The options of a `postgres` sink.

@@ -15,35 +15,7 @@ extension SQLiteSink: SinkStage {
                     + "`runner query` can read it while the pipeline writes.")
         ] + TableSinkOptions.docs
 
-    static let example = """
-        sources:
-          clicks:
-            type: generate
-            count: 1000
-            fields:
-              ts: 1767225600000 + sequence() * 100
-              category: choice(["books", "games", "music"])
-              value: uniform(0, 1000)
-        aggregations:
-          per_category:
-            type: aggregate
-            inputs: [clicks]
-            group_by: [category]
-            window: { type: tumbling, size: 10s, time_field: ts }
-            metrics:
-              count: count()
-              total: sum(value)
-        sinks:
-          store:
-            type: sqlite
-            inputs: [per_category]
-            path: out/analytics.db
-            table: category_stats
-            key: [window_start, category]
-            columns: { window_start: integer, window_end: integer, category: text, count: integer, total: real }
-            max_events: 10000
-            timeout: 1s
-        """
+    static let example = TableSinkOptions.example(type: "sqlite", location: "path: out/analytics.db")
 }
 
 /// The options of a `sqlite` sink.

@@ -35,31 +35,6 @@ enum PostgresTableSQL {
         WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum
         """
 
-    static func createTable(_ table: SQLIdentifier, columns: [TableSchema.Column]) -> String {
-        "CREATE TABLE IF NOT EXISTS \(table.quoted) (" + columns.map(definition).joined(separator: ", ") + ")"
-    }
-
-    static func addColumn(_ column: TableSchema.Column, to table: SQLIdentifier) -> String {
-        "ALTER TABLE \(table.quoted) ADD COLUMN IF NOT EXISTS \(definition(column))"
-    }
-
-    /// The unique index an upsert's `ON CONFLICT` needs, named after its columns like the SQLite sink's;
-    /// a name over PostgreSQL's 63 bytes is cut and given a hash of the whole, so it stays distinct.
-    static func createKeyIndex(on table: SQLIdentifier, key: [SQLIdentifier]) -> String {
-        var name = table.name + "_key(" + key.map(\.name).joined(separator: ",") + ")"
-        if name.utf8.count > SQLDialect.postgresNameBytes {
-            var hash: UInt32 = 2_166_136_261
-            for byte in name.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
-            let suffix = "_" + String(hash, radix: 16)
-            var prefix = Substring(name)
-            while prefix.utf8.count + suffix.utf8.count > SQLDialect.postgresNameBytes { prefix = prefix.dropLast() }
-            name = prefix + suffix
-        }
-        let quotedName = "\"" + name.replacing("\"", with: "\"\"") + "\""
-        return "CREATE UNIQUE INDEX IF NOT EXISTS \(quotedName) ON \(table.quoted) ("
-            + key.map(\.quoted).joined(separator: ", ") + ")"
-    }
-
     /// `COPY` of `columns` into `table`, in COPY's text format.
     static func copy(into table: SQLIdentifier, columns: [SQLIdentifier]) -> String {
         "COPY \(table.quoted) (" + columns.map(\.quoted).joined(separator: ", ") + ") FROM STDIN"
@@ -91,9 +66,5 @@ enum PostgresTableSQL {
         return "WITH staged AS (DELETE FROM \(staging.quoted) RETURNING *) INSERT INTO \(table.quoted) (\(names)) "
             + "SELECT DISTINCT ON (\(keyNames)) \(names) FROM staged ORDER BY \(keyNames), \(order.quoted) DESC "
             + "ON CONFLICT (\(keyNames)) \(action)"
-    }
-
-    private static func definition(_ column: TableSchema.Column) -> String {
-        column.name.quoted + " " + declaration(of: column.type)
     }
 }

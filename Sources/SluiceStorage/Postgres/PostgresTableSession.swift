@@ -1,14 +1,11 @@
 import SluiceCore
 
 /// The open connection of a `PostgresTableWriter` and what it knows of the table between batches.
-final class PostgresTableSession {
+final class PostgresTableSession: TableSession {
     let target: PostgresTableTarget
     private let connection: PostgresConnection
-    private let mapper: TableRowMapper<Staging>
-    /// True once the table was read inside the current transaction, which makes it current.
-    private var tableIsCurrent = false
-    private var tableIsKnown = false
-    private var keyIndexReady = false
+    /// Which fields go to which columns; its schema is `nil` until read inside a transaction.
+    let mapper: TableRowMapper<Staging>
     private var copyText = PostgresCopyText()
     private var stagingTables = 0
 
@@ -40,21 +37,11 @@ final class PostgresTableSession {
     /// Writes `rows` in one transaction; returns the rows not stored and why.
     func write(_ rows: [Event]) throws(TableWriteError) -> [RowRejection] {
         var batch = BatchState()
-        do {
-            try execute("BEGIN")
-            tableIsCurrent = false
-            if !tableIsKnown { try readTable() }
+        try transaction(begin: "BEGIN") { () throws(TableWriteError) in
             for index in rows.indices { try add(row: index, of: rows, to: &batch) }
             try writeRun(of: rows, in: &batch)
-            try execute("COMMIT")
-            return batch.rejections
-        } catch {
-            if connection.isOpen && connection.isInTransaction { _ = try? connection.execute("ROLLBACK") }
-            // What was learnt inside the transaction (new columns, staging tables) is undone.
-            tableIsKnown = false
-            tableIsCurrent = false
-            throw error
         }
+        return batch.rejections
     }
 
     // MARK: Rows
@@ -71,12 +58,7 @@ final class PostgresTableSession {
     /// Checks row `index` and encodes it into the current run; a new shape first writes the run so far.
     private func add(row index: Int, of rows: [Event], to batch: inout BatchState) throws(TableWriteError) {
         let event = rows[index]
-        guard
-            let shape = try mapper.resolveShape(
-                of: rows, at: index, rejections: &batch.rejections, isCurrent: { tableIsCurrent },
-                readTable: { () throws(TableWriteError) in try readTable() },
-                addColumns: { columns throws(TableWriteError) in try addColumns(columns) })
-        else { return }
+        guard let shape = try shape(of: rows, at: index, rejections: &batch.rejections) else { return }
         if batch.shape !== shape {
             try writeRun(of: rows, in: &batch)
             batch.shape = shape
@@ -162,22 +144,7 @@ final class PostgresTableSession {
 
     // MARK: Schema
 
-    /// Creates the table, or adds columns to it; a message when PostgreSQL refuses for the row's sake.
-    private func addColumns(_ columns: [TableSchema.Column]) throws(TableWriteError) -> String? {
-        let statements =
-            mapper.schema != nil
-            ? columns.map { (PostgresTableSQL.addColumn($0, to: table), [$0]) }
-            : [(PostgresTableSQL.createTable(table, columns: columns), columns)]
-        for (sql, added) in statements {
-            try execute(sql)
-            mapper.added(added)
-        }
-        try createKeyIndexIfReady()
-        return nil
-    }
-
-    /// Reads the table's columns; with declared `columns`, creates the table or adds the missing ones.
-    private func readTable() throws(TableWriteError) {
+    func readColumns() throws(TableWriteError) -> [(column: TableSchema.Column, declaration: String)] {
         let info: PostgresResult
         do {
             info = try connection.execute(PostgresTableSQL.tableInfo, parameters: [table.quoted])
@@ -191,29 +158,25 @@ final class PostgresTableSession {
             let type = PostgresTableSQL.columnType(declaredAs: declaration)
             existing.append((TableSchema.Column(name: identifier, type: type), declaration))
         }
-        tableIsCurrent = true
-        tableIsKnown = true
-        keyIndexReady = false
-        try mapper.adopt(
-            existing: existing,
-            create: { columns throws(TableWriteError) in
-                try execute(PostgresTableSQL.createTable(table, columns: columns))
-            },
-            add: { column throws(TableWriteError) in try execute(PostgresTableSQL.addColumn(column, to: table)) })
-        try createKeyIndexIfReady()
+        return existing
     }
 
-    private func createKeyIndexIfReady() throws(TableWriteError) {
-        guard !key.isEmpty, !keyIndexReady, mapper.hasKeyColumns else { return }
-        do {
-            try connection.execute(PostgresTableSQL.createKeyIndex(on: table, key: key))
-        } catch {
-            throw .keyIndex(error)
-        }
-        keyIndexReady = true
-    }
-
-    private func execute(_ sql: String) throws(TableWriteError) {
+    func execute(_ sql: String) throws(TableWriteError) {
         do { try connection.execute(sql) } catch { throw .database(error) }
+    }
+
+    /// PostgreSQL's refusals to add a column (1,600 columns at most) are checked before it is asked, so
+    /// every error here is the connection's or the server's.
+    func executeForRow(_ sql: String) throws(TableWriteError) -> String? {
+        try execute(sql)
+        return nil
+    }
+
+    func executeKeyIndex(_ sql: String) throws(TableWriteError) {
+        do { try connection.execute(sql) } catch { throw .keyIndex(error) }
+    }
+
+    func rollback() {
+        if connection.isOpen && connection.isInTransaction { _ = try? connection.execute("ROLLBACK") }
     }
 }

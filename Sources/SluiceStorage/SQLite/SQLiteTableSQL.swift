@@ -30,23 +30,6 @@ enum SQLiteTableSQL {
     /// The columns of a table, one row each: name, declared type. No rows when the table does not exist.
     static let tableInfo = "SELECT name, type FROM pragma_table_info(?)"
 
-    static func createTable(_ table: SQLIdentifier, columns: [TableSchema.Column]) -> String {
-        "CREATE TABLE IF NOT EXISTS \(table.quoted) (" + columns.map(definition).joined(separator: ", ") + ")"
-    }
-
-    static func addColumn(_ column: TableSchema.Column, to table: SQLIdentifier) -> String {
-        "ALTER TABLE \(table.quoted) ADD COLUMN \(definition(column))"
-    }
-
-    /// The unique index an upsert's `ON CONFLICT` needs. Its name holds the key columns, so a changed key
-    /// gets an index of its own rather than silently reusing the old one.
-    static func createKeyIndex(on table: SQLIdentifier, key: [SQLIdentifier]) -> String {
-        let name = table.name + "_key(" + key.map(\.name).joined(separator: ",") + ")"
-        let quotedName = "\"" + name.replacing("\"", with: "\"\"") + "\""
-        return "CREATE UNIQUE INDEX IF NOT EXISTS \(quotedName) ON \(table.quoted) ("
-            + key.map(\.quoted).joined(separator: ", ") + ")"
-    }
-
     /// `INSERT` of `rows` rows of `columns`, one `?` per value in order; with a key, an upsert that updates
     /// the other columns. Rows are upserted in order, so a later row with the key of an earlier one updates it.
     static func insert(
@@ -65,10 +48,5 @@ enum SQLiteTableSQL {
             ? "DO NOTHING"
             : "DO UPDATE SET " + updated.map { "\($0.quoted) = excluded.\($0.quoted)" }.joined(separator: ", ")
         return sql
-    }
-
-    private static func definition(_ column: TableSchema.Column) -> String {
-        let type = declaration(of: column.type)
-        return type.isEmpty ? column.name.quoted : column.name.quoted + " " + type
     }
 }

@@ -2,16 +2,11 @@ import CSQLite
 import SluiceCore
 
 /// The open connection of a `SQLiteTableWriter` and what it knows of the table between batches.
-final class SQLiteTableSession {
+final class SQLiteTableSession: TableSession {
     let target: SQLiteTableTarget
     private let connection: SQLiteConnection
     /// Which fields go to which columns; its schema is `nil` until read inside a transaction.
-    private let mapper: TableRowMapper<Statements>
-    /// True once the table was read inside the current transaction, which makes it current.
-    private var tableIsCurrent = false
-    /// False until the table was read (again, after a failed transaction).
-    private var tableIsKnown = false
-    private var keyIndexReady = false
+    let mapper: TableRowMapper<Statements>
     private var json = JSONWriter(capacity: 256)
 
     /// The prepared inserts of a shape: of one row, and of `rowsPerStatement` rows.
@@ -43,21 +38,11 @@ final class SQLiteTableSession {
     /// Writes `rows` in one transaction; returns the rows not stored and why.
     func write(_ rows: [Event]) throws(TableWriteError) -> [RowRejection] {
         var batch = BatchState()
-        do {
-            try execute("BEGIN IMMEDIATE")
-            tableIsCurrent = false
-            if !tableIsKnown { try readTable() }
+        try transaction(begin: "BEGIN IMMEDIATE") { () throws(TableWriteError) in
             for index in rows.indices { try add(row: index, of: rows, to: &batch) }
             try runPending(of: rows, in: &batch)
-            try execute("COMMIT")
-            return batch.rejections
-        } catch {
-            if connection.isInTransaction { try? connection.execute("ROLLBACK") }
-            // What was learnt inside the transaction (new columns, the table itself) may be undone.
-            tableIsKnown = false
-            tableIsCurrent = false
-            throw error
         }
+        return batch.rejections
     }
 
     // MARK: Rows
@@ -102,16 +87,6 @@ final class SQLiteTableSession {
                 throw .database(error)
             }
         }
-    }
-
-    /// The shape of `rows[index]`, adding the columns its new fields need (`TableRowMapper.resolveShape`).
-    private func shape(
-        of rows: [Event], at index: Int, rejections: inout [RowRejection]
-    ) throws(TableWriteError) -> RowShape<Statements>? {
-        try mapper.resolveShape(
-            of: rows, at: index, rejections: &rejections, isCurrent: { tableIsCurrent },
-            readTable: { () throws(TableWriteError) in try readTable() },
-            addColumns: { columns throws(TableWriteError) in try addColumns(columns) })
     }
 
     /// Runs the rows bound but not run yet (fewer than a full statement) one at a time.
@@ -173,32 +148,7 @@ final class SQLiteTableSession {
 
     // MARK: Schema
 
-    /// Creates the table, or adds columns to it; a message when the database refuses (the row is then
-    /// rejected, the others can still be stored).
-    private func addColumns(_ columns: [TableSchema.Column]) throws(TableWriteError) -> String? {
-        let exists = mapper.schema != nil
-        // A new table gets all of the row's columns at once; an existing one a column at a time.
-        let statements =
-            exists
-            ? columns.map { (SQLiteTableSQL.addColumn($0, to: target.table), [$0]) }
-            : [(SQLiteTableSQL.createTable(target.table, columns: columns), columns)]
-        for (sql, added) in statements {
-            do {
-                try connection.execute(sql)
-            } catch  where error.rejectsRow || error.primaryCode == SQLITE_ERROR {
-                // "too many columns", say: this row cannot be stored, the others still can.
-                return "cannot add its columns to the table: \(error.message)"
-            } catch {
-                throw .database(error)
-            }
-            mapper.added(added)
-        }
-        try createKeyIndexIfReady()
-        return nil
-    }
-
-    /// Reads the table's columns; with declared `columns`, creates the table or adds the missing ones.
-    private func readTable() throws(TableWriteError) {
+    func readColumns() throws(TableWriteError) -> [(column: TableSchema.Column, declaration: String)] {
         let info = try prepare(SQLiteTableSQL.tableInfo)
         info.bind(target.table.name, at: 1)
         var existing: [(column: TableSchema.Column, declaration: String)] = []
@@ -210,30 +160,31 @@ final class SQLiteTableSession {
             let type = SQLiteTableSQL.columnType(declaredAs: declaration)
             existing.append((TableSchema.Column(name: identifier, type: type), declaration))
         }
-        tableIsCurrent = true
-        tableIsKnown = true
-        keyIndexReady = false
-        try mapper.adopt(
-            existing: existing,
-            create: { columns throws(TableWriteError) in
-                try execute(SQLiteTableSQL.createTable(target.table, columns: columns))
-            },
-            add: { column throws(TableWriteError) in try execute(SQLiteTableSQL.addColumn(column, to: target.table)) })
-        try createKeyIndexIfReady()
+        return existing
     }
 
-    private func createKeyIndexIfReady() throws(TableWriteError) {
-        guard !target.key.isEmpty, !keyIndexReady, mapper.hasKeyColumns else { return }
-        do {
-            try connection.execute(SQLiteTableSQL.createKeyIndex(on: target.table, key: target.key))
-        } catch {
-            throw .keyIndex(error)
-        }
-        keyIndexReady = true
-    }
-
-    private func execute(_ sql: String) throws(TableWriteError) {
+    func execute(_ sql: String) throws(TableWriteError) {
         do { try connection.execute(sql) } catch { throw .database(error) }
+    }
+
+    func executeForRow(_ sql: String) throws(TableWriteError) -> String? {
+        do {
+            try connection.execute(sql)
+            return nil
+        } catch  where error.rejectsRow || error.primaryCode == SQLITE_ERROR {
+            // "too many columns", say: this row cannot be stored, the others still can.
+            return error.message
+        } catch {
+            throw .database(error)
+        }
+    }
+
+    func executeKeyIndex(_ sql: String) throws(TableWriteError) {
+        do { try connection.execute(sql) } catch { throw .keyIndex(error) }
+    }
+
+    func rollback() {
+        if connection.isInTransaction { try? connection.execute("ROLLBACK") }
     }
 
     private func prepare(_ sql: String) throws(TableWriteError) -> SQLiteStatement {

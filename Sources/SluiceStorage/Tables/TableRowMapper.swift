@@ -29,6 +29,11 @@ final class TableRowMapper<Prepared> {
     private(set) var schema: TableSchema?
     private var shapes: [[FieldName]: RowShape<Prepared>] = [:]
     private var lastShape: RowShape<Prepared>?
+    /// True once the table was read inside the current transaction, which makes `schema` current.
+    private(set) var isCurrent = false
+    /// False until the table was read (again, after a failed transaction).
+    private(set) var isKnown = false
+    private var keyIndexReady = false
 
     /// How many rows after the one that adds a column are looked at to choose between integer and real.
     static var inferenceLookahead: Int { 1_000 }
@@ -61,10 +66,26 @@ final class TableRowMapper<Prepared> {
         schema = updated
     }
 
-    /// True when the table has every key column, so the unique index an upsert needs can be created.
-    var hasKeyColumns: Bool {
-        guard let schema else { return false }
+    /// A batch's transaction began: the table as known may have changed since (another writer).
+    func beginTransaction() {
+        isCurrent = false
+    }
+
+    /// The transaction failed: what was learnt inside it may be undone, so the table is read again.
+    func forgetTable() {
+        isKnown = false
+        isCurrent = false
+    }
+
+    /// True when the upsert key's unique index is still to be created and the table has every key column.
+    var needsKeyIndex: Bool {
+        guard !target.key.isEmpty, !keyIndexReady, let schema else { return false }
         return target.key.allSatisfy { schema.position(of: $0.name) != nil }
+    }
+
+    /// Records that the key's unique index exists.
+    func keyIndexCreated() {
+        keyIndexReady = true
     }
 
     /// The shape of `rows[index]`: the last one when it matches, a known one, or worked out now.
@@ -174,6 +195,9 @@ final class TableRowMapper<Prepared> {
         create: ([TableSchema.Column]) throws(TableWriteError) -> Void,
         add: (TableSchema.Column) throws(TableWriteError) -> Void
     ) throws(TableWriteError) {
+        isCurrent = true
+        isKnown = true
+        keyIndexReady = false
         guard let declared = target.columns else {
             reset(schema: existing.isEmpty ? nil : TableSchema(existing.map(\.column), dialect: dialect))
             return
@@ -203,7 +227,7 @@ final class TableRowMapper<Prepared> {
     /// again first (`readTable`): another writer may have added the columns meanwhile. `addColumns`
     /// creates the table or adds the columns (calling `added`), or returns why the database refused.
     func resolveShape(
-        of rows: [Event], at index: Int, rejections: inout [RowRejection], isCurrent: () -> Bool,
+        of rows: [Event], at index: Int, rejections: inout [RowRejection],
         readTable: () throws(TableWriteError) -> Void,
         addColumns: ([TableSchema.Column]) throws(TableWriteError) -> String?
     ) throws(TableWriteError) -> RowShape<Prepared>? {
@@ -215,7 +239,7 @@ final class TableRowMapper<Prepared> {
                 rejections.append(RowRejection(row: index, reason: reason, message: message))
                 return nil
             case .needsColumns(let columns):
-                if !isCurrent() {
+                if !isCurrent {
                     try readTable()
                     continue
                 }

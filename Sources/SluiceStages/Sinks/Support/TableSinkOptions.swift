@@ -37,6 +37,40 @@ public struct TableSinkOptions: Sendable, Equatable {
             "Write what is waiting at least this often, so a slow stream still reaches the table."),
     ]
 
+    /// The example of a database sink of type `type` whose own option (`path`, `url`) is `location`: the
+    /// per-category counts of 10-second windows, upserted on the window and category.
+    static func example(type: String, location: String) -> String {
+        """
+        sources:
+          clicks:
+            type: generate
+            count: 1000
+            fields:
+              ts: 1767225600000 + sequence() * 100
+              category: choice(["books", "games", "music"])
+              value: uniform(0, 1000)
+        aggregations:
+          per_category:
+            type: aggregate
+            inputs: [clicks]
+            group_by: [category]
+            window: { type: tumbling, size: 10s, time_field: ts }
+            metrics:
+              count: count()
+              total: sum(value)
+        sinks:
+          store:
+            type: \(type)
+            inputs: [per_category]
+            \(location)
+            table: category_stats
+            key: [window_start, category]
+            columns: { window_start: integer, window_end: integer, category: text, count: integer, total: real }
+            max_events: 10000
+            timeout: 1s
+        """
+    }
+
     /// Reads the shared options, with the naming rules of `dialect`; `nil` when one is wrong (the
     /// diagnostics say why).
     init?(reading reader: inout OptionsReader, dialect: SQLDialect) {
@@ -72,7 +106,8 @@ public struct TableSinkOptions: Sendable, Equatable {
         for name in names {
             guard
                 let identifier = identifier(
-                    name, key: "key", reader: &reader, { name throws(SQLIdentifier.Problem) in try dialect.column(name) }
+                    name, key: "key", reader: &reader,
+                    { name throws(SQLIdentifier.Problem) in try dialect.column(name) }
                 )
             else { continue }
             if key.contains(where: { dialect.nameKey($0.name) == dialect.nameKey(identifier.name) }) {
