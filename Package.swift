@@ -20,13 +20,20 @@ let package = Package(
             cxxSettings: [.unsafeFlags(["-O3"])],
             linkerSettings: [.linkedLibrary("simdjson")]
         ),
+        // A thin extern "C" shim over RE2 (Debian's libre2-dev): expressions' regular expressions, matched
+        // in time linear in the text.
+        .target(
+            name: "CRE2",
+            path: "Sources/CRE2",
+            linkerSettings: [.linkedLibrary("re2")]
+        ),
         // The system libyaml (Debian's libyaml-dev): the config loader reads its event stream.
         .systemLibrary(name: "CYAML", path: "Sources/CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         // The system SQLite (Debian's libsqlite3-dev) through its C API.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // Events, values, diagnostics, options, expressions, JSON and the stage registry:
         // the API that stages and plugins build on.
-        .target(name: "SluiceCore", dependencies: ["CSimdjson"]),
+        .target(name: "SluiceCore", dependencies: ["CSimdjson", "CRE2"]),
         // YAML → PipelineDefinition, keeping source positions.
         .target(name: "SluiceConfig", dependencies: ["SluiceCore", "CYAML"]),
         // PipelineDefinition + registry → StageGraph.
@@ -68,6 +75,6 @@ let package = Package(
         .testTarget(name: "SluiceServiceTests", dependencies: ["SluiceService", "SluiceTesting"]),
         .testTarget(name: "RunnerTests", dependencies: ["runner", "SluiceStorage", "SluiceTesting"]),
     ],
-    // simdjson's header needs C++17; only the CSimdjson shim is C++.
+    // simdjson's header needs C++17; only the CSimdjson and CRE2 shims are C++.
     cxxLanguageStandard: .cxx17
 )

@@ -3,7 +3,7 @@
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 
-packages=(libsimdjson-dev libyaml-dev libsqlite3-dev)
+packages=(libsimdjson-dev libyaml-dev libsqlite3-dev libre2-dev tzdata)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
