@@ -33,6 +33,7 @@ public struct GraphCompiler: Sendable {
                 identity: StageIdentity(id: stage.id, optionsDigest: OptionsDigest.of(stage.options)),
                 location: stage.location, options: stage.options)
         }
+        diagnostics.append(contentsOf: FieldFlowCheck.warnings(nodes))
         return .success(
             StageGraph(name: definition.name, file: definition.file, nodes: nodes, warnings: diagnostics))
     }

@@ -97,6 +97,7 @@ final class GeneratingSource: Source {
                 FieldAssignment.apply(config.fields, to: &event, context: &context)
                 batch.append(event)
             }
+            output.countTypeMismatches(in: &context)
             guard output.send(consume batch) else { return }
             produced += size
             if let rate = config.rate {
@@ -106,5 +107,15 @@ final class GeneratingSource: Source {
                 if due > elapsedSeconds { output.sleep(seconds: due - elapsedSeconds) }
             }
         }
+    }
+}
+
+extension GenerateSource.Config: FieldFlow {
+    public func outputFields(given input: Set<String>?) -> Set<String>? {
+        FieldAssignment.names(fields)
+    }
+
+    public func fieldWarnings(given input: Set<String>?) -> Diagnostics {
+        FieldAssignment.bareWordWarnings(fields, available: [])
     }
 }

@@ -125,3 +125,5 @@ public enum CleanTransform: Stage {
         }
     }
 }
+
+extension CleanTransform.Config: FieldPreserving {}

@@ -75,6 +75,9 @@ final class FilterProcessor: Processor {
         }
         batch.events.removeLast(received - kept)
         output.drop(received - kept, reason: .filtered)
+        output.countTypeMismatches(in: &context)
         output.emit(batch)
     }
 }
+
+extension FilterTransform.Config: FieldPreserving {}

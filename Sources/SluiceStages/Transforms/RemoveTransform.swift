@@ -75,3 +75,9 @@ public enum RemoveTransform: Stage {
         }
     }
 }
+
+extension RemoveTransform.Config: FieldFlow {
+    public func outputFields(given input: Set<String>?) -> Set<String>? {
+        input?.subtracting(fields.filter(\.tail.isEmpty).map(\.head.string))
+    }
+}

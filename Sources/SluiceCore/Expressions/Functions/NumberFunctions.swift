@@ -114,8 +114,8 @@ extension BuiltinFunctions {
             return overflow ? .null : .int(result)
         case .double(let d):
             // Beyond 308 places the scale is not finite; beyond 2^52 a float has no fraction to round.
-            guard Swift.abs(places) <= 308 else { return places > 0 ? value : .double(0) }
-            let scale = Glibc.pow(10, Double(Swift.abs(places)))
+            guard places.magnitude <= 308 else { return places > 0 ? value : .double(0) }
+            let scale = Glibc.pow(10, Double(places.magnitude))
             let scaled = places >= 0 ? d * scale : d / scale
             guard scaled.isFinite, Swift.abs(scaled) < 4_503_599_627_370_496 else { return value }
             let whole = scaled.rounded(.toNearestOrAwayFromZero)
