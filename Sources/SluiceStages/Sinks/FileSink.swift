@@ -24,6 +24,11 @@ public enum FileSink: Stage {
             "csv only: the columns, in order (dotted paths allowed). Without it the columns are the "
                 + "top-level fields of the first event, or the header of the file being appended to."),
         OptionDoc(
+            "on_new_field", "warn | fail", default: "warn",
+            "csv only, without `fields`: what a field does that is not among the columns (it appeared after "
+                + "the first row). warn: the row is written without it, the event is counted as csv_new_field "
+                + "and the field is logged once; fail: the sink fails for good."),
+        OptionDoc(
             "append", "bool", default: "false",
             "Append to an existing file instead of truncating it. A csv header is only written to an empty "
                 + "file; a file whose last line has no newline is continued on a new line. A sink that a "
@@ -62,12 +67,18 @@ public enum FileSink: Stage {
         /// The csv columns; `nil` takes them from the first event (or the appended file's header).
         public var fields: [FieldPath]?
         public var append: Bool
+        /// What a field outside the inferred csv columns does.
+        public var onNewField: NewFieldPolicy
 
-        public init(path: String, format: Format = .ndjson, fields: [FieldPath]? = nil, append: Bool = false) {
+        public init(
+            path: String, format: Format = .ndjson, fields: [FieldPath]? = nil, append: Bool = false,
+            onNewField: NewFieldPolicy = .warn
+        ) {
             self.path = path
             self.format = format
             self.fields = fields
             self.append = append
+            self.onNewField = onNewField
         }
 
         public init?(reading reader: inout OptionsReader) {
@@ -75,8 +86,11 @@ public enum FileSink: Stage {
             let format = reader.choice("format", as: Format.self)
             let fields = reader.fieldList("fields")
             let append = reader.bool("append")
-            if let fieldsNode = reader.node("fields"), format != .csv {
-                reader.error(.invalidValue, "option 'fields' applies only to format: csv", at: fieldsNode.location)
+            let onNewField = reader.choice("on_new_field", as: NewFieldPolicy.self)
+            for key in ["fields", "on_new_field"] {
+                if let node = reader.node(key), format != .csv {
+                    reader.error(.invalidValue, "option '\(key)' applies only to format: csv", at: node.location)
+                }
             }
             if let fields, fields.isEmpty, let fieldsNode = reader.node("fields") {
                 reader.error(.invalidValue, "option 'fields' must name at least one field", at: fieldsNode.location)
@@ -89,6 +103,7 @@ public enum FileSink: Stage {
             if let format { self.format = format }
             if let fields { self.fields = fields }
             if let append { self.append = append }
+            if let onNewField { self.onNewField = onNewField }
         }
 
         public func makeRuntime(context: StageContext) throws -> StageRuntime {
@@ -101,7 +116,8 @@ public enum FileSink: Stage {
             case .ndjson:
                 return .processor(EncodingSink(encoder: NDJSONEncoder(), descriptor: descriptor))
             case .csv:
-                return .processor(EncodingSink(encoder: CSVEncoder(columns: fields), descriptor: descriptor))
+                let encoder = CSVEncoder(columns: fields, onNewField: onNewField)
+                return .processor(EncodingSink(encoder: encoder, descriptor: descriptor))
             }
         }
 

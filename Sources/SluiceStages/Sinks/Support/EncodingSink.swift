@@ -9,12 +9,16 @@ protocol EventEncoder {
     /// holds. Called once, just before the first write, when the output's state is final: a reload may
     /// build a sink while the one it replaces still writes the same file.
     mutating func begin(into buffer: inout JSONWriter, existing: ExistingOutput)
-    /// Appends `event`, including its terminator.
-    mutating func encode(_ event: Event, into buffer: inout JSONWriter)
+    /// Appends `event`, including its terminator; a `StageFailure` fails the sink for good (it writes
+    /// nothing of the event).
+    mutating func encode(_ event: Event, into buffer: inout JSONWriter) throws(StageFailure)
+    /// Reports what the encoder noticed since the last call (fields a CSV row could not hold).
+    mutating func report(into output: inout ProcessorOutput)
 }
 
 extension EventEncoder {
     mutating func begin(into buffer: inout JSONWriter, existing: ExistingOutput) {}
+    mutating func report(into output: inout ProcessorOutput) {}
 }
 
 /// The runtime of a sink that encodes events and writes them to a descriptor.
@@ -40,8 +44,15 @@ final class EncodingSink<Encoder: EventEncoder>: Processor {
 
     func process(_ batch: consuming EventBatch, output: inout ProcessorOutput) throws {
         try beginIfNeeded()
+        defer { encoder.report(into: &output) }
         for event in batch.events {
-            encoder.encode(event, into: &buffer)
+            do {
+                try encoder.encode(event, into: &buffer)
+            } catch {
+                // The events before it are written; the engine counts the rest as dropped.
+                try flush(output: &output)
+                throw error
+            }
             if buffer.bytes.count >= Self.flushThreshold { try flush(output: &output) }
         }
         try flush(output: &output)
