@@ -43,9 +43,10 @@ public struct StageGraph: Sendable {
 /// One stage of a compiled graph.
 public struct StageNode: Sendable, CustomStringConvertible {
     public let id: String
-    public let kind: StageKind
     public let typeName: String
     public let config: any StageConfig
+    /// Builds the stage's runtime from `config`: its type's factory from the registry.
+    public let factory: StageFactory
     /// Resolved inputs: the producing stage and the output port read (0 = main output).
     public let inputs: [StageInput]
     public let parallelism: Int
@@ -55,6 +56,9 @@ public struct StageNode: Sendable, CustomStringConvertible {
     public let location: SourceLocation
     /// The stage's mapping as written, for showing what a reload changes.
     public let options: ConfigNode
+
+    /// The stage's kind: its factory's, so the section it was written in and the runtime it builds agree.
+    public var kind: StageKind { factory.kind }
 
     public var description: String { "\(id) (\(kind.rawValue) \(typeName))" }
 }

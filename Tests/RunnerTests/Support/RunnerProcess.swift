@@ -102,14 +102,3 @@ func temporaryFolder() throws -> URL {
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
 }
-
-/// Polls `condition` every 20 ms until it holds or `seconds` pass; returns whether it held.
-/// Used to wait for a running process to reach a state, never to assert on timing.
-func eventually(within seconds: Double = 60, _ condition: () throws -> Bool) rethrows -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if try condition() { return true }
-        usleep(20_000)
-    }
-    return try condition()
-}
