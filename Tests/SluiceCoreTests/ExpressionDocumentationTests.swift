@@ -114,7 +114,9 @@ struct ExpressionDocument {
 extension Substring {
     /// The text without leading and trailing spaces.
     fileprivate var trimmed: Substring {
-        guard let first = firstIndex(where: { $0 != " " }), let last = lastIndex(where: { $0 != " " }) else { return "" }
+        guard let first = firstIndex(where: { $0 != " " }), let last = lastIndex(where: { $0 != " " }) else {
+            return ""
+        }
         return self[first...last]
     }
 }

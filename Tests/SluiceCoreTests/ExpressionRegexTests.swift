@@ -6,12 +6,14 @@ import Testing
 /// errors at the pattern's position.
 @Suite struct ExpressionRegexTests {
     /// Patterns that take exponential time on a backtracking engine, on lines that make them fail late.
-    @Test(.timeLimit(.minutes(2)), arguments: [
-        (#"match(line, r"^(a+)+$")"#, String(repeating: "a", count: 200_000) + "!"),
-        (#"parse_regex(line, r"(?P<x>(x+x+)+y)")"#, String(repeating: "x", count: 200_000)),
-        (#"replace(line, r"(a|aa)*c", "")"#, String(repeating: "a", count: 50_000)),
-        (#"parse_grok(line, "%{DATA:a}%{DATA:b}%{DATA:c}z$")"#, String(repeating: "y", count: 20_000)),
-    ])
+    @Test(
+        .timeLimit(.minutes(2)),
+        arguments: [
+            (#"match(line, r"^(a+)+$")"#, String(repeating: "a", count: 200_000) + "!"),
+            (#"parse_regex(line, r"(?P<x>(x+x+)+y)")"#, String(repeating: "x", count: 200_000)),
+            (#"replace(line, r"(a|aa)*c", "")"#, String(repeating: "a", count: 50_000)),
+            (#"parse_grok(line, "%{DATA:a}%{DATA:b}%{DATA:c}z$")"#, String(repeating: "y", count: 20_000)),
+        ])
     func aHostileLineCannotStallAStage(source: String, line: String) throws {
         let value = try evaluate(source, Event(["line": .string(line)]))
         #expect(value == .bool(false) || value == .null || value == .string(line))

@@ -55,7 +55,8 @@ import Testing
         ("2023-11-14 22:13", "+05:30", 1_699_980_180_000),
     ])
     func readsLocalTimesAroundChanges(text: String, zone: String, expected: Int64) throws {
-        let value = try evaluate("parse_timestamp(text, \"%Y-%m-%d %H:%M\", \"\(zone)\")", Event(["text": .string(text)]))
+        let value = try evaluate(
+            "parse_timestamp(text, \"%Y-%m-%d %H:%M\", \"\(zone)\")", Event(["text": .string(text)]))
         #expect(value == .int(expected))
     }
 

@@ -98,6 +98,21 @@ struct FunctionCall {
         return nil
     }
 
+    /// Argument `index`, a string literal, compiled by `compile`; `nil` with a problem reported when it is
+    /// not a literal (`what` names it) or does not compile (`describe` says why).
+    mutating func compiledConstant<Compiled, Problem: Error>(
+        _ index: Int, _ what: String, _ compile: (String) -> Result<Compiled, Problem>,
+        describe: (Problem) -> String
+    ) -> Compiled? {
+        guard let text = constantString(index, what) else { return nil }
+        switch compile(text) {
+        case .success(let compiled): return compiled
+        case .failure(let problem):
+            reject(argument: index, describe(problem))
+            return nil
+        }
+    }
+
     /// The string argument `index` always is when it is a constant, else `nil` (no problem reported).
     func optionalConstantString(_ index: Int) -> String? {
         guard index < arguments.count, case .string(let text)? = arguments[index].constant else { return nil }

@@ -133,7 +133,8 @@ struct ExpressionText {
             diagnostics.append(
                 Diagnostic(
                     severity, code: .expression,
-                    message: "\(errors.count - Self.maximumReportedErrors) more \(severity.rawValue)s in this expression",
+                    message:
+                        "\(errors.count - Self.maximumReportedErrors) more \(severity.rawValue)s in this expression",
                     location: location(at: more.offset)))
         }
         return diagnostics

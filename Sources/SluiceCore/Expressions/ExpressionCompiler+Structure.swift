@@ -38,7 +38,8 @@ extension ExpressionCompiler {
                 case .null?: accessors.append(.dynamic { _, _ in .null })
                 default:
                     if !index.type.canBe(.int) && !index.type.canBe(.string) {
-                        error(step.offset, "an index must be an int (arrays) or a string (objects), found \(index.type)")
+                        error(
+                            step.offset, "an index must be an int (arrays) or a string (objects), found \(index.type)")
                     }
                     constant = false
                     accessors.append(.dynamic(index.evaluate))

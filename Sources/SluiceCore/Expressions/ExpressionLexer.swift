@@ -198,13 +198,7 @@ struct ExpressionLexer {
         position += 1
         var value = String.UnicodeScalarView()
         var badEscape: (message: String, offset: Int)?
-        while true {
-            if let literal = takeLiteral() {
-                value.append(contentsOf: scalars[literal])
-                continue
-            }
-            guard let c = peek() else { break }
-            position += 1
+        while let c = nextQuotedScalar(appendingLiteralsTo: &value) {
             if c == quote {
                 if let badEscape { return (.invalid(badEscape.message), badEscape.offset) }
                 return (.string(String(value)), nil)
@@ -245,17 +239,21 @@ struct ExpressionLexer {
         let start = position - 1
         position += 1
         var value = String.UnicodeScalarView()
-        while true {
-            if let literal = takeLiteral() {
-                value.append(contentsOf: scalars[literal])
-                continue
-            }
-            guard let c = peek() else { break }
-            position += 1
+        while let c = nextQuotedScalar(appendingLiteralsTo: &value) {
             if c == quote { return (.string(String(value)), nil) }
             value.append(c)
         }
         return (.invalid("unterminated raw string; add the closing \(quote)"), start)
+    }
+
+    /// The next scalar inside quotes, consumed, after appending to `value` any environment value that
+    /// starts here (taken verbatim); `nil` at the end of the source.
+    private mutating func nextQuotedScalar(appendingLiteralsTo value: inout String.UnicodeScalarView) -> Unicode.Scalar?
+    {
+        while let literal = takeLiteral() { value.append(contentsOf: scalars[literal]) }
+        guard let c = peek() else { return nil }
+        position += 1
+        return c
     }
 
     private mutating func lexUnicodeEscape() -> Unicode.Scalar? {

@@ -107,18 +107,14 @@ public struct ExpressionGenerator: Sendable {
             } else {
                 text += random.chance(50) ? ".id" : ".`in`"
             }
-        case 6:
-            text += "{a: "
+        case let kind where kind == 3 || kind == 6:
+            // An array, or an object with the same two values.
+            let object = kind == 6
+            text += object ? "{a: " : "["
             write(depth: depth - 1, budget: &budget, into: &text, using: &random)
-            text += ", \"b\": "
+            text += object ? ", \"b\": " : ", "
             write(depth: 0, budget: &budget, into: &text, using: &random)
-            text += "}"
-        case 3:
-            text += "["
-            write(depth: depth - 1, budget: &budget, into: &text, using: &random)
-            text += ", "
-            write(depth: 0, budget: &budget, into: &text, using: &random)
-            text += "]"
+            text += object ? "}" : "]"
         default:
             write(depth: depth - 1, budget: &budget, into: &text, using: &random)
             for _ in 0..<Int.random(in: 1...3, using: &random) {

@@ -36,7 +36,8 @@ extension BuiltinFunctions {
             }
             let pairCount = arguments.count / 2
             for index in 0..<pairCount where !arguments[2 * index].type.canBe(.bool) {
-                call.reject(argument: 2 * index, "a condition of case() must be bool, found \(arguments[2 * index].type)")
+                call.reject(
+                    argument: 2 * index, "a condition of case() must be bool, found \(arguments[2 * index].type)")
             }
             let pairs = (0..<pairCount).map { (test: arguments[2 * $0].test, value: arguments[2 * $0 + 1].evaluate) }
             let otherwise = arguments[arguments.count - 1].evaluate

@@ -5,7 +5,9 @@ extension BuiltinFunctions {
         BuiltinFunction("parse_regex", [Self.text, Self.text], returns: .object) { call in
             guard let regex = call.regex(1) else { return { _, _ in .null } }
             if regex.namedGroups.isEmpty {
-                call.reject(argument: 1, "the pattern has no named group (?P<name>…) to put in the result; match() tests a pattern")
+                call.reject(
+                    argument: 1,
+                    "the pattern has no named group (?P<name>…) to put in the result; match() tests a pattern")
             }
             return stringFunction(call) { text in regex.namedCaptures(in: text).map(Value.object) ?? .null }
         },
@@ -37,14 +39,10 @@ extension BuiltinFunctions {
             }
         },
         BuiltinFunction("parse_grok", [Self.text, Self.text], returns: .object) { call in
-            guard let text = call.constantString(1, "pattern") else { return { _, _ in .null } }
-            switch GrokPattern.compile(text) {
-            case .failure(let problem):
-                call.reject(argument: 1, problem.message)
+            guard let grok = call.compiledConstant(1, "pattern", GrokPattern.compile, describe: \.message) else {
                 return { _, _ in .null }
-            case .success(let grok):
-                return stringFunction(call) { grok.parse($0).map(Value.object) ?? .null }
             }
+            return stringFunction(call) { grok.parse($0).map(Value.object) ?? .null }
         },
         BuiltinFunction("parse_json", [Self.text], returns: .any) { call in
             stringFunction(call) { text in
@@ -65,7 +63,8 @@ extension BuiltinFunctions {
                     guard case .string(let given) = evaluators[2](event, &context) else { return .null }
                     separators.keyValue = given
                 }
-                guard let parser = KeyValueText(fieldSeparator: separators.field, keyValueSeparator: separators.keyValue)
+                guard
+                    let parser = KeyValueText(fieldSeparator: separators.field, keyValueSeparator: separators.keyValue)
                 else { return .null }
                 return .object(parser.parse(text))
             }
@@ -114,13 +113,7 @@ extension FunctionCall {
     /// The regular expression that argument `index`, a string literal, compiles to; `nil` with a problem
     /// reported when it is not a literal or does not compile.
     mutating func regex(_ index: Int) -> RegexPattern? {
-        guard let pattern = constantString(index, "pattern") else { return nil }
-        switch RegexPattern.compile(pattern) {
-        case .success(let regex): return regex
-        case .failure(let problem):
-            reject(argument: index, "the pattern does not compile: \(problem.message)")
-            return nil
-        }
+        compiledConstant(index, "pattern", RegexPattern.compile) { "the pattern does not compile: \($0.message)" }
     }
 }
 
@@ -150,15 +143,20 @@ enum ReplacementTemplate {
                     let name = String(String.UnicodeScalarView(scalars[..<close]))
                     scalars = scalars[scalars.index(after: close)...]
                     guard let group = Int(name) ?? regex.namedGroups.first(where: { $0.name == name })?.index else {
-                        return .failure(Problem(message: "the replacement names '${\(name)}', which is no group of the pattern"))
+                        return .failure(
+                            Problem(message: "the replacement names '${\(name)}', which is no group of the pattern"))
                     }
                     guard group <= 9 else {
-                        return .failure(Problem(message: "the replacement can insert groups 0 to 9; '${\(name)}' is group \(group)"))
+                        return .failure(
+                            Problem(message: "the replacement can insert groups 0 to 9; '${\(name)}' is group \(group)")
+                        )
                     }
                     rewrite += "\\\(group)"
                 } else {
                     return .failure(
-                        Problem(message: "a '$' in the replacement starts a group ($1, ${name}); write $$ for a dollar sign"))
+                        Problem(
+                            message: "a '$' in the replacement starts a group ($1, ${name}); write $$ for a dollar sign"
+                        ))
                 }
             default: rewrite.unicodeScalars.append(scalar)
             }

@@ -40,13 +40,9 @@ extension BuiltinFunctions {
             let evaluators = call.evaluators
             return { event, context in
                 guard case .string(let s) = evaluators[0](event, &context),
-                    case .int(let start) = evaluators[1](event, &context)
+                    case .int(let start) = evaluators[1](event, &context),
+                    let length = optionalInt(evaluators, 2, default: .max, event, &context)
                 else { return .null }
-                var length = Int64.max
-                if evaluators.count > 2 {
-                    guard case .int(let given) = evaluators[2](event, &context) else { return .null }
-                    length = given
-                }
                 return .string(substring(s, start: start, length: length))
             }
         },
@@ -54,13 +50,9 @@ extension BuiltinFunctions {
             let evaluators = call.evaluators
             return { event, context in
                 guard case .string(let s) = evaluators[0](event, &context),
-                    case .string(let separator) = evaluators[1](event, &context)
+                    case .string(let separator) = evaluators[1](event, &context),
+                    let limit = optionalInt(evaluators, 2, default: .max, event, &context), limit > 0
                 else { return .null }
-                var limit = Int64.max
-                if evaluators.count > 2 {
-                    guard case .int(let given) = evaluators[2](event, &context), given > 0 else { return .null }
-                    limit = given
-                }
                 return .array(split(s, by: separator, limit: limit).map { .string(String($0)) })
             }
         },
@@ -79,12 +71,7 @@ extension BuiltinFunctions {
             }
         },
         BuiltinFunction("format", [Self.text, anything], minimum: 1, variadic: true, returns: .string) { call in
-            guard let text = call.constantString(0, "format") else { return { _, _ in .null } }
-            let format: FormatString
-            switch FormatString.parse(text) {
-            case .success(let parsed): format = parsed
-            case .failure(let problem):
-                call.reject(argument: 0, problem.message)
+            guard let format = call.compiledConstant(0, "format", FormatString.parse, describe: \.message) else {
                 return { _, _ in .null }
             }
             let values = Array(call.arguments.dropFirst())
@@ -106,6 +93,16 @@ extension BuiltinFunctions {
             }
         },
     ]
+
+    /// Optional int argument `index`: `fallback` when the call has none, `nil` when its value is no int.
+    private static func optionalInt(
+        _ evaluators: [Evaluator], _ index: Int, default fallback: Int64, _ event: Event,
+        _ context: inout EvaluationContext
+    ) -> Int64? {
+        guard index < evaluators.count else { return fallback }
+        guard case .int(let value) = evaluators[index](event, &context) else { return nil }
+        return value
+    }
 
     /// A function of two strings giving a bool (null when either is not a string).
     private static func stringPredicate(

@@ -34,13 +34,7 @@ extension FunctionCall {
     /// The timestamp format that argument `index`, a string literal, is; `nil` with a problem reported
     /// when it is not a literal or not a format.
     mutating func timestampFormat(_ index: Int) -> TimestampFormat? {
-        guard let text = constantString(index, "format") else { return nil }
-        switch TimestampFormat.parse(text) {
-        case .success(let format): return format
-        case .failure(let problem):
-            reject(argument: index, problem.message)
-            return nil
-        }
+        compiledConstant(index, "format", TimestampFormat.parse, describe: \.message)
     }
 
     /// How to find the zone of argument `index`: UTC when absent; looked up now when it is a constant (an

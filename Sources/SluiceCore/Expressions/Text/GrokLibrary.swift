@@ -21,7 +21,9 @@ enum GrokLibrary {
         "QUOTEDSTRING": #""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`(?:[^`\\]|\\.)*`"#,
         "QS": #"%{QUOTEDSTRING}"#,
         "UUID": #"[A-Fa-f0-9]{8}-(?:[A-Fa-f0-9]{4}-){3}[A-Fa-f0-9]{12}"#,
-        "LOGLEVEL": #"(?i:alert|trace|debug|notice|info(?:rmation)?|warn(?:ing)?|err(?:or)?|crit(?:ical)?|fatal|severe|emerg(?:ency)?)"#,
+        "LOGLEVEL":
+            #"(?i:alert|trace|debug|notice|info(?:rmation)?|warn(?:ing)?|err(?:or)?|crit(?:ical)?|fatal|severe|"#
+            + #"emerg(?:ency)?)"#,
 
         // Networks.
         "MAC": #"(?:[A-Fa-f0-9]{2}[:-]){5}[A-Fa-f0-9]{2}|[A-Fa-f0-9]{4}\.[A-Fa-f0-9]{4}\.[A-Fa-f0-9]{4}"#,
@@ -46,7 +48,9 @@ enum GrokLibrary {
         "URI": #"%{URIPROTO}://(?:%{USER}(?::[^@]*)?@)?(?:%{URIHOST})?(?:%{URIPATHPARAM})?"#,
 
         // Dates and times.
-        "MONTH": #"\b(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b"#,
+        "MONTH":
+            #"\b(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:tember)?|"#
+            + #"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b"#,
         "MONTHNUM": #"0?[1-9]|1[0-2]"#,
         "MONTHNUM2": #"0[1-9]|1[0-2]"#,
         "MONTHDAY": #"0[1-9]|[12][0-9]|3[01]|[1-9]"#,
@@ -75,18 +79,25 @@ enum GrokLibrary {
         "SYSLOGFACILITY": #"<%{NONNEGINT:facility:int}.%{NONNEGINT:priority:int}>"#,
         "SYSLOGBASE": #"%{SYSLOGTIMESTAMP:timestamp} (?:%{SYSLOGFACILITY} )?%{SYSLOGHOST:logsource} %{SYSLOGPROG}:"#,
         "SYSLOGLINE":
-            #"(?:<%{NONNEGINT:priority:int}>)?%{SYSLOGTIMESTAMP:timestamp} %{SYSLOGHOST:logsource} %{SYSLOGPROG}: ?%{GREEDYDATA:message}"#,
+            #"(?:<%{NONNEGINT:priority:int}>)?%{SYSLOGTIMESTAMP:timestamp} %{SYSLOGHOST:logsource} "#
+            + #"%{SYSLOGPROG}: ?%{GREEDYDATA:message}"#,
         "SYSLOG5424PRINTASCII": #"[!-~]+"#,
         "SYSLOG5424PRI": #"<%{NONNEGINT:syslog5424_pri:int}>"#,
         "SYSLOG5424SD": #"(?:\[(?:[^\]\\"]|\\.|"(?:[^"\\]|\\.)*")*\])+"#,
         "SYSLOG5424BASE":
-            #"%{SYSLOG5424PRI}%{NONNEGINT:syslog5424_ver:int} +(?:%{TIMESTAMP_ISO8601:syslog5424_ts}|-) +(?:%{SYSLOG5424PRINTASCII:syslog5424_host}|-) +(?:-|%{SYSLOG5424PRINTASCII:syslog5424_app}) +(?:-|%{SYSLOG5424PRINTASCII:syslog5424_proc}) +(?:-|%{SYSLOG5424PRINTASCII:syslog5424_msgid}) +(?:%{SYSLOG5424SD:syslog5424_sd}|-)"#,
+            #"%{SYSLOG5424PRI}%{NONNEGINT:syslog5424_ver:int} +(?:%{TIMESTAMP_ISO8601:syslog5424_ts}|-) "#
+            + #"+(?:%{SYSLOG5424PRINTASCII:syslog5424_host}|-) +(?:-|%{SYSLOG5424PRINTASCII:syslog5424_app}) "#
+            + #"+(?:-|%{SYSLOG5424PRINTASCII:syslog5424_proc}) "#
+            + #"+(?:-|%{SYSLOG5424PRINTASCII:syslog5424_msgid}) "#
+            + #"+(?:%{SYSLOG5424SD:syslog5424_sd}|-)"#,
         "SYSLOG5424LINE": #"%{SYSLOG5424BASE}(?: +%{GREEDYDATA:syslog5424_msg})?"#,
 
         // Web servers: the Common and Combined Log Formats.
         "HTTPDUSER": #"%{EMAILADDRESS}|%{USER}"#,
         "COMMONAPACHELOG":
-            #"%{IPORHOST:clientip} %{HTTPDUSER:ident} %{HTTPDUSER:auth} \[%{HTTPDATE:timestamp}\] "(?:%{WORD:verb} %{NOTSPACE:request}(?: HTTP/%{NUMBER:httpversion})?|%{DATA:rawrequest})" %{INT:response:int} (?:%{INT:bytes:int}|-)"#,
+            #"%{IPORHOST:clientip} %{HTTPDUSER:ident} %{HTTPDUSER:auth} \[%{HTTPDATE:timestamp}\] "#
+            + #""(?:%{WORD:verb} %{NOTSPACE:request}(?: HTTP/%{NUMBER:httpversion})?|%{DATA:rawrequest})" "#
+            + #"%{INT:response:int} (?:%{INT:bytes:int}|-)"#,
         "COMBINEDAPACHELOG": #"%{COMMONAPACHELOG} %{QS:referrer} %{QS:agent}"#,
         "HTTPD_COMMONLOG": #"%{COMMONAPACHELOG}"#,
         "HTTPD_COMBINEDLOG": #"%{COMBINEDAPACHELOG}"#,

@@ -43,7 +43,8 @@ struct GrokPattern: Sendable {
         let regex: RegexPattern
         switch RegexPattern.compile(translated) {
         case .success(let compiled): regex = compiled
-        case .failure(let problem): return .failure(Problem(message: "the pattern does not compile: \(problem.message)"))
+        case .failure(let problem):
+            return .failure(Problem(message: "the pattern does not compile: \(problem.message)"))
         }
         let captures = regex.namedGroups.map { group in
             let generated = translator.fields[group.name]

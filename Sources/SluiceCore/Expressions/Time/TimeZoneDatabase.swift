@@ -69,8 +69,9 @@ final class TimeZoneDatabase: Sendable {
             && components.allSatisfy { component in
                 !component.isEmpty
                     && component.unicodeScalars.allSatisfy { scalar in
-                        scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
-                            || scalar == "_" || scalar == "+" || scalar == "-")
+                        scalar.isASCII
+                            && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+                                || scalar == "_" || scalar == "+" || scalar == "-")
                     }
             }
     }

@@ -37,7 +37,8 @@ extension TimestampFormat {
             case .weekday: out += String(weekday)
             case .offset(let colon):
                 let minutes = abs(type.offset) / 60
-                out += (type.offset < 0 ? "-" : "+") + Self.padded(minutes / 60, 2) + (colon ? ":" : "")
+                out +=
+                    (type.offset < 0 ? "-" : "+") + Self.padded(minutes / 60, 2) + (colon ? ":" : "")
                     + Self.padded(minutes % 60, 2)
             case .zoneName: out += type.abbreviation
             case .epochSeconds: out += String(seconds)

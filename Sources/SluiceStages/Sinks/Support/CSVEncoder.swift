@@ -72,11 +72,12 @@ struct CSVEncoder: EventEncoder {
         eventsWithNewFields = 0
         guard !newFields.isEmpty, let columns else { return }
         let names = newFields.map { "'\($0)'" }.joined(separator: ", ")
+        let (noun, verb) = newFields.count == 1 ? ("field", "is") : ("fields", "are")
         output.log.warn(
             counter: .csvNewField,
-            "field\(newFields.count == 1 ? "" : "s") \(names) appeared after the CSV columns were fixed (\(Self.list(columns))) "
-                + "and \(newFields.count == 1 ? "is" : "are") not written; list the columns with `fields:` or set "
-                + "`on_new_field: fail` (counted as csv_new_field, each field logged once)")
+            "\(noun) \(names) appeared after the CSV columns were fixed (\(Self.list(columns))) and \(verb) not "
+                + "written; list the columns with `fields:` or set `on_new_field: fail` (counted as csv_new_field, "
+                + "each field logged once)")
         newFields.removeAll()
     }
 
