@@ -76,4 +76,18 @@ import Testing
             """)
         #expect(snapshots.first { $0.stage == "totals" }?.counters[.typeMismatch] == 50)
     }
+
+    @Test func aMetricConditionWarnsToo() throws {
+        let graph = try harness.compile(
+            """
+            sources:
+              web: { type: generate, count: 1, fields: { status: 503 } }
+            aggregations:
+              totals: { type: aggregate, inputs: [web], metrics: { errors: 'count() where status >= "500"' } }
+            sinks:
+              out: { type: blackhole, inputs: [totals] }
+            """, file: "p.yaml"
+        ).get()
+        #expect(graph.warnings.sorted.map(\.location?.line) == [4])
+    }
 }

@@ -77,16 +77,15 @@ extension ExpressionCompiler {
                 switch event[name] {
                 case .int(let x)?: return op.holds(x < k ? -1 : (x == k ? 0 : 1))
                 case .double(let x)?: return op.holds(x < kd ? -1 : (x == kd ? 0 : 1))
-                case let other:
-                    noteMismatch(other, constant, site, &context)
+                default:
+                    noteFieldMismatch(event, name, constant, site, &context)
                     return mismatch
                 }
             }
         case .double(let k):
             return predicate { event, context in
-                let value = event[name]
-                guard let x = value?.number else {
-                    noteMismatch(value, constant, site, &context)
+                guard let x = event[name]?.number else {
+                    noteFieldMismatch(event, name, constant, site, &context)
                     return mismatch
                 }
                 return op.holds(x < k ? -1 : (x == k ? 0 : 1))
@@ -94,7 +93,7 @@ extension ExpressionCompiler {
         case .string(let k):
             return predicate { event, context in
                 guard case .string(let x)? = event[name] else {
-                    noteMismatch(event[name], constant, site, &context)
+                    noteFieldMismatch(event, name, constant, site, &context)
                     return mismatch
                 }
                 if op == .equal || op == .notEqual { return (x == k) == (op == .equal) }
@@ -103,6 +102,15 @@ extension ExpressionCompiler {
         default:
             return nil
         }
+    }
+
+    /// `noteMismatch` for the field `name` of `event`, out of line so the fused comparisons, run for every
+    /// event, stay as small as they were without it.
+    @inline(never)
+    private static func noteFieldMismatch(
+        _ event: Event, _ name: FieldName, _ constant: Value, _ site: String, _ context: inout EvaluationContext
+    ) {
+        noteMismatch(event[name], constant, site, &context)
     }
 
     /// Counts the comparison in `context` when `a` and `b` are present values of different types.

@@ -6,9 +6,9 @@
 /// (`isOpen`) and the next line continues the field, so a record of many lines costs one pass over its
 /// bytes. Cells are unescaped into one reusable byte buffer, so parsing allocates nothing once the buffers
 /// have grown.
-public struct CSVRecordParser {
+package struct CSVRecordParser {
     /// What parsing a line found.
-    public enum Result {
+    package enum Result {
         /// The record's cells, now in `cellCount`, `withCell(_:_:)` and `isQuoted(_:)`.
         case complete
         /// A quoted field is still open at the end of the line: the record continues on the next line.
@@ -20,33 +20,33 @@ public struct CSVRecordParser {
     private static let quote = UInt8(ascii: "\"")
 
     /// The byte between cells.
-    public let delimiter: UInt8
+    package let delimiter: UInt8
     @usableFromInline var bytes: [UInt8] = []
     @usableFromInline var cellEnds: [Int] = []
     private var quoted: [Bool] = []
     /// True while a quoted field continues on the next line.
-    public private(set) var isOpen = false
+    package private(set) var isOpen = false
 
     /// A parser of records whose cells are separated by `delimiter`.
-    public init(delimiter: UInt8 = UInt8(ascii: ",")) {
+    package init(delimiter: UInt8 = UInt8(ascii: ",")) {
         self.delimiter = delimiter
     }
 
     /// The number of cells of the last complete record.
-    public var cellCount: Int { cellEnds.count }
+    package var cellCount: Int { cellEnds.count }
 
     /// True when cell `index` was written in quotes.
-    public func isQuoted(_ index: Int) -> Bool { quoted[index] }
+    package func isQuoted(_ index: Int) -> Bool { quoted[index] }
 
     /// The unescaped bytes of cell `index`.
     @inlinable
-    public func withCell<R>(_ index: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+    package func withCell<R>(_ index: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
         let start = index == 0 ? 0 : cellEnds[index - 1]
         return bytes.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[start..<cellEnds[index]])) }
     }
 
     /// Forgets a record in progress.
-    public mutating func reset() {
+    package mutating func reset() {
         bytes.removeAll(keepingCapacity: true)
         cellEnds.removeAll(keepingCapacity: true)
         quoted.removeAll(keepingCapacity: true)
@@ -54,7 +54,7 @@ public struct CSVRecordParser {
     }
 
     /// Parses `line` (without its newline) as a new record, or as the next line of the open one.
-    public mutating func parse(_ line: UnsafeRawBufferPointer) -> Result {
+    package mutating func parse(_ line: UnsafeRawBufferPointer) -> Result {
         var inQuotes = isOpen
         if isOpen {
             // The newline between the lines belongs to the quoted field.
