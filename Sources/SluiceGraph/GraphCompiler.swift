@@ -29,12 +29,13 @@ public struct GraphCompiler: Sendable {
         let nodes = order.map { stage in
             StageNode(
                 id: stage.id, kind: stage.kind, typeName: stage.typeName, config: configs[stage.id]!,
-                inputs: inputs[stage.id] ?? [], parallelism: stage.parallelism,
-                identity: StageIdentity(id: stage.id, optionsDigest: OptionsDigest.of(stage.options)),
-                location: stage.location, options: stage.options)
+                inputs: inputs[stage.id] ?? [], parallelism: stage.parallelism, location: stage.location,
+                options: stage.options, optionsDigest: OptionsDigest.of(stage.options))
         }
         return .success(
-            StageGraph(name: definition.name, file: definition.file, nodes: nodes, warnings: diagnostics))
+            StageGraph(
+                name: definition.name, nameLocation: definition.nameLocation, file: definition.file, nodes: nodes,
+                warnings: diagnostics))
     }
 
     private func readConfig(_ stage: StageDefinition, diagnostics: inout Diagnostics) -> (any StageConfig)? {
