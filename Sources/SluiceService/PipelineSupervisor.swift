@@ -13,7 +13,9 @@ import Synchronization
 /// An invalid file never touches what runs: its diagnostics are logged exactly as `runner validate`
 /// prints them and the failure is counted (a version cut before its sinks is invalid: it has no sink). So
 /// is a version that looks half-written (`ReloadSafety`): a stage nothing reads. Reloading one file never
-/// touches another file's pipeline.
+/// touches another file's pipeline, and a file whose `name:` another file's pipeline already has (a copy
+/// dropped into the watched folder) is refused: the name labels every metric and stats row. It is tried
+/// again when that name is freed.
 public final class PipelineSupervisor: @unchecked Sendable {
     /// Turns a file into a graph, printing nothing.
     public typealias Compile = @Sendable (String) -> Result<StageGraph, Diagnostics>
@@ -28,6 +30,8 @@ public final class PipelineSupervisor: @unchecked Sendable {
         case invalid
         /// A new stage could not start; the running version continues.
         case failed
+        /// Another file's pipeline has the name the file gives; the file is refused. Counted under that name.
+        case duplicate
     }
 
     private struct Managed {
@@ -49,6 +53,8 @@ public final class PipelineSupervisor: @unchecked Sendable {
         var leaving: [RunningPipeline] = []
         /// Files whose pipeline is being built (a stage opening its output may block there).
         var starting: Set<String> = []
+        /// Files refused because another file's pipeline has their name, with that name.
+        var refusedNames: [String: String] = [:]
         var stopping = false
     }
 
@@ -74,17 +80,19 @@ public final class PipelineSupervisor: @unchecked Sendable {
     /// Applies what the watcher saw. Removed files' pipelines are drained only when `removesStop`
     /// (a watched folder); a watched single file that disappears keeps its pipeline running.
     public func apply(_ changes: FileWatcher.Changes, removesStop: Bool) {
-        for file in changes.changed + changes.added { reload(file) }
+        // Removals first: a file renamed in a watched folder is one removed and one added, and the added
+        // one must not find the pipeline's name still held by the file it was.
         for file in changes.removed {
             if removesStop { remove(file) } else {
                 log("runner: '\(file)' disappeared; its pipeline keeps running as it was")
             }
         }
+        for file in changes.changed + changes.added { reload(file) }
     }
 
-    /// Reloads every file (SIGHUP).
+    /// Reloads every file (SIGHUP), including files refused for a name in use.
     public func reloadAll() {
-        for file in lock.withLock({ $0.byFile.keys.sorted() }) { reload(file) }
+        for file in lock.withLock({ Set($0.byFile.keys).union($0.refusedNames.keys).sorted() }) { reload(file) }
     }
 
     /// Loads `file` again and applies it: a reload of its pipeline, or a start for a new file.
@@ -95,7 +103,7 @@ public final class PipelineSupervisor: @unchecked Sendable {
 
     /// Stops the pipeline of a removed file; it drains before it goes.
     public func remove(_ file: String) {
-        changes.withLock { _ in removeOne(file) }
+        changes.withLock { _ in removeFile(file) }
     }
 
     private func reloadOne(_ file: String) {
@@ -110,6 +118,11 @@ public final class PipelineSupervisor: @unchecked Sendable {
         case .success(let compiled):
             graph = compiled
         }
+        if let owner = fileRunning(graph.name, besides: file) {
+            refuseDuplicate(file, graph, owner: owner, running: existing != nil)
+            return
+        }
+        lock.withLock { _ = $0.refusedNames.removeValue(forKey: file) }
         if let pipeline = existing, pipeline.graph.name == graph.name {
             let problems = ReloadSafety.problems(replacing: pipeline.graph, with: graph)
             guard problems.isEmpty else {
@@ -121,6 +134,7 @@ public final class PipelineSupervisor: @unchecked Sendable {
             // The name labels every metric; a renamed pipeline is a different pipeline.
             removeOne(file)
             startOne(file, graph)
+            retryRefused(named: pipeline.graph.name)
             return
         }
         guard let pipeline = existing else {
@@ -153,6 +167,29 @@ public final class PipelineSupervisor: @unchecked Sendable {
         count(.invalid, file: file)
     }
 
+    /// The file other than `file` whose pipeline is named `name`, if any.
+    private func fileRunning(_ name: String, besides file: String) -> String? {
+        lock.withLock { state in
+            state.byFile.first { $0.key != file && $0.value.pipeline.graph.name == name }?.key
+        }
+    }
+
+    /// Refuses `file`, whose pipeline `graph` would take the name of `owner`'s: logged with the position
+    /// of its `name:`, counted under that name, and remembered so it is tried again once the name is free.
+    private func refuseDuplicate(_ file: String, _ graph: StageGraph, owner: String, running: Bool) {
+        let outcome = running ? "the running version continues" : "not started"
+        log("runner: '\(file)' is refused; \(outcome):\n\(graph.duplicateNameError(usedBy: owner))")
+        lock.withLock { $0.refusedNames[file] = graph.name }
+        count(.duplicate, file: owner)
+    }
+
+    /// Tries again the files refused because `name` was taken, now that it is free: the first that still
+    /// gives that name takes it.
+    private func retryRefused(named name: String) {
+        let waiting = lock.withLock { $0.refusedNames.filter { $0.value == name }.keys.sorted() }
+        for file in waiting { reloadOne(file) }
+    }
+
     private func startOne(_ file: String, _ graph: StageGraph) {
         do {
             try launch(file, graph)
@@ -173,6 +210,17 @@ public final class PipelineSupervisor: @unchecked Sendable {
         }
         // A stop that came while this pipeline was starting did not see it: stop it now.
         if stopping { pipeline.stop() }
+    }
+
+    /// Stops the pipeline of `file`, which was removed (or renamed its pipeline), and lets a file waiting
+    /// for its name have it.
+    private func removeFile(_ file: String) {
+        let name = lock.withLock { state -> String? in
+            state.refusedNames.removeValue(forKey: file)
+            return state.byFile[file]?.pipeline.graph.name
+        }
+        removeOne(file)
+        if let name { retryRefused(named: name) }
     }
 
     private func removeOne(_ file: String) {
