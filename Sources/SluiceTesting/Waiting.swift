@@ -1,0 +1,39 @@
+import SluiceCore
+import SluiceEngine
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A wait in a test that reached its deadline before what it waited for happened: thrown, so the test
+/// fails at once and says what it was waiting for, instead of hanging or going on in a wrong state.
+public struct WaitTimedOut: Error, CustomStringConvertible {
+    /// What the test was waiting for.
+    public let what: String
+    public let seconds: Double
+
+    public var description: String {
+        "waited \(NumberText.fixed(seconds, decimals: 0)) s for \(what); it never happened"
+    }
+}
+
+/// Checks `condition` every millisecond until it holds; throws `WaitTimedOut` when `seconds` pass first.
+/// For waiting on a state another thread reaches, never for measuring time.
+public func waitUntil(_ what: String, within seconds: Double = 60, _ condition: () throws -> Bool) throws {
+    let deadline = SystemClock.monotonicNanoseconds() + UInt64(seconds * 1e9)
+    while try !condition() {
+        guard SystemClock.monotonicNanoseconds() < deadline else { throw WaitTimedOut(what: what, seconds: seconds) }
+        usleep(1_000)
+    }
+}
+
+extension RunningPipeline {
+    /// Waits until every stage has finished; throws `WaitTimedOut` when `seconds` pass first, after
+    /// abandoning the pipeline so that the test's engine can still shut down.
+    public func waitFinished(within seconds: Double = 60) throws {
+        guard wait(seconds: seconds) else {
+            abandon()
+            throw WaitTimedOut(what: "pipeline '\(graph.name)' to finish", seconds: seconds)
+        }
+    }
+}
