@@ -3,10 +3,10 @@ import PackageDescription
 
 let package = Package(
     name: "Sluice",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "runner", targets: ["runner"]),
         .library(name: "SluiceCore", targets: ["SluiceCore"]),
+        .library(name: "SluiceTesting", targets: ["SluiceTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2")
@@ -39,7 +39,8 @@ let package = Package(
         .target(name: "SluiceStorage", dependencies: ["SluiceCore", "CSQLite"]),
         // The built-in stages, registered exactly as a plugin would be.
         .target(name: "SluiceStages", dependencies: ["SluiceCore", "SluiceStorage"]),
-        // Test stages (an in-memory source and sink) and a harness that runs YAML on a real engine.
+        // What stage and plugin authors test with: configs read from YAML, a processor harness, a source
+        // output that collects, test stages (an in-memory source and sink) and YAML run on a real engine.
         .target(name: "SluiceTesting", dependencies: ["SluiceCore", "SluiceConfig", "SluiceGraph", "SluiceEngine"]),
         .executableTarget(
             name: "runner",

@@ -232,22 +232,21 @@ public final class RunningPipeline: @unchecked Sendable {
                 let context = StageContext(
                     pipeline: log.pipeline, stage: node.id, instance: copy, instanceCount: node.parallelism, log: log,
                     shutdown: shutdown, replacing: previous?.node(node.id)?.config)
-                let runtime: StageRuntime
                 do {
-                    runtime = try node.config.makeRuntime(context: context)
+                    switch node.factory {
+                    case .source(let factory):
+                        runtimes.sources[node.id, default: []].append(
+                            SourceRunner(
+                                source: try factory.make(node.config, context: context), metrics: metrics[node.id]!,
+                                log: log, batchSize: options.batchSize))
+                    case .transform(let factory), .aggregation(let factory), .sink(let factory):
+                        runtimes.copies[node.id, default: []].append(
+                            StageCopy(
+                                processor: try factory.make(node.config, context: context),
+                                metrics: metrics[node.id]!, portCount: 1 + node.config.namedOutputs.count, log: log))
+                    }
                 } catch {
                     throw .cannotStart(pipeline: log.pipeline, stage: node.id, underlying: error)
-                }
-                switch runtime {
-                case .source(let source):
-                    runtimes.sources[node.id, default: []].append(
-                        SourceRunner(source: source, metrics: metrics[node.id]!, log: log, batchSize: options.batchSize)
-                    )
-                case .processor(let processor):
-                    runtimes.copies[node.id, default: []].append(
-                        StageCopy(
-                            processor: processor, metrics: metrics[node.id]!,
-                            portCount: 1 + node.config.namedOutputs.count, log: log))
                 }
             }
         }

@@ -14,8 +14,11 @@ public struct GraphCompiler: Sendable {
     public func compile(_ definition: PipelineDefinition) -> Result<StageGraph, Diagnostics> {
         var diagnostics = Diagnostics()
         var configs: [String: any StageConfig] = [:]
+        var factories: [String: StageFactory] = [:]
         for stage in definition.stages {
-            if let config = readConfig(stage, diagnostics: &diagnostics) { configs[stage.id] = config }
+            guard let (config, factory) = readConfig(stage, diagnostics: &diagnostics) else { continue }
+            configs[stage.id] = config
+            factories[stage.id] = factory
         }
         let byId = Dictionary(definition.stages.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var inputs: [String: [StageInput]] = [:]
@@ -28,7 +31,7 @@ public struct GraphCompiler: Sendable {
         if diagnostics.hasErrors { return .failure(diagnostics) }
         let nodes = order.map { stage in
             StageNode(
-                id: stage.id, kind: stage.kind, typeName: stage.typeName, config: configs[stage.id]!,
+                id: stage.id, typeName: stage.typeName, config: configs[stage.id]!, factory: factories[stage.id]!,
                 inputs: inputs[stage.id] ?? [], parallelism: stage.parallelism, location: stage.location,
                 options: stage.options, optionsDigest: OptionsDigest.of(stage.options))
         }
@@ -38,7 +41,10 @@ public struct GraphCompiler: Sendable {
                 warnings: diagnostics))
     }
 
-    private func readConfig(_ stage: StageDefinition, diagnostics: inout Diagnostics) -> (any StageConfig)? {
+    /// The stage's config and its type's factory; `nil` when the type is unknown or the options invalid.
+    private func readConfig(
+        _ stage: StageDefinition, diagnostics: inout Diagnostics
+    ) -> (config: any StageConfig, factory: StageFactory)? {
         guard let entry = registry.entry(named: stage.typeName, kind: stage.kind) else {
             let names = registry.names(of: stage.kind)
             var message = "unknown \(stage.kind.rawValue) type '\(stage.typeName)'"
@@ -54,12 +60,13 @@ public struct GraphCompiler: Sendable {
         var reader = OptionsReader(stage.options, stage: stage.id, ignoring: StageDefinition.commonKeys)
         let config = entry.readConfig(&reader)
         diagnostics.append(contentsOf: reader.finish())
-        if stage.parallelism > 1, let config, !config.isStateless, config.partitionFields == nil {
+        guard let config else { return nil }
+        if stage.parallelism > 1, !config.isStateless, config.partitionFields == nil {
             diagnostics.error(
                 .invalidValue, "stage type '\(stage.typeName)' keeps global state and cannot run with parallelism > 1",
                 at: stage.options["parallelism"]?.location ?? stage.location, stage: stage.id)
         }
-        return config
+        return (config, entry.factory)
     }
 
     private func resolve(

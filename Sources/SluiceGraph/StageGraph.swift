@@ -49,9 +49,10 @@ public struct StageGraph: Sendable {
 /// One stage of a compiled graph.
 public struct StageNode: Sendable, CustomStringConvertible {
     public let id: String
-    public let kind: StageKind
     public let typeName: String
     public let config: any StageConfig
+    /// Builds the stage's runtime from `config`: its type's factory from the registry.
+    public let factory: StageFactory
     /// Resolved inputs: the producing stage and the output port read (0 = main output).
     public let inputs: [StageInput]
     public let parallelism: Int
@@ -64,6 +65,9 @@ public struct StageNode: Sendable, CustomStringConvertible {
 
     /// What makes this the same running stage in two versions of its pipeline.
     public var identity: StageIdentity { StageIdentity(self) }
+
+    /// The stage's kind: its factory's, so the section it was written in and the runtime it builds agree.
+    public var kind: StageKind { factory.kind }
 
     public var description: String { "\(id) (\(kind.rawValue) \(typeName))" }
 }

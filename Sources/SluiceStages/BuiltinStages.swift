@@ -3,28 +3,41 @@ import SluiceCore
 /// The stage types that ship with the runner: one explicit list, registered exactly as a plugin
 /// registers its own.
 public enum BuiltinStages {
-    /// Registers every built-in stage type into `registry`.
-    public static func register(into registry: inout StageRegistry) {
-        registry.register(FileSource.self)
-        registry.register(StdinSource.self)
-        registry.register(GenerateSource.self)
-        registry.register(CleanTransform.self)
-        registry.register(EnrichTransform.self)
-        registry.register(FilterTransform.self)
-        registry.register(RouteTransform.self)
-        registry.register(RenameTransform.self)
-        registry.register(RemoveTransform.self)
-        registry.register(WindowedAggregation.self)
-        registry.register(StdoutSink.self)
-        registry.register(FileSink.self)
-        registry.register(BlackholeSink.self)
-        registry.register(SQLiteSink.self)
+    /// Every built-in stage type, in the order `runner stages` lists kinds.
+    public static var all: [any Stage.Type] {
+        [
+            FileSource.self,
+            StdinSource.self,
+            GenerateSource.self,
+            CleanTransform.self,
+            EnrichTransform.self,
+            FilterTransform.self,
+            RouteTransform.self,
+            RenameTransform.self,
+            RemoveTransform.self,
+            WindowedAggregation.self,
+            StdoutSink.self,
+            FileSink.self,
+            BlackholeSink.self,
+            SQLiteSink.self,
+        ]
+    }
+
+    /// Registers every built-in stage type into `registry`; throws when one's name is taken already in its
+    /// kind (by a plugin registered first, say).
+    public static func register(into registry: inout StageRegistry) throws(StageRegistryError) {
+        for stage in all { try registry.register(stage) }
     }
 
     /// A registry holding the built-in stage types.
     public static var registry: StageRegistry {
         var registry = StageRegistry()
-        register(into: &registry)
+        do {
+            try register(into: &registry)
+        } catch {
+            // Two built-ins under one name and kind is a programming error, which BuiltinStagesTests catches.
+            preconditionFailure("the built-in stages clash: \(error)")
+        }
         return registry
     }
 }

@@ -7,11 +7,12 @@ import SluiceGraph
 public struct PipelineHarness: Sendable {
     public var registry: StageRegistry
 
-    /// A harness whose registry holds `stages` plus the test stages.
-    public init(registry: StageRegistry = StageRegistry()) {
+    /// A harness whose registry holds `registry`'s stages plus the test stages; throws when `registry` has
+    /// a `test_source` or `test_sink` already.
+    public init(registry: StageRegistry = StageRegistry()) throws(StageRegistryError) {
         var registry = registry
-        registry.register(TestSource.self)
-        registry.register(TestSink.self)
+        try registry.register(TestSource.self)
+        try registry.register(TestSink.self)
         self.registry = registry
     }
 

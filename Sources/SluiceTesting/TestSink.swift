@@ -5,15 +5,10 @@ import Synchronization
     import Glibc
 #endif
 
-/// `type: test_sink` — keeps every event it receives in memory under its `probe` name, for tests to
-/// read with `TestSink.events(probe)`. `delay_ms` makes it slow (per batch), to test backpressure;
-/// `watch` names a `test_source` probe whose backlog (sent − received) it records at every batch.
-/// To test failures: `fail_after` throws `StageFailure` at the first batch after that many events,
-/// `hold` blocks every batch while the test holds that name (`TestSink.hold`), and `retry_until_abandoned`
-/// blocks every batch like a sink retrying a full disk until the pipeline is abandoned, then fails.
-public enum TestSink: Stage {
+/// `type: test_sink` — collects events in memory for tests.
+extension TestSink: SinkStage {
+    public typealias Config = TestSinkConfig
     public static let typeName = "test_sink"
-    public static let kind = StageKind.sink
     public static let summary = "Collects events in memory for tests."
     public static let options: [OptionDoc] = [
         OptionDoc("probe", "string", default: "the stage id", "Name under which the events are kept."),
@@ -26,7 +21,38 @@ public enum TestSink: Stage {
             "Block each batch until the shutdown limit passes, then fail."),
     ]
     public static let example = TestSource.example
+}
 
+/// The options of a test sink.
+public struct TestSinkConfig: ProcessorConfig {
+    var probe: String?
+    var delay: Int
+    var watch: String?
+    var failAfter: Int?
+    var hold: String?
+    var retryUntilAbandoned: Bool
+
+    public init?(reading reader: inout OptionsReader) {
+        probe = reader.string("probe")
+        delay = reader.int("delay_ms", minimum: 0) ?? 0
+        watch = reader.string("watch")
+        failAfter = reader.int("fail_after", minimum: 0)
+        hold = reader.string("hold")
+        retryUntilAbandoned = reader.bool("retry_until_abandoned") ?? false
+    }
+
+    public func makeProcessor(context: StageContext) throws -> any Processor {
+        TestSink(config: self, probe: probe ?? context.stage, shutdown: context.shutdown)
+    }
+}
+
+/// The running `test_sink`: keeps every event it receives in memory under its `probe` name, for tests to
+/// read with `TestSink.events(probe)`. `delay_ms` makes it slow (per batch), to test backpressure;
+/// `watch` names a `test_source` probe whose backlog (sent − received) it records at every batch.
+/// To test failures: `fail_after` throws `StageFailure` at the first batch after that many events,
+/// `hold` blocks every batch while the test holds that name (`TestSink.hold`), and `retry_until_abandoned`
+/// blocks every batch like a sink retrying a full disk until the pipeline is abandoned, then fails.
+public final class TestSink: Processor {
     private struct Store {
         var events: [String: [Event]] = [:]
         var largestBacklog: [String: Int] = [:]
@@ -40,12 +66,12 @@ public enum TestSink: Stage {
 
     /// The events the sink with `probe` received, in arrival order.
     public static func events(_ probe: String) -> [Event] {
-        store.withLock { $0.events[probe] ?? [] }
+        Self.store.withLock { $0.events[probe] ?? [] }
     }
 
     /// The largest backlog seen between the watched source and the sink with `probe`.
     public static func largestBacklog(_ probe: String) -> Int {
-        store.withLock { $0.largestBacklog[probe] ?? 0 }
+        Self.store.withLock { $0.largestBacklog[probe] ?? 0 }
     }
 
     /// True once the sink with `probe` was finished by the engine.
@@ -55,96 +81,73 @@ public enum TestSink: Stage {
 
     /// Batches a sink with `probe` was given after it had been finished: always 0 in a correct engine.
     public static func batchesAfterFinish(_ probe: String) -> Int {
-        store.withLock { $0.batchesAfterFinish[probe] ?? 0 }
+        Self.store.withLock { $0.batchesAfterFinish[probe] ?? 0 }
     }
 
     /// How many sinks with `probe` were finished (a reload that rebuilds the sink finishes the old one).
     public static func finishCount(_ probe: String) -> Int {
-        store.withLock { $0.finishes[probe] ?? 0 }
+        Self.store.withLock { $0.finishes[probe] ?? 0 }
     }
 
     /// Makes sinks with `hold: name` block every batch until `release(name)`.
     public static func hold(_ name: String) {
-        store.withLock { _ = $0.held.insert(name) }
+        Self.store.withLock { _ = $0.held.insert(name) }
     }
 
     /// Lets sinks with `hold: name` go on.
     public static func release(_ name: String) {
-        store.withLock { _ = $0.held.remove(name) }
+        Self.store.withLock { _ = $0.held.remove(name) }
     }
 
     /// How many calls of sinks with `probe` are blocked now (by `hold` or `retry_until_abandoned`).
     public static func blockedCalls(_ probe: String) -> Int {
-        store.withLock { $0.blocked[probe] ?? 0 }
+        Self.store.withLock { $0.blocked[probe] ?? 0 }
     }
 
-    /// The options of a test sink.
-    public struct Config: StageConfig {
-        var probe: String?
-        var delay: Int
-        var watch: String?
-        var failAfter: Int?
-        var hold: String?
-        var retryUntilAbandoned: Bool
+    let config: TestSinkConfig
+    let probe: String
+    let shutdown: ShutdownSignal
+    private var received = 0
+    private var finished = false
 
-        public init?(reading reader: inout OptionsReader) {
-            probe = reader.string("probe")
-            delay = reader.int("delay_ms", minimum: 0) ?? 0
-            watch = reader.string("watch")
-            failAfter = reader.int("fail_after", minimum: 0)
-            hold = reader.string("hold")
-            retryUntilAbandoned = reader.bool("retry_until_abandoned") ?? false
+    init(config: TestSinkConfig, probe: String, shutdown: ShutdownSignal) {
+        self.config = config
+        self.probe = probe
+        self.shutdown = shutdown
+    }
+
+    /// Keeps the batch's events under the probe name, after failing, blocking or sleeping as configured.
+    public func process(_ batch: consuming EventBatch, output: inout ProcessorOutput) throws {
+        if finished { Self.store.withLock { $0.batchesAfterFinish[probe, default: 0] += 1 } }
+        if let failAfter = config.failAfter, received >= failAfter {
+            throw StageFailure("test sink '\(probe)' gave up after \(failAfter) events")
         }
-
-        public func makeRuntime(context: StageContext) throws -> StageRuntime {
-            .processor(Runtime(config: self, probe: probe ?? context.stage, shutdown: context.shutdown))
+        try block()
+        if config.delay > 0 { usleep(UInt32(config.delay * 1000)) }
+        received += batch.count
+        let backlog = config.watch.map { TestSource.sent($0) - received }
+        Self.store.withLock { store in
+            store.events[probe, default: []] += batch.events
+            if let backlog { store.largestBacklog[probe] = max(store.largestBacklog[probe] ?? 0, backlog) }
         }
     }
 
-    final class Runtime: Processor {
-        let config: Config
-        let probe: String
-        let shutdown: ShutdownSignal
-        private var received = 0
-        private var finished = false
+    /// Records that the sink was finished.
+    public func finish(output: inout ProcessorOutput) throws {
+        finished = true
+        Self.store.withLock { $0.finishes[probe, default: 0] += 1 }
+    }
 
-        init(config: Config, probe: String, shutdown: ShutdownSignal) {
-            self.config = config
-            self.probe = probe
-            self.shutdown = shutdown
-        }
-
-        func process(_ batch: consuming EventBatch, output: inout ProcessorOutput) throws {
-            if finished { store.withLock { $0.batchesAfterFinish[probe, default: 0] += 1 } }
-            if let failAfter = config.failAfter, received >= failAfter {
-                throw StageFailure("test sink '\(probe)' gave up after \(failAfter) events")
-            }
-            try block()
-            if config.delay > 0 { usleep(UInt32(config.delay * 1000)) }
-            received += batch.count
-            let backlog = config.watch.map { TestSource.sent($0) - received }
-            store.withLock { store in
-                store.events[probe, default: []] += batch.events
-                if let backlog { store.largestBacklog[probe] = max(store.largestBacklog[probe] ?? 0, backlog) }
-            }
-        }
-
-        func finish(output: inout ProcessorOutput) throws {
-            finished = true
-            store.withLock { $0.finishes[probe, default: 0] += 1 }
-        }
-
-        /// Blocks while the test holds `hold`, or (`retry_until_abandoned`) until the pipeline is
-        /// abandoned, then fails for good as a sink that gave up retrying does.
-        private func block() throws {
-            let held = { (hold: String?) in hold.map { name in store.withLock { $0.held.contains(name) } } ?? false }
-            guard config.retryUntilAbandoned || held(config.hold) else { return }
-            store.withLock { $0.blocked[probe, default: 0] += 1 }
-            defer { store.withLock { $0.blocked[probe, default: 0] -= 1 } }
-            while held(config.hold) { usleep(1_000) }
-            guard config.retryUntilAbandoned else { return }
-            while !shutdown.isAbandoned { shutdown.sleep(seconds: 1) }
-            throw StageFailure("test sink '\(probe)' gave up retrying: the shutdown limit passed")
-        }
+    /// Blocks while the test holds `hold`, or (`retry_until_abandoned`) until the pipeline is
+    /// abandoned, then fails for good as a sink that gave up retrying does.
+    private func block() throws {
+        let held = { (hold: String?) in hold.map { name in Self.store.withLock { $0.held.contains(name) } } ?? false }
+        guard config.retryUntilAbandoned || held(config.hold) else { return }
+        Self.store.withLock { $0.blocked[probe, default: 0] += 1 }
+        defer { Self.store.withLock { $0.blocked[probe, default: 0] -= 1 } }
+        while held(config.hold) { usleep(1_000) }
+        guard config.retryUntilAbandoned else { return }
+        while !shutdown.isAbandoned { shutdown.sleep(seconds: 1) }
+        throw StageFailure("test sink '\(probe)' gave up retrying: the shutdown limit passed")
     }
 }

@@ -1,16 +1,10 @@
 import SluiceCore
 import Synchronization
 
-/// `type: test_source` — numbered events for engine and stage tests: `{seq, key, value}` where `seq`
-/// counts from 0, `key` cycles through `keys` names and `value` is `seq % 10`.
-///
-/// With `count` it sends that many events and finishes; without, it runs until stopped. Every event it
-/// sent is counted in `TestSource.sent(id)` so tests can compare what went in with what came out.
-/// With `fail_after` it throws `StageFailure` once it has sent that many events, as a source whose input
-/// became unreadable does.
-public enum TestSource: Stage {
+/// `type: test_source` — numbered events for engine and stage tests.
+extension TestSource: SourceStage {
+    public typealias Config = TestSourceConfig
     public static let typeName = "test_source"
-    public static let kind = StageKind.source
     public static let summary = "Numbered events for tests."
     public static let options: [OptionDoc] = [
         OptionDoc("count", "int", default: "endless", "Events to send before finishing."),
@@ -29,59 +23,69 @@ public enum TestSource: Stage {
             type: test_sink
             inputs: [numbers]
         """
+}
 
+/// The options of a test source.
+public struct TestSourceConfig: SourceConfig {
+    var count: Int?
+    var keys: Int
+    var batch: Int
+    var probe: String?
+    var failAfter: Int?
+
+    public init?(reading reader: inout OptionsReader) {
+        count = reader.int("count", minimum: 0)
+        keys = reader.int("keys", minimum: 1) ?? 4
+        batch = reader.int("batch", minimum: 1) ?? 100
+        probe = reader.string("probe")
+        failAfter = reader.int("fail_after", minimum: 0)
+    }
+
+    public func makeSource(context: StageContext) throws -> any Source {
+        TestSource(config: self)
+    }
+}
+
+/// The running `test_source`: numbered events for engine and stage tests: `{seq, key, value}` where `seq`
+/// counts from 0, `key` cycles through `keys` names and `value` is `seq % 10`.
+///
+/// With `count` it sends that many events and finishes; without, it runs until stopped. Every event it
+/// sent is counted in `TestSource.sent(id)` so tests can compare what went in with what came out.
+/// With `fail_after` it throws `StageFailure` once it has sent that many events, as a source whose input
+/// became unreadable does.
+public final class TestSource: Source {
     private static let sentCounts = Mutex<[String: Int]>([:])
 
     /// How many events the source with `probe: name` has sent so far.
     public static func sent(_ probe: String) -> Int {
-        sentCounts.withLock { $0[probe] ?? 0 }
+        Self.sentCounts.withLock { $0[probe] ?? 0 }
     }
 
-    /// The options of a test source.
-    public struct Config: StageConfig {
-        var count: Int?
-        var keys: Int
-        var batch: Int
-        var probe: String?
-        var failAfter: Int?
+    let config: TestSourceConfig
+    init(config: TestSourceConfig) { self.config = config }
 
-        public init?(reading reader: inout OptionsReader) {
-            count = reader.int("count", minimum: 0)
-            keys = reader.int("keys", minimum: 1) ?? 4
-            batch = reader.int("batch", minimum: 1) ?? 100
-            probe = reader.string("probe")
-            failAfter = reader.int("fail_after", minimum: 0)
-        }
-
-        public func makeRuntime(context: StageContext) throws -> StageRuntime {
-            .source(Runtime(config: self))
-        }
-    }
-
-    final class Runtime: Source {
-        let config: Config
-        init(config: Config) { self.config = config }
-
-        func run(output: SourceOutput) throws {
-            let seq = FieldName("seq"), key = FieldName("key"), value = FieldName("value")
-            let names = (0..<config.keys).map { Value.string("k\($0)") }
-            var next = 0
-            while !output.isStopping, config.count.map({ next < $0 }) ?? true {
-                let size = min(config.batch, (config.count ?? .max) - next)
-                var batch = EventBatch(capacity: size)
-                for i in next..<next + size {
-                    var event = Event(capacity: 3)
-                    event[seq] = .int(Int64(i))
-                    event[key] = names[i % names.count]
-                    event[value] = .int(Int64(i % 10))
-                    batch.append(event)
-                }
-                next += size
-                output.send(consume batch)
-                if let probe = config.probe { sentCounts.withLock { $0[probe] = next } }
-                if let failAfter = config.failAfter, next >= failAfter {
-                    throw StageFailure("test source failed after sending \(next) events")
-                }
+    /// Sends the numbered events.
+    public func run(output: SourceOutput) throws {
+        let seq = FieldName("seq")
+        let key = FieldName("key")
+        let value = FieldName("value")
+        let names = (0..<config.keys).map { Value.string("k\($0)") }
+        var next = 0
+        while !output.isStopping, config.count.map({ next < $0 }) ?? true {
+            let size = min(config.batch, (config.count ?? .max) - next)
+            var batch = EventBatch(capacity: size)
+            for i in next..<next + size {
+                var event = Event(capacity: 3)
+                event[seq] = .int(Int64(i))
+                event[key] = names[i % names.count]
+                event[value] = .int(Int64(i % 10))
+                batch.append(event)
+            }
+            next += size
+            output.send(consume batch)
+            if let probe = config.probe { Self.sentCounts.withLock { $0[probe] = next } }
+            if let failAfter = config.failAfter, next >= failAfter {
+                throw StageFailure("test source failed after sending \(next) events")
             }
         }
     }

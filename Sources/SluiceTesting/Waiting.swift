@@ -1,10 +1,6 @@
 import SluiceCore
 import SluiceEngine
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// A wait in a test that reached its deadline before what it waited for happened: thrown, so the test
 /// fails at once and says what it was waiting for, instead of hanging or going on in a wrong state.
 public struct WaitTimedOut: Error, CustomStringConvertible {
@@ -17,14 +13,10 @@ public struct WaitTimedOut: Error, CustomStringConvertible {
     }
 }
 
-/// Checks `condition` every millisecond until it holds; throws `WaitTimedOut` when `seconds` pass first.
-/// For waiting on a state another thread reaches, never for measuring time.
+/// Checks `condition` (as `eventually` does) until it holds; throws `WaitTimedOut` when `seconds` pass
+/// first. For waiting on a state another thread reaches, never for measuring time.
 public func waitUntil(_ what: String, within seconds: Double = 60, _ condition: () throws -> Bool) throws {
-    let deadline = SystemClock.monotonicNanoseconds() + UInt64(seconds * 1e9)
-    while try !condition() {
-        guard SystemClock.monotonicNanoseconds() < deadline else { throw WaitTimedOut(what: what, seconds: seconds) }
-        usleep(1_000)
-    }
+    guard try eventually(within: seconds, condition) else { throw WaitTimedOut(what: what, seconds: seconds) }
 }
 
 extension RunningPipeline {

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTesting
 import Testing
 
 /// `runner apply` end to end: the real binary on real files, with bad input and signals.

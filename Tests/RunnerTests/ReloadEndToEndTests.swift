@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTesting
 import Testing
 
 /// Editing a running pipeline's file with the real binary: hundreds of reloads lose and repeat nothing.

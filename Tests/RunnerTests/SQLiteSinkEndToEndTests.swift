@@ -1,5 +1,6 @@
 import Foundation
 import SluiceStorage
+import SluiceTesting
 import Testing
 
 /// The `sqlite` sink in the real binary: upserts across runs, and a database another process holds locked.

@@ -6,11 +6,11 @@ import Testing
 
 /// Every event reaches every consumer, across fan-out, fan-in, fused chains and parallel copies.
 @Suite struct EngineDeliveryTests {
-    let harness: PipelineHarness = {
-        var registry = StageRegistry()
-        BuiltinStages.register(into: &registry)
-        return PipelineHarness(registry: registry)
-    }()
+    let harness: PipelineHarness
+
+    init() throws {
+        harness = try PipelineHarness(registry: BuiltinStages.registry)
+    }
 
     @Test func fanOutDeliversEveryEventToEveryConsumer() throws {
         let probe = "fanout-\(UInt64.random(in: 0...UInt64.max))"

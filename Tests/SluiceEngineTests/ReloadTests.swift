@@ -11,11 +11,11 @@ import Testing
 
 /// Reloading a running pipeline keeps unchanged stages and their state, and loses or repeats nothing.
 @Suite struct ReloadTests {
-    let harness: PipelineHarness = {
-        var registry = StageRegistry()
-        BuiltinStages.register(into: &registry)
-        return PipelineHarness(registry: registry)
-    }()
+    let harness: PipelineHarness
+
+    init() throws {
+        harness = try PipelineHarness(registry: BuiltinStages.registry)
+    }
 
     func probe(_ name: String) -> String { "\(name)-\(UInt64.random(in: 0...UInt64.max))" }
 

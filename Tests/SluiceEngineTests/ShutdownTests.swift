@@ -9,9 +9,7 @@ import Testing
 @Suite(.timeLimit(.minutes(1))) struct ShutdownTests {
     @Test func stopDrainsEverySentEventAndFlushesAggregates() throws {
         let probe = "stop-\(UInt64.random(in: 0...UInt64.max))"
-        var registry = StageRegistry()
-        BuiltinStages.register(into: &registry)
-        let harness = PipelineHarness(registry: registry)
+        let harness = try PipelineHarness(registry: BuiltinStages.registry)
         let graph = try harness.compile(
             """
             sources:
@@ -39,7 +37,7 @@ import Testing
 
     @Test func abandonMakesARetryingSinkFailForGoodSoThePipelineFinishes() throws {
         let probe = "abandon-\(UInt64.random(in: 0...UInt64.max))"
-        let harness = PipelineHarness()
+        let harness = try PipelineHarness()
         let graph = try harness.compile(
             """
             name: retrying

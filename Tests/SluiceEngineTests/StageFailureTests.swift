@@ -7,11 +7,11 @@ import Testing
 /// A stage that fails for good (`StageFailure` from a processor, any error from a source) is logged and
 /// recorded once, never called again, and the rest of the pipeline still drains and finishes.
 @Suite(.timeLimit(.minutes(1))) struct StageFailureTests {
-    let harness: PipelineHarness = {
-        var registry = StageRegistry()
-        BuiltinStages.register(into: &registry)
-        return PipelineHarness(registry: registry)
-    }()
+    let harness: PipelineHarness
+
+    init() throws {
+        harness = try PipelineHarness(registry: BuiltinStages.registry)
+    }
 
     func probe(_ name: String) -> String { "\(name)-\(UInt64.random(in: 0...UInt64.max))" }
 

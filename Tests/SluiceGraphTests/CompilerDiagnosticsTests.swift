@@ -6,11 +6,11 @@ import Testing
 
 /// Every kind of mistake in a pipeline file is reported before anything runs, at its line and column.
 @Suite struct CompilerDiagnosticsTests {
-    let harness: PipelineHarness = {
-        var registry = StageRegistry()
-        BuiltinStages.register(into: &registry)
-        return PipelineHarness(registry: registry)
-    }()
+    let harness: PipelineHarness
+
+    init() throws {
+        harness = try PipelineHarness(registry: BuiltinStages.registry)
+    }
 
     /// The diagnostics of compiling `yaml`; the test fails if it compiles.
     func diagnostics(_ yaml: String, environment: [String: String] = [:]) -> [Diagnostic] {

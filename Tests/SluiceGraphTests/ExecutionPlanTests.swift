@@ -7,11 +7,11 @@ import Testing
 /// The execution plan as a plain value: which stages share a node, the queues, how copies are fed, and
 /// who feeds whom — checked without running anything.
 @Suite struct ExecutionPlanTests {
-    let harness: PipelineHarness = {
-        var registry = StageRegistry()
-        BuiltinStages.register(into: &registry)
-        return PipelineHarness(registry: registry)
-    }()
+    let harness: PipelineHarness
+
+    init() throws {
+        harness = try PipelineHarness(registry: BuiltinStages.registry)
+    }
 
     func plan(_ yaml: String, queueCapacity: Int = 1_000) throws -> ExecutionPlan {
         ExecutionPlan(try harness.compile(yaml).get(), queueCapacity: queueCapacity)

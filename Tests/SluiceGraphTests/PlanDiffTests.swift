@@ -7,11 +7,11 @@ import Testing
 /// What a reload from one plan to another keeps and changes, stage by stage and node by node, compared as
 /// plain values: a stage is kept when its typed configuration is equal, however it is written.
 @Suite struct PlanDiffTests {
-    let harness: PipelineHarness = {
-        var registry = StageRegistry()
-        BuiltinStages.register(into: &registry)
-        return PipelineHarness(registry: registry)
-    }()
+    let harness: PipelineHarness
+
+    init() throws {
+        harness = try PipelineHarness(registry: BuiltinStages.registry)
+    }
 
     func diff(_ old: String, _ new: String) throws -> PlanDiff {
         PlanDiff(

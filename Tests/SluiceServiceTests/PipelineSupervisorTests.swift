@@ -10,7 +10,7 @@ import Testing
 /// The supervisor under concurrent changes and stops.
 @Suite struct PipelineSupervisorTests {
     @Test func aStopWhileANewFileStartsStopsThatPipelineToo() throws {
-        let harness = PipelineHarness()
+        let harness = try PipelineHarness()
         let probe = UInt64.random(in: 0...UInt64.max)
         let endless = try harness.compile(
             """
@@ -54,7 +54,7 @@ import Testing
     /// without a consumer is refused like an invalid file: logged with its position, counted, and the
     /// running version goes on.
     @Test func aHalfWrittenLookingVersionIsRefusedAndTheRunningOneContinues() throws {
-        let harness = PipelineHarness()
+        let harness = try PipelineHarness()
         let probe = "half-\(UInt64.random(in: 0...UInt64.max))"
         let head = "name: p\nsources:\n  numbers: { type: test_source, batch: 10 }\nsinks:\n"
         let out = "  out: { type: test_sink, inputs: [numbers], probe: \(probe) }\n"
@@ -108,7 +108,7 @@ import Testing
         }
 
         init() throws {
-            let harness = PipelineHarness()
+            let harness = try PipelineHarness()
             let text = """
                 name: clicks
                 sources:

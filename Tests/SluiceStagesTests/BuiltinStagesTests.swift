@@ -10,6 +10,19 @@ import Testing
 @Suite struct BuiltinStagesTests {
     let registry = BuiltinStages.registry
 
+    @Test func builtInStagesRegisterWithoutClashing() throws {
+        var registry = StageRegistry()
+        try BuiltinStages.register(into: &registry)
+        #expect(registry.all.count == BuiltinStages.all.count)
+    }
+
+    @Test func registeringTheBuiltInsTwiceIsRefusedForTheFirstOne() throws {
+        var registry = BuiltinStages.registry
+        #expect(throws: StageRegistryError.duplicate(typeName: "file", kind: .source)) {
+            try BuiltinStages.register(into: &registry)
+        }
+    }
+
     @Test func everyStageExampleCompiles() {
         #expect(registry.all.count == 14)
         for entry in registry.all {

@@ -1,4 +1,5 @@
 import SluiceCore
+import SluiceTesting
 import Testing
 
 @testable import SluiceStages
@@ -6,7 +7,7 @@ import Testing
 @Suite struct EnrichTransformTests {
     typealias F = ExpressionStageFixtures
 
-    private func config(_ fields: [(String, F.Option)]) throws -> EnrichTransform.Config {
+    private func config(_ fields: [(String, F.Option)]) throws -> EnrichTransformConfig {
         let (config, diagnostics) = F.read(EnrichTransform.self, F.options([("fields", .map(fields))]))
         #expect(diagnostics.isEmpty, "\(diagnostics)")
         return try #require(config)

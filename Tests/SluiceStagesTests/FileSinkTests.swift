@@ -28,7 +28,7 @@ import Testing
     @Test func decodesOptionsWithDefaults() {
         let (config, diagnostics) = loadConfig(FileSink.self, yaml: "type: file\ninputs: [a]\npath: out/x.ndjson")
         #expect(diagnostics.isEmpty)
-        #expect(config == FileSink.Config(path: "out/x.ndjson", format: .ndjson, fields: nil, append: false))
+        #expect(config == FileSinkConfig(path: "out/x.ndjson", format: .ndjson, fields: nil, append: false))
     }
 
     @Test func reportsMissingPathAndMisplacedFields() {
@@ -199,7 +199,7 @@ import Testing
         let (moved, _) = loadConfig(FileSink.self, yaml: "path: \(directory.file("other.ndjson"))")
         try ProcessorHarness(try #require(moved), replacing: first).run([batch(Event(["id": 4]))])
         #expect(directory.contents(of: directory.file("other.ndjson")) == "{\"id\":4}\n")
-        let stdout = StdoutSink.Config()
+        let stdout = StdoutSinkConfig()
         try ProcessorHarness(try #require(first), replacing: stdout).run([batch(Event(["id": 5]))])
         #expect(directory.contents(of: path) == "{\"id\":5}\n")
     }

@@ -1,4 +1,5 @@
 import SluiceCore
+import SluiceTesting
 import Testing
 
 @testable import SluiceStages
@@ -17,6 +18,15 @@ import Testing
         let run = try ProcessorHarness(try #require(config)).run(events)
         #expect(run.events() == [events[0], events[4]])
         #expect(run.drops == [.filtered: 3])
+    }
+
+    /// The test docs/writing-stages.md shows: YAML in, events through the harness, drops counted.
+    @Test func filtersEventsConfiguredFromYAML() throws {
+        let (config, diagnostics) = loadConfig(FilterTransform.self, yaml: "condition: value >= 1")
+        #expect(diagnostics.isEmpty)
+        let run = try ProcessorHarness(try #require(config)).run([Event(["value": 1]), Event(["value": 0])])
+        #expect(run.events() == [Event(["value": 1])])
+        #expect(run.drops == [.filtered: 1])
     }
 
     @Test func rejectsAConditionThatCannotBeBool() {

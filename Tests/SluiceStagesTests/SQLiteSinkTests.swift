@@ -1,6 +1,7 @@
 import Foundation
 import SluiceCore
 import SluiceStorage
+import SluiceTesting
 import Synchronization
 import Testing
 
@@ -19,7 +20,7 @@ import Testing
     // MARK: Helpers
 
     /// The sink configured by `options` (YAML lines after `type: sqlite`), writing to `database`.
-    private func config(_ options: String, path: String? = nil) throws -> SQLiteSink.Config {
+    private func config(_ options: String, path: String? = nil) throws -> SQLiteSinkConfig {
         let yaml = "type: sqlite\npath: '\(path ?? database)'\n" + options
         let (config, diagnostics) = loadConfig(SQLiteSink.self, yaml: yaml)
         #expect(diagnostics.isEmpty, "\(diagnostics)")
@@ -291,9 +292,8 @@ import Testing
             "PRAGMA journal_mode = WAL; CREATE TABLE other (x); BEGIN IMMEDIATE; INSERT INTO other VALUES (1)")
         let shutdown = ShutdownSignal()
         let log = StageLog(pipeline: "test", stage: "store")
-        let runtime = try config("table: t").makeRuntime(
+        let processor = try config("table: t").makeProcessor(
             context: StageContext(pipeline: "test", stage: "store", log: log, shutdown: shutdown))
-        guard case .processor(let processor) = runtime else { throw TestFailure("not a processor") }
         let harness = ProcessorHarness(processor: processor, log: log)
         let events = (0..<100).map { Event(["id": .int(Int64($0))]) }
         let call = BackgroundCall {

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceCore
+import SluiceTesting
 import Testing
 
 @testable import SluiceStages
@@ -8,7 +9,7 @@ import Testing
     private func run(_ bytes: [UInt8], _ pairs: [(String, String)]) throws -> CollectingSourceOutput {
         let config = try readConfig(StdinSource.self, pairs).get()
         let pipe = Pipe()
-        let source = DescriptorSource(
+        let source = StdinSource(
             descriptor: pipe.fileHandleForReading.fileDescriptor, name: "<stdin>", config: config,
             log: StageLog(pipeline: "test", stage: "in"))
         let output = CollectingSourceOutput(batchSize: 2)

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceCore
+import SluiceTesting
 import Testing
 
 @testable import SluiceStages
@@ -14,7 +15,7 @@ import Testing
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         defer { close(fd) }
         let log = StageLog(pipeline: "test", stage: "id")
-        let sink = try #require(config).makeProcessor(fd: fd, path: path, log: log, shutdown: ShutdownSignal())
+        let sink = StdoutSink(config: try #require(config), fd: fd, path: path, log: log, shutdown: ShutdownSignal())
         let run = try ProcessorHarness(processor: sink, log: log).run(batches)
         return (try #require(directory.contents(of: path)), run)
     }
@@ -27,7 +28,7 @@ import Testing
     @Test func defaultsToNDJSON() {
         let (config, diagnostics) = loadConfig(StdoutSink.self, yaml: "type: stdout\ninputs: [x]")
         #expect(diagnostics.isEmpty)
-        #expect(config == StdoutSink.Config(format: .ndjson))
+        #expect(config == StdoutSinkConfig(format: .ndjson))
     }
 
     @Test func writesOneCompactObjectPerLine() throws {
@@ -90,8 +91,9 @@ import Testing
         defer { close(fds[1]) }
         signal(SIGPIPE, SIG_IGN)
         let log = StageLog(pipeline: "test", stage: "id")
-        let sink = StdoutSink.Config(format: .ndjson).makeProcessor(
-            fd: fds[1], path: "<stdout>", log: log, shutdown: ShutdownSignal())
+        let sink = StdoutSink(
+            config: StdoutSinkConfig(format: .ndjson), fd: fds[1], path: "<stdout>", log: log,
+            shutdown: ShutdownSignal())
         let failure = #expect(throws: StageFailure.self) {
             _ = try ProcessorHarness(processor: sink, log: log).run([EventBatch(events: events)], finishing: false)
         }
@@ -111,7 +113,7 @@ import Testing
     @Test func exampleDecodesAndDocumentsEveryOption() throws {
         let example = try #require(loadExample(StdoutSink.self))
         #expect(example.diagnostics.isEmpty, "\(example.diagnostics)")
-        #expect(example.config == StdoutSink.Config(format: .text))
+        #expect(example.config == StdoutSinkConfig(format: .text))
         #expect(Set(example.askedKeys) == Set(StdoutSink.options.map(\.name)))
     }
 }

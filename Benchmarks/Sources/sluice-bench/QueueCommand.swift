@@ -39,7 +39,7 @@ struct QueueCommand: ParsableCommand {
     }
 
     func run() throws {
-        let harness = PipelineHarness(registry: BuiltinStages.registry)
+        let harness = try PipelineHarness(registry: BuiltinStages.registry)
         let options = EngineOptions(workers: workers, queueCapacity: queueCapacity)
         print("workers: \(workers), queue capacity: \(queueCapacity) events, events: 3 small fields each")
         var table = TextTable(["hops", "batch", "events", "seconds", "events/s", "ns/event/hop"])

@@ -73,12 +73,9 @@ struct SQLiteCommand: ParsableCommand {
         let target = SQLiteTableTarget(
             path: database, table: try SQLIdentifier.table("site_stats"),
             key: [try SQLIdentifier("window_start"), try SQLIdentifier("category")])
-        let config = SQLiteSink.Config(target: target, maxEvents: maxEvents)
+        let config = SQLiteSinkConfig(target: target, maxEvents: maxEvents)
         let log = StageLog(pipeline: "bench", stage: "store")
-        guard
-            case .processor(let sink) = try config.makeRuntime(
-                context: StageContext(pipeline: "bench", stage: "store", log: log))
-        else { throw ValidationError("the sqlite sink did not build a processor") }
+        let sink = try config.makeProcessor(context: StageContext(pipeline: "bench", stage: "store", log: log))
         var output = ProcessorOutput(portCount: 1, log: log)
         // Fresh arrays handed over one at a time, as the engine hands its only reference to a stage.
         var input = batches.reversed().map { EventBatch(events: $0.events.map { $0 }) }

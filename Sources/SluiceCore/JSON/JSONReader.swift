@@ -21,7 +21,7 @@ public struct JSONReader: ~Copyable {
 
     /// Room reserved in each event beyond its decoded fields, so transforms that add a few fields
     /// (enrich) do not reallocate the event.
-    public static let spareFieldCapacity = 4
+    private static let spareFieldCapacity = 4
 
     private let parser: OpaquePointer
     private var tokens: UnsafeMutablePointer<sluice_json_token>

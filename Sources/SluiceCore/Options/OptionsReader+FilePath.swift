@@ -3,7 +3,7 @@ extension OptionsReader {
     /// typically from an environment value, would make the stage open a file other than the one the user
     /// reads in the configuration, so it is an error pointing at the `${` that brought it in.
     public mutating func filePath(_ key: String) -> String? {
-        guard let text = string(key), let value = node[key] else { return nil }
+        guard let (text, value) = scalar(key) else { return nil }
         let scalars = Array(text.unicodeScalars)
         guard let offset = scalars.firstIndex(where: { $0.properties.generalCategory == .control }) else {
             return text
@@ -23,7 +23,7 @@ extension OptionsReader {
     /// Like `filePath(_:)`, and records a missing-option error when `key` is absent.
     public mutating func requiredFilePath(_ key: String) -> String? {
         let value = filePath(key)
-        if node[key] == nil { missing(key) }
+        if !contains(key) { missing(key) }
         return value
     }
 

@@ -4,9 +4,13 @@
 /// A stage configuration asks for each key it understands (`string("path")`, `duration("size")`, ...);
 /// absent optional keys yield `nil` so the configuration applies its default in one place. `finish()`
 /// then reports every key nobody asked for as unknown, with the closest known key as a suggestion.
+///
+/// Every accessor reads its key through `node(_:)`, which marks the key as known; `contains(_:)`,
+/// `location(of:)` and `keyLocation(of:)` look at a key without reading it, for checks and diagnostics.
 public struct OptionsReader: Sendable {
-    /// The mapping being read.
-    public let node: ConfigNode
+    /// The stage's mapping of options as written. Read a key's value through `node(_:)` (or a typed
+    /// accessor), so it counts as known.
+    public let mapping: ConfigNode
     /// The stage these options belong to, for diagnostics.
     public let stage: String
     /// Everything found wrong so far.
@@ -15,14 +19,14 @@ public struct OptionsReader: Sendable {
     public private(set) var knownKeys: [String] = []
     private var ignoredKeys: Set<String>
 
-    /// A reader over `node`, which must be a mapping; `ignoring` names keys read elsewhere (such as
+    /// A reader over `mapping`, which must be a mapping; `ignoring` names keys read elsewhere (such as
     /// `type` and `inputs`, which the pipeline loader handles).
-    public init(_ node: ConfigNode, stage: String, ignoring: Set<String> = []) {
-        self.node = node
+    public init(_ mapping: ConfigNode, stage: String, ignoring: Set<String> = []) {
+        self.mapping = mapping
         self.stage = stage
         ignoredKeys = ignoring
-        if node.entries == nil {
-            error(.wrongType, "expected a mapping of options, found \(node.shapeName)", at: node.location)
+        if mapping.entries == nil {
+            error(.wrongType, "expected a mapping of options, found \(mapping.shapeName)", at: mapping.location)
         }
     }
 
@@ -43,15 +47,32 @@ public struct OptionsReader: Sendable {
         diagnostics.append(contentsOf: other.attributed(to: stage))
     }
 
-    /// The raw node for `key`, marking the key as known. `nil` when absent.
+    /// The value of `key`, marking the key as known: the one way options are read (every typed accessor
+    /// reads through it). `nil` when absent.
     public mutating func node(_ key: String) -> ConfigNode? {
         if !knownKeys.contains(key) { knownKeys.append(key) }
-        return node[key]
+        return mapping[key]
+    }
+
+    /// True when the mapping holds `key`. Does not mark the key as known.
+    public func contains(_ key: String) -> Bool {
+        mapping[key] != nil
+    }
+
+    /// Where a diagnostic about `key`'s value points: the value, or the stage's mapping when the key is
+    /// absent (where a missing key belongs).
+    public func location(of key: String) -> SourceLocation {
+        mapping[key]?.location ?? mapping.location
+    }
+
+    /// Where `key` itself is written (for a key that does not apply), or the stage's mapping when absent.
+    public func keyLocation(of key: String) -> SourceLocation {
+        mapping.entries?.first { $0.key == key }?.keyLocation ?? mapping.location
     }
 
     /// Reports keys that were never asked for, and returns the diagnostics.
     public mutating func finish() -> Diagnostics {
-        for entry in node.entries ?? [] where !knownKeys.contains(entry.key) && !ignoredKeys.contains(entry.key) {
+        for entry in mapping.entries ?? [] where !knownKeys.contains(entry.key) && !ignoredKeys.contains(entry.key) {
             error(
                 .unknownField, "unknown option '\(entry.key)'", at: entry.keyLocation,
                 suggestion: Suggestion.closest(to: entry.key, among: knownKeys))
@@ -63,42 +84,48 @@ public struct OptionsReader: Sendable {
 
     /// A string option (any scalar is accepted as its text).
     public mutating func string(_ key: String) -> String? {
-        guard let value = node(key) else { return nil }
-        guard let text = value.scalar else {
-            error(.wrongType, "option '\(key)' must be a string, found \(value.shapeName)", at: value.location)
-            return nil
-        }
-        return text
+        scalar(key)?.text
     }
 
     /// A string option that must be present.
     public mutating func requiredString(_ key: String) -> String? {
         let value = string(key)
-        if value == nil && node[key] == nil { missing(key) }
+        if !contains(key) { missing(key) }
         return value
+    }
+
+    /// The text of scalar option `key` with its node, which every typed accessor reads through; a value
+    /// that is not a scalar is reported.
+    mutating func scalar(_ key: String) -> (text: String, node: ConfigNode)? {
+        guard let value = node(key) else { return nil }
+        guard let text = value.scalar else {
+            error(.wrongType, "option '\(key)' must be a string, found \(value.shapeName)", at: value.location)
+            return nil
+        }
+        return (text, value)
     }
 
     /// One of a fixed set of words, e.g. `format: ndjson | csv`.
     public mutating func choice<T: RawRepresentable & CaseIterable>(_ key: String, as type: T.Type) -> T?
     where T.RawValue == String {
-        guard let text = string(key) else { return nil }
-        if let value = T(rawValue: text) { return value }
+        guard let (text, value) = scalar(key) else { return nil }
+        if let choice = T(rawValue: text) { return choice }
         let names = T.allCases.map(\.rawValue)
         error(
             .invalidValue, "option '\(key)' must be one of \(names.joined(separator: ", ")); found '\(text)'",
-            at: node[key]!.location, suggestion: Suggestion.closest(to: text, among: names))
+            at: value.location, suggestion: Suggestion.closest(to: text, among: names))
         return nil
     }
 
     /// An integer option, optionally bounded below.
     public mutating func int(_ key: String, minimum: Int? = nil) -> Int? {
-        guard let text = string(key) else { return nil }
+        guard let (text, node) = scalar(key) else { return nil }
         guard let value = Int(text.filter { $0 != "_" }) else {
-            error(.wrongType, "option '\(key)' must be an integer, found '\(text)'", at: node[key]!.location)
+            error(.wrongType, "option '\(key)' must be an integer, found '\(text)'", at: node.location)
             return nil
         }
         if let minimum, value < minimum {
-            error(.invalidValue, "option '\(key)' must be at least \(minimum), found \(value)", at: node[key]!.location)
+            error(.invalidValue, "option '\(key)' must be at least \(minimum), found \(value)", at: node.location)
             return nil
         }
         return value
@@ -106,9 +133,9 @@ public struct OptionsReader: Sendable {
 
     /// A number option.
     public mutating func double(_ key: String) -> Double? {
-        guard let text = string(key) else { return nil }
+        guard let (text, node) = scalar(key) else { return nil }
         guard let value = Double(text), value.isFinite else {
-            error(.wrongType, "option '\(key)' must be a number, found '\(text)'", at: node[key]!.location)
+            error(.wrongType, "option '\(key)' must be a number, found '\(text)'", at: node.location)
             return nil
         }
         return value
@@ -116,23 +143,23 @@ public struct OptionsReader: Sendable {
 
     /// A boolean option (`true` or `false`).
     public mutating func bool(_ key: String) -> Bool? {
-        guard let text = string(key) else { return nil }
+        guard let (text, node) = scalar(key) else { return nil }
         switch text {
         case "true", "True", "TRUE": return true
         case "false", "False", "FALSE": return false
         default:
-            error(.wrongType, "option '\(key)' must be true or false, found '\(text)'", at: node[key]!.location)
+            error(.wrongType, "option '\(key)' must be true or false, found '\(text)'", at: node.location)
             return nil
         }
     }
 
     /// A duration option such as `10s`.
     public mutating func duration(_ key: String) -> ConfigDuration? {
-        guard let text = string(key) else { return nil }
+        guard let (text, node) = scalar(key) else { return nil }
         guard let value = ConfigDuration(parsing: text) else {
             error(
                 .invalidValue, "option '\(key)': invalid duration '\(text)' (use e.g. 500ms, 10s, 5m, 1h)",
-                at: node[key]!.location)
+                at: node.location)
             return nil
         }
         return value
@@ -140,11 +167,11 @@ public struct OptionsReader: Sendable {
 
     /// A size option such as `64KiB`.
     public mutating func size(_ key: String) -> ConfigSize? {
-        guard let text = string(key) else { return nil }
+        guard let (text, node) = scalar(key) else { return nil }
         guard let value = ConfigSize(parsing: text) else {
             error(
                 .invalidValue, "option '\(key)': invalid size '\(text)' (use e.g. 512, 64KiB, 10MB, 1GiB)",
-                at: node[key]!.location)
+                at: node.location)
             return nil
         }
         return value
@@ -152,29 +179,14 @@ public struct OptionsReader: Sendable {
 
     /// A list of strings; a single scalar is accepted as a one-item list.
     public mutating func stringList(_ key: String) -> [String]? {
-        guard let value = node(key) else { return nil }
-        if let text = value.scalar { return [text] }
-        guard let items = value.items else {
-            error(.wrongType, "option '\(key)' must be a list of strings, found \(value.shapeName)", at: value.location)
-            return nil
-        }
-        var result: [String] = []
-        for item in items {
-            guard let text = item.scalar else {
-                error(.wrongType, "items of '\(key)' must be strings, found \(item.shapeName)", at: item.location)
-                continue
-            }
-            result.append(text)
-        }
-        return result
+        scalarItems(key)?.map(\.text)
     }
 
     /// A list of field paths such as `[user.id, category]`.
     public mutating func fieldList(_ key: String) -> [FieldPath]? {
-        guard let names = stringList(key) else { return nil }
-        let items = node[key]!.items ?? [node[key]!]
+        guard let items = scalarItems(key) else { return nil }
         var paths: [FieldPath] = []
-        for (name, item) in zip(names, items) {
+        for (name, item) in items {
             guard let path = FieldPath(name) else {
                 error(.invalidValue, "'\(name)' is not a field name or dotted path", at: item.location)
                 continue
@@ -182,6 +194,39 @@ public struct OptionsReader: Sendable {
             paths.append(path)
         }
         return paths
+    }
+
+    /// A list of field paths that must be present and name at least one field.
+    public mutating func requiredFieldList(_ key: String) -> [FieldPath]? {
+        guard let paths = fieldList(key) else {
+            if !contains(key) { missing(key) }
+            return nil
+        }
+        guard !paths.isEmpty else {
+            error(.invalidValue, "option '\(key)' must name at least one field", at: location(of: key))
+            return nil
+        }
+        return paths
+    }
+
+    /// The scalar items of list option `key` with their nodes (a single scalar is a one-item list);
+    /// items that are not scalars are reported and left out.
+    private mutating func scalarItems(_ key: String) -> [(text: String, node: ConfigNode)]? {
+        guard let value = node(key) else { return nil }
+        if let text = value.scalar { return [(text, value)] }
+        guard let items = value.items else {
+            error(.wrongType, "option '\(key)' must be a list of strings, found \(value.shapeName)", at: value.location)
+            return nil
+        }
+        var result: [(text: String, node: ConfigNode)] = []
+        for item in items {
+            guard let text = item.scalar else {
+                error(.wrongType, "items of '\(key)' must be strings, found \(item.shapeName)", at: item.location)
+                continue
+            }
+            result.append((text, item))
+        }
+        return result
     }
 
     /// A nested mapping read by its own reader; its diagnostics are merged into this one by `merge(_:)`.
@@ -199,17 +244,19 @@ public struct OptionsReader: Sendable {
         diagnostics.append(contentsOf: nested.finish())
     }
 
-    /// A mapping of names to expression sources, in file order (e.g. enrich's `fields`), with positions and
-    /// the ranges of each text that came from the environment (see `ConfigNode.substitutions`).
+    /// A mapping of names to scalars, in file order (an aggregate's `metrics`), with the positions of each
+    /// name and text and the ranges of each text that came from the environment (see
+    /// `ConfigNode.substitutions`).
     public mutating func namedScalars(
         _ key: String
-    ) -> [(name: String, text: String, location: SourceLocation, literals: [Range<Int>])]? {
+    ) -> [(name: String, nameLocation: SourceLocation, text: String, location: SourceLocation, literals: [Range<Int>])]?
+    {
         guard let value = node(key) else { return nil }
         guard let entries = value.entries else {
             error(.wrongType, "option '\(key)' must be a mapping, found \(value.shapeName)", at: value.location)
             return nil
         }
-        var result: [(String, String, SourceLocation, [Range<Int>])] = []
+        var result: [(String, SourceLocation, String, SourceLocation, [Range<Int>])] = []
         for entry in entries {
             guard let text = entry.value.scalar else {
                 error(
@@ -217,13 +264,14 @@ public struct OptionsReader: Sendable {
                     at: entry.value.location)
                 continue
             }
-            result.append((entry.key, text, entry.value.location, entry.value.substitutions.map(\.range)))
+            result.append(
+                (entry.key, entry.keyLocation, text, entry.value.location, entry.value.substitutions.map(\.range)))
         }
         return result
     }
 
     /// Records that a required key is missing, pointing at the stage's mapping.
     public mutating func missing(_ key: String) {
-        error(.missingField, "missing required option '\(key)'", at: node.location)
+        error(.missingField, "missing required option '\(key)'", at: mapping.location)
     }
 }

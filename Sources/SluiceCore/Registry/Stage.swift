@@ -29,100 +29,80 @@ public enum StageKind: String, Sendable, Hashable, CaseIterable {
 
 /// One documented option of a stage type, for `runner stages TYPE` and docs/stages.md.
 public struct OptionDoc: Sendable, Hashable {
+    /// The key as written in the pipeline file; nested options as `parent.key`.
     public var name: String
     /// The option's type as users write it: `string`, `duration`, `[field]`, `expression`, `ndjson | csv`.
     public var type: String
     /// The default, or `nil` for a required option.
     public var defaultValue: String?
+    /// What the option does, in a sentence or two.
     public var summary: String
 
+    /// An option named `name` of type `type`; without `default` it is required.
     public init(_ name: String, _ type: String, default defaultValue: String? = nil, _ summary: String) {
         self.name = name
         self.type = type
         self.defaultValue = defaultValue
         self.summary = summary
     }
-
 }
 
-/// A stage type: the static facts the registry needs, and its configuration type.
+/// A stage type: the static facts the registry needs about it, and the configuration that builds it.
 ///
-/// A stage is one file: a type conforming to `Stage` (the registration), its `Config` (decodes and
-/// validates itself from `OptionsReader`, `Equatable` so a reload can tell what changed) and the runtime
-/// the config builds. Built-in stages and plugins register the same way: `registry.register(MyStage.self)`.
+/// A stage is one file (docs/writing-stages.md): `XConfig`, which reads and validates its options and
+/// builds the runtime, and the runtime `X`, which conforms to the protocol of its kind — `SourceStage`,
+/// `TransformStage`, `AggregationStage` or `SinkStage` — and carries the facts below. The kind protocol
+/// supplies `factory`, so the section a stage belongs in and the runtime it builds cannot disagree.
+/// Built-in stages and plugins register the same way: `try registry.register(X.self)`.
 public protocol Stage {
+    /// The configuration: decoded and validated options, and the factory of the runtime.
     associatedtype Config: StageConfig
 
     /// The name used as `type:` in pipeline files.
     static var typeName: String { get }
-    static var kind: StageKind { get }
     /// One sentence for `runner stages`.
     static var summary: String { get }
     /// Every option the config reads.
     static var options: [OptionDoc] { get }
     /// A complete pipeline file that uses this stage; tested to validate.
     static var example: String { get }
+    /// How the engine builds the stage's runtime from a `Config`; its case is the stage's kind.
+    static var factory: StageFactory { get }
 }
 
-/// A stage's decoded, validated configuration; it builds the stage's runtime.
-public protocol StageConfig: Sendable, Equatable {
-    /// Reads the options, recording a diagnostic on `reader` for every problem; `nil` when the
-    /// configuration cannot be built (the diagnostics say why).
-    init?(reading reader: inout OptionsReader)
-
-    /// The names of outputs besides the main one (a `route` stage's routes), consumed as `id.name`.
-    var namedOutputs: [String] { get }
-
-    /// True when processing an event depends on nothing but that event, so the engine may fuse the
-    /// stage with its neighbours and run copies of it in parallel.
-    var isStateless: Bool { get }
-
-    /// For stages with per-key state (aggregates): the fields whose values choose a partition when the
-    /// stage runs with `parallelism` above 1. `nil` means the stage keeps global state and runs as one.
-    var partitionFields: [FieldPath]? { get }
-
-    /// Builds the runtime. Sources return a `Source`; other kinds a `Processor`.
-    func makeRuntime(context: StageContext) throws -> StageRuntime
+extension Stage {
+    /// The section this stage type belongs in: its factory's kind.
+    public static var kind: StageKind { factory.kind }
 }
 
-extension StageConfig {
-    public var namedOutputs: [String] { [] }
-    public var isStateless: Bool { false }
-    public var partitionFields: [FieldPath]? { nil }
+/// A stage that reads from the outside world: listed under `sources`, its config builds a `Source`.
+public protocol SourceStage: Stage where Config: SourceConfig {}
+
+/// A stage that changes events one batch at a time: listed under `transforms`.
+public protocol TransformStage: Stage where Config: ProcessorConfig {}
+
+/// A stage that combines events over groups and windows: listed under `aggregations`.
+public protocol AggregationStage: Stage where Config: ProcessorConfig {}
+
+/// A stage that writes events to the outside world: listed under `sinks`.
+public protocol SinkStage: Stage where Config: ProcessorConfig {}
+
+extension SourceStage {
+    /// Builds a `Source` with `Config.makeSource(context:)`.
+    public static var factory: StageFactory { .source(.building(Config.self)) }
 }
 
-/// What a stage needs to know about its place when its runtime is built.
-public struct StageContext: Sendable {
-    public var pipeline: String
-    public var stage: String
-    /// The index of this copy among `parallelism` copies, and their count.
-    public var instance: Int
-    public var instanceCount: Int
-    /// Where problems in the input are reported; rate-limited.
-    public var log: StageLog
-    /// Turns abandoned when the shutdown limit passes, so blocking or retrying work can give up.
-    public var shutdown: ShutdownSignal
-    /// When a reload builds this stage to take the place of a running (or finished) stage with the same
-    /// id: that stage's configuration. A stage that carries on with something outside the process (a
-    /// `file` sink's file) continues it instead of starting over.
-    public var replacing: (any StageConfig)?
-
-    public init(
-        pipeline: String, stage: String, instance: Int = 0, instanceCount: Int = 1, log: StageLog,
-        shutdown: ShutdownSignal = ShutdownSignal(), replacing: (any StageConfig)? = nil
-    ) {
-        self.pipeline = pipeline
-        self.stage = stage
-        self.instance = instance
-        self.instanceCount = instanceCount
-        self.log = log
-        self.shutdown = shutdown
-        self.replacing = replacing
-    }
+extension TransformStage {
+    /// Builds a `Processor` with `Config.makeProcessor(context:)`.
+    public static var factory: StageFactory { .transform(.building(Config.self)) }
 }
 
-/// A built stage: something that produces events on its own, or something that processes batches.
-public enum StageRuntime {
-    case source(any Source)
-    case processor(any Processor)
+extension AggregationStage {
+    /// Builds a `Processor` with `Config.makeProcessor(context:)`.
+    public static var factory: StageFactory { .aggregation(.building(Config.self)) }
+}
+
+extension SinkStage {
+    /// Builds a `Processor` with `Config.makeProcessor(context:)`.
+    public static var factory: StageFactory { .sink(.building(Config.self)) }
 }

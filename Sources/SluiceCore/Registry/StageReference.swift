@@ -1,8 +1,8 @@
 /// Renders the registry for people: the `runner stages` listing, one type's description, and the
 /// Markdown of docs/stages.md (a test keeps that file equal to `markdown(_:)`).
-public enum StageReference {
+package enum StageReference {
     /// One line per stage type, grouped by kind.
-    public static func list(_ registry: StageRegistry) -> String {
+    package static func list(_ registry: StageRegistry) -> String {
         let width = registry.all.map(\.typeName.count).max() ?? 0
         var text = ""
         for kind in StageKind.allCases {
@@ -10,26 +10,29 @@ public enum StageReference {
             guard !entries.isEmpty else { continue }
             text += "\(kind.section):\n"
             for entry in entries {
-                text += "  \(entry.typeName)\(String(repeating: " ", count: width - entry.typeName.count))  \(entry.summary)\n"
+                text +=
+                    "  \(entry.typeName)\(String(repeating: " ", count: width - entry.typeName.count))  \(entry.summary)\n"
             }
         }
         return text
     }
 
     /// A type's summary, options and example, as plain text.
-    public static func describe(_ entry: StageRegistry.Entry) -> String {
+    package static func describe(_ entry: StageRegistry.Entry) -> String {
         var text = "\(entry.typeName) (\(entry.kind.rawValue)): \(entry.summary)\n\noptions:\n"
         for option in entry.options {
             let requirement = option.defaultValue.map { "default \($0)" } ?? "required"
             text += "  \(option.name): \(option.type) (\(requirement))\n      \(option.summary)\n"
         }
-        text += "\nexample:\n" + entry.example.split(separator: "\n", omittingEmptySubsequences: false)
+        text +=
+            "\nexample:\n"
+            + entry.example.split(separator: "\n", omittingEmptySubsequences: false)
             .map { "  " + $0 }.joined(separator: "\n") + "\n"
         return text
     }
 
     /// The stage reference as Markdown.
-    public static func markdown(_ registry: StageRegistry) -> String {
+    package static func markdown(_ registry: StageRegistry) -> String {
         var text = """
             # Stage reference
 

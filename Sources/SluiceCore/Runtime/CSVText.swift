@@ -1,8 +1,8 @@
 /// CSV cells quoted per RFC 4180, shared by the `file` sink and query output.
-public enum CSVText {
+package enum CSVText {
     /// Appends `cell` to `bytes`, in double quotes (inner quotes doubled) when it holds a comma, a quote,
     /// CR or LF.
-    public static func appendCell(_ cell: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
+    package static func appendCell(_ cell: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
         let needsQuotes = cell.contains { byte in
             byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == 0x0A || byte == 0x0D
         }
@@ -19,7 +19,7 @@ public enum CSVText {
     }
 
     /// Appends the text `cell` to `bytes`, quoted as needed.
-    public static func appendCell(_ cell: String, to bytes: inout [UInt8]) {
+    package static func appendCell(_ cell: String, to bytes: inout [UInt8]) {
         var cell = cell
         cell.withUTF8 { appendCell($0, to: &bytes) }
     }

@@ -1,8 +1,8 @@
 /// Numbers as text for people (stats tables, logs, benchmark reports), without Foundation.
-public enum NumberText {
+package enum NumberText {
     /// `value` rounded to `decimals` decimals, always showing them: `fixed(1.5, decimals: 3)` is
     /// `1.500`. With `grouping`, the whole part has thousands separators. Non-finite values are `-`.
-    public static func fixed(_ value: Double, decimals: Int, grouping: Bool = false) -> String {
+    package static func fixed(_ value: Double, decimals: Int, grouping: Bool = false) -> String {
         guard value.isFinite else { return "-" }
         var scale: Int64 = 1
         for _ in 0..<decimals { scale *= 10 }
@@ -16,7 +16,7 @@ public enum NumberText {
     }
 
     /// An integer with thousands separators: 1234567 → "1,234,567".
-    public static func grouped(_ value: Int64) -> String {
+    package static func grouped(_ value: Int64) -> String {
         let digits = String(value.magnitude)
         var result = ""
         for (index, digit) in digits.enumerated() {

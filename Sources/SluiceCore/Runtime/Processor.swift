@@ -65,13 +65,13 @@ public struct ProcessorOutput {
     }
 
     /// Takes the counts so far, leaving none.
-    public mutating func takeCounters() -> [StageCounter: Int] {
+    package mutating func takeCounters() -> [StageCounter: Int] {
         defer { counters.removeAll() }
         return counters
     }
 
     /// Takes the batches emitted so far, leaving none.
-    public mutating func takeBatches() -> [[EventBatch]] {
+    package mutating func takeBatches() -> [[EventBatch]] {
         // Swapped out rather than copied, so the caller holds the only reference to each batch.
         var taken = [[EventBatch]](repeating: [], count: batches.count)
         swap(&taken, &batches)
@@ -79,7 +79,7 @@ public struct ProcessorOutput {
     }
 
     /// Takes the drop counts so far, leaving none.
-    public mutating func takeDrops() -> [DropReason: Int] {
+    package mutating func takeDrops() -> [DropReason: Int] {
         defer { drops.removeAll() }
         return drops
     }

@@ -71,8 +71,8 @@ public final class StageLog: Sendable {
 }
 
 /// Unbuffered writes to standard error, whole lines at a time.
-public enum StandardError {
-    public static func write(_ text: String) {
+package enum StandardError {
+    package static func write(_ text: String) {
         var text = text
         text.withUTF8 { bytes in
             var offset = 0

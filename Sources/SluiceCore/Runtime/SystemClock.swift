@@ -3,16 +3,16 @@
 #endif
 
 /// The clocks the engine and the services read.
-public enum SystemClock {
+package enum SystemClock {
     /// Milliseconds since the Unix epoch, from the wall clock.
-    public static func wallMilliseconds() -> Int64 {
+    package static func wallMilliseconds() -> Int64 {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         return Int64(now.tv_sec) * 1_000 + Int64(now.tv_nsec) / 1_000_000
     }
 
     /// Nanoseconds from a monotonic clock, for measuring durations.
-    public static func monotonicNanoseconds() -> UInt64 {
+    package static func monotonicNanoseconds() -> UInt64 {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
         return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)

@@ -4,11 +4,11 @@
 
 /// Plain OS threads, for the few long-lived ones the runner needs (workers, sources, timers, the file
 /// watcher, signal handling): they block in system calls, which Swift's cooperative pool must not.
-public enum SystemThread {
+package enum SystemThread {
     /// Starts a thread running `body`. A detached thread releases its resources when it ends; a joinable
     /// one must be joined with `pthread_join`.
     @discardableResult
-    public static func start(detached: Bool = true, _ body: @escaping @Sendable () -> Void) -> pthread_t {
+    package static func start(detached: Bool = true, _ body: @escaping @Sendable () -> Void) -> pthread_t {
         let box = Unmanaged.passRetained(Body(body)).toOpaque()
         var thread = pthread_t()
         let result = pthread_create(

@@ -3,17 +3,17 @@
 #endif
 
 /// Whole-file reads without Foundation, for configuration files and tests.
-public enum TextFile {
+package enum TextFile {
     /// Why a file could not be read.
-    public struct ReadError: Error, CustomStringConvertible {
-        public let path: String
-        public let reason: String
-        public var description: String { "cannot read '\(path)': \(reason)" }
+    package struct ReadError: Error, CustomStringConvertible {
+        package let path: String
+        package let reason: String
+        package var description: String { "cannot read '\(path)': \(reason)" }
     }
 
     /// The file's bytes; reading stops once more than `limit` bytes have been read, so a caller can refuse
     /// an over-long file without holding all of it.
-    public static func readBytes(_ path: String, limit: Int = .max) -> Result<[UInt8], ReadError> {
+    package static func readBytes(_ path: String, limit: Int = .max) -> Result<[UInt8], ReadError> {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { return .failure(ReadError(path: path, reason: String(cString: strerror(errno)))) }
         defer { close(fd) }
@@ -32,7 +32,7 @@ public enum TextFile {
     }
 
     /// The file's text, decoded as UTF-8 (invalid sequences become U+FFFD).
-    public static func read(_ path: String) -> Result<String, ReadError> {
+    package static func read(_ path: String) -> Result<String, ReadError> {
         readBytes(path).map { String(decoding: $0, as: UTF8.self) }
     }
 }

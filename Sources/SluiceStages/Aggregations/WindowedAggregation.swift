@@ -1,28 +1,18 @@
 import SluiceCore
 
-/// The `aggregate` stage: groups events by fields and time windows and emits one event per window and group
-/// with the group-by fields, `window_start`, `window_end` and one field per metric.
-///
-/// Windows are tumbling, sliding (kept as panes, see `AlignedWindows`), session (per group, merging) or global,
-/// by event time or processing time. By event time a window is emitted when the watermark — the largest event
-/// time seen minus `allowed_lateness` — reaches its end; an event whose windows have all been emitted is late
-/// and dropped or routed (`on_late`). Every open window is emitted when the input ends. Windows closing
-/// together are emitted by start, and their groups sorted by group-by values (see `ValueOrder`), so output is
-/// deterministic and comparable across `parallelism`. A global window has no bounds, so its events carry no
-/// `window_start` / `window_end`. docs/aggregations.md has the exact rules and the error bounds.
-public enum WindowedAggregation: Stage {
+/// `type: aggregate`: groups events by fields and time windows and computes metrics per window and group.
+extension WindowedAggregation: AggregationStage {
+    typealias Config = WindowedAggregationConfig
     /// `aggregate`.
-    public static let typeName = "aggregate"
-    /// An aggregation: it reads `inputs` and its output feeds other stages.
-    public static let kind = StageKind.aggregation
+    static let typeName = "aggregate"
     /// One sentence for `runner stages`.
-    public static let summary =
+    static let summary =
         "Groups events by fields and tumbling, sliding, session or global windows and computes metrics "
         + "(count, sum, avg, min, max, stddev, variance, first, last, count_distinct, percentile, median, top_k); "
         + "emission rules and error bounds: docs/aggregations.md."
 
     /// Every option, nested window options as `window.NAME`.
-    public static let options: [OptionDoc] = [
+    static let options: [OptionDoc] = [
         OptionDoc("group_by", "[field]", default: "[] (one group)", "Fields (dotted paths) whose values form a group."),
         OptionDoc("window", "mapping", default: "{ type: global }", "The windows events are grouped into."),
         OptionDoc(
@@ -84,11 +74,8 @@ public enum WindowedAggregation: Stage {
                 + "(HyperLogLog, ±2.5 %)."),
     ]
 
-    /// The default `max_memory`: room for about a million groups with a few plain metrics.
-    public static let defaultMaxMemory = ConfigSize(bytes: 256 << 20)
-
     /// A complete pipeline using the stage.
-    public static let example = """
+    static let example = """
         name: latency_percentiles
         sources:
           requests:
@@ -128,147 +115,185 @@ public enum WindowedAggregation: Stage {
             inputs: [by_path.late]
             path: out/latency_percentiles_late.ndjson
         """
+}
 
-    /// The validated options of an `aggregate` stage.
-    public struct Config: StageConfig {
-        /// The group-by fields; empty for one group.
-        public var groupBy: [FieldPath]
-        /// The windows; `.global` when the option is absent.
-        public var window: WindowSpec
-        /// The metrics, in the order written (the order of the output fields).
-        public var metrics: [MetricSpec]
-        /// What happens to late events.
-        public var latePolicy: LatePolicy
-        /// With `on_late: emit_update`, how long past its end (on the watermark) a window can still be updated;
-        /// `nil` for the default, the window's size (or gap).
-        public var updateRetention: ConfigDuration?
-        /// When rows are emitted: on close, or also early on an interval.
-        public var emit: EmitMode
-        /// The most groups per window (per stage for sessions); `nil` for no cap.
-        public var maxGroups: Int?
-        /// How many distinct values `count_distinct` counts exactly before it estimates.
-        public var distinctExactLimit: Int
-        /// The most memory the state may take (`max_memory`).
-        public var maxMemory: ConfigSize
+/// The validated options of an `aggregate` stage.
+public struct WindowedAggregationConfig: ProcessorConfig {
+    /// The default `max_memory`: room for about a million groups with a few plain metrics.
+    public static let defaultMaxMemory = ConfigSize(bytes: 256 << 20)
 
-        /// `late` when late events are routed.
-        public var namedOutputs: [String] { latePolicy == .route ? ["late"] : [] }
+    /// The group-by fields; empty for one group.
+    public var groupBy: [FieldPath]
+    /// The windows; `.global` when the option is absent.
+    public var window: WindowSpec
+    /// The metrics, in the order written (the order of the output fields).
+    public var metrics: [MetricSpec]
+    /// What happens to late events.
+    public var latePolicy: LatePolicy
+    /// With `on_late: emit_update`, how long past its end (on the watermark) a window can still be updated;
+    /// `nil` for the default, the window's size (or gap).
+    public var updateRetention: ConfigDuration?
+    /// When rows are emitted: on close, or also early on an interval.
+    public var emit: EmitMode
+    /// The most groups per window (per stage for sessions); `nil` for no cap.
+    public var maxGroups: Int?
+    /// How many distinct values `count_distinct` counts exactly before it estimates.
+    public var distinctExactLimit: Int
+    /// The most memory the state may take (`max_memory`).
+    public var maxMemory: ConfigSize
 
-        private static let windowFieldNames = ["window_start", "window_end"]
+    /// `late` when late events are routed.
+    public var namedOutputs: [String] { latePolicy == .route ? ["late"] : [] }
 
-        /// Reads and checks the options, recording every problem on `reader`.
-        public init?(reading reader: inout OptionsReader) {
-            let groupBy = reader.fieldList("group_by") ?? []
-            let window = WindowSpec.read(from: &reader)
-            let latePolicy = reader.choice("on_late", as: LatePolicy.self) ?? .drop
-            let updateRetention = WindowSpec.readBoundedDuration("update_retention", from: &reader)
-            let emit = EmitMode.read(from: &reader)
-            let maxGroups = reader.int("max_groups", minimum: 1)
-            let distinctExactLimit = reader.int("distinct_exact_limit", minimum: 0) ?? 10_000
-            let maxMemory = reader.size("max_memory") ?? WindowedAggregation.defaultMaxMemory
-            if maxMemory.bytes == 0, let entry = Self.entry("max_memory", in: reader) {
-                reader.error(.invalidValue, "option 'max_memory' must be larger than 0", at: entry.value.location)
-            }
-            var flagFields: [String] = []
-            if case .every = emit { flagFields.append(RowFlags.finalName) }
-            if latePolicy == .emitUpdate { flagFields.append(RowFlags.updateName) }
-            let metrics = Self.readMetrics(from: &reader, reserved: groupBy.map(\.head.string) + flagFields)
-            if latePolicy != .drop, window == .global, let entry = Self.entry("on_late", in: reader) {
-                reader.error(.invalidValue, "option 'on_late' needs a time-based window: a global window has no late events", at: entry.keyLocation)
-            }
-            if latePolicy != .emitUpdate, let entry = Self.entry("update_retention", in: reader) {
-                reader.error(.invalidValue, "option 'update_retention' needs 'on_late: emit_update'", at: entry.keyLocation)
-            }
-            guard let window, let metrics, let emit, !reader.diagnostics.hasErrors else { return nil }
-            self.groupBy = groupBy
-            self.window = window
-            self.metrics = metrics
-            self.latePolicy = latePolicy
-            self.updateRetention = updateRetention
-            self.emit = emit
-            self.maxGroups = maxGroups
-            self.distinctExactLimit = distinctExactLimit
-            self.maxMemory = maxMemory
+    private static let windowFieldNames = ["window_start", "window_end"]
+
+    /// Reads and checks the options, recording every problem on `reader`.
+    public init?(reading reader: inout OptionsReader) {
+        let groupBy = reader.fieldList("group_by") ?? []
+        let window = WindowSpec.read(from: &reader)
+        let latePolicy = reader.choice("on_late", as: LatePolicy.self) ?? .drop
+        let updateRetention = WindowSpec.readBoundedDuration("update_retention", from: &reader)
+        let emit = EmitMode.read(from: &reader)
+        let maxGroups = reader.int("max_groups", minimum: 1)
+        let distinctExactLimit = reader.int("distinct_exact_limit", minimum: 0) ?? 10_000
+        let maxMemory = reader.size("max_memory") ?? Self.defaultMaxMemory
+        if maxMemory.bytes == 0 {
+            reader.error(
+                .invalidValue, "option 'max_memory' must be larger than 0", at: reader.location(of: "max_memory"))
         }
-
-        private static func entry(_ key: String, in reader: OptionsReader) -> ConfigNode.Entry? {
-            reader.node.entries?.first { $0.key == key }
+        var flagFields: [String] = []
+        if case .every = emit { flagFields.append(RowFlags.finalName) }
+        if latePolicy == .emitUpdate { flagFields.append(RowFlags.updateName) }
+        let metrics = Self.readMetrics(from: &reader, reserved: groupBy.map(\.head.string) + flagFields)
+        if latePolicy != .drop, window == .global {
+            reader.error(
+                .invalidValue, "option 'on_late' needs a time-based window: a global window has no late events",
+                at: reader.keyLocation(of: "on_late"))
         }
-
-        /// The metrics; `reserved` are the other output fields, which a metric must not overwrite.
-        private static func readMetrics(from reader: inout OptionsReader, reserved: [String]) -> [MetricSpec]? {
-            guard let entries = reader.namedScalars("metrics") else {
-                if reader.node["metrics"] == nil { reader.missing("metrics") }
-                return nil
-            }
-            let taken = Set(reserved + windowFieldNames)
-            var metrics: [MetricSpec] = []
-            for (name, text, location, literals) in entries {
-                if taken.contains(name) {
-                    let keyLocation = reader.node["metrics"]?.entries?.first { $0.key == name }?.keyLocation
-                    reader.error(
-                        .invalidValue, "metric '\(name)' would overwrite a group-by, window or flag field of the output",
-                        at: keyLocation ?? location)
-                }
-                if let metric = MetricSpec(
-                    name: name, text: text, location: location, literals: literals, reader: &reader)
-                {
-                    metrics.append(metric)
-                }
-            }
-            return metrics
+        if latePolicy != .emitUpdate, reader.contains("update_retention") {
+            reader.error(
+                .invalidValue, "option 'update_retention' needs 'on_late: emit_update'",
+                at: reader.keyLocation(of: "update_retention"))
         }
+        guard let window, let metrics, let emit, !reader.diagnostics.hasErrors else { return nil }
+        self.groupBy = groupBy
+        self.window = window
+        self.metrics = metrics
+        self.latePolicy = latePolicy
+        self.updateRetention = updateRetention
+        self.emit = emit
+        self.maxGroups = maxGroups
+        self.distinctExactLimit = distinctExactLimit
+        self.maxMemory = maxMemory
+    }
 
-        /// The group-by fields: with `parallelism: N` each copy owns the groups whose key hashes to it.
-        public var partitionFields: [FieldPath]? { groupBy.isEmpty ? nil : groupBy }
-
-        /// The processor, on the wall clock.
-        public func makeRuntime(context: StageContext) throws -> StageRuntime {
-            .processor(makeProcessor())
+    /// The metrics; `reserved` are the other output fields, which a metric must not overwrite.
+    private static func readMetrics(from reader: inout OptionsReader, reserved: [String]) -> [MetricSpec]? {
+        guard let entries = reader.namedScalars("metrics") else {
+            if !reader.contains("metrics") { reader.missing("metrics") }
+            return nil
         }
-
-        /// The processor, with `clock` as the processing-time clock.
-        func makeProcessor(clock: @escaping @Sendable () -> Int64 = SystemClock.wallMilliseconds) -> any Processor {
-            let timeSource: TimeSource
-            // Ticks drive processing-time windows, idleness and early rows; at most a second apart so windows
-            // close (and idleness is noticed) promptly.
-            var tickPeriods: [Int64] = []
-            switch (window.assignment, window.eventTime) {
-            case (.global, _):
-                timeSource = .none
-            case (_, let eventTime?):
-                let idleTimeout = eventTime.idleTimeout?.milliseconds
-                timeSource = .event(
-                    eventTime.field, allowedLateness: eventTime.allowedLateness.milliseconds, idleTimeout: idleTimeout)
-                if let idleTimeout { tickPeriods.append(idleTimeout) }
-            case (let assignment, nil):
-                timeSource = .processing
-                switch assignment {
-                case .aligned(let windows): tickPeriods.append(windows.slide)
-                case .sessions(let gap): tickPeriods.append(gap)
-                case .global: break
-                }
+        let taken = Set(reserved + windowFieldNames)
+        var metrics: [MetricSpec] = []
+        for (name, nameLocation, text, location, literals) in entries {
+            if taken.contains(name) {
+                reader.error(
+                    .invalidValue, "metric '\(name)' would overwrite a group-by, window or flag field of the output",
+                    at: nameLocation)
             }
-            var rules = EmissionRules(latePolicy: latePolicy, maxGroups: maxGroups, maxMemory: maxMemory.bytes)
-            if case .every(let interval) = emit {
-                rules.earlyInterval = interval.milliseconds
-                tickPeriods.append(interval.milliseconds)
-            }
-            if latePolicy == .emitUpdate { rules.updateRetention = updateRetention?.milliseconds ?? defaultRetention }
-            let tickInterval = tickPeriods.min().map { ConfigDuration(milliseconds: min($0, 1_000)) }
-            let aggregator = WindowedAggregator(
-                assignment: window.assignment, timeSource: timeSource, rules: rules, groupBy: groupBy,
-                metrics: metrics, distinctExactLimit: distinctExactLimit, clock: clock)
-            return AggregateProcessor(aggregator, tickInterval: tickInterval)
-        }
-
-        /// The default `update_retention`: the window's size, or a session's gap.
-        private var defaultRetention: Int64 {
-            switch window.assignment {
-            case .global: return 0
-            case .aligned(let windows): return windows.size
-            case .sessions(let gap): return gap
+            if let metric = MetricSpec(
+                name: name, text: text, location: location, literals: literals, reader: &reader)
+            {
+                metrics.append(metric)
             }
         }
+        return metrics
+    }
+
+    /// The group-by fields: with `parallelism: N` each copy owns the groups whose key hashes to it.
+    public var partitionFields: [FieldPath]? { groupBy.isEmpty ? nil : groupBy }
+
+    /// The processor, on the wall clock.
+    public func makeProcessor(context: StageContext) throws -> any Processor {
+        makeAggregation()
+    }
+
+    /// The processor, with `clock` as the processing-time clock.
+    func makeAggregation(clock: @escaping @Sendable () -> Int64 = SystemClock.wallMilliseconds) -> WindowedAggregation {
+        let timeSource: TimeSource
+        // Ticks drive processing-time windows, idleness and early rows; at most a second apart so windows
+        // close (and idleness is noticed) promptly.
+        var tickPeriods: [Int64] = []
+        switch (window.assignment, window.eventTime) {
+        case (.global, _):
+            timeSource = .none
+        case (_, let eventTime?):
+            let idleTimeout = eventTime.idleTimeout?.milliseconds
+            timeSource = .event(
+                eventTime.field, allowedLateness: eventTime.allowedLateness.milliseconds, idleTimeout: idleTimeout)
+            if let idleTimeout { tickPeriods.append(idleTimeout) }
+        case (let assignment, nil):
+            timeSource = .processing
+            switch assignment {
+            case .aligned(let windows): tickPeriods.append(windows.slide)
+            case .sessions(let gap): tickPeriods.append(gap)
+            case .global: break
+            }
+        }
+        var rules = EmissionRules(latePolicy: latePolicy, maxGroups: maxGroups, maxMemory: maxMemory.bytes)
+        if case .every(let interval) = emit {
+            rules.earlyInterval = interval.milliseconds
+            tickPeriods.append(interval.milliseconds)
+        }
+        if latePolicy == .emitUpdate { rules.updateRetention = updateRetention?.milliseconds ?? defaultRetention }
+        let tickInterval = tickPeriods.min().map { ConfigDuration(milliseconds: min($0, 1_000)) }
+        let aggregator = WindowedAggregator(
+            assignment: window.assignment, timeSource: timeSource, rules: rules, groupBy: groupBy,
+            metrics: metrics, distinctExactLimit: distinctExactLimit, clock: clock)
+        return WindowedAggregation(aggregator, tickInterval: tickInterval)
+    }
+
+    /// The default `update_retention`: the window's size, or a session's gap.
+    private var defaultRetention: Int64 {
+        switch window.assignment {
+        case .global: return 0
+        case .aligned(let windows): return windows.size
+        case .sessions(let gap): return gap
+        }
+    }
+}
+
+/// The running `aggregate` stage: groups events by fields and time windows and emits one event per window and group
+/// with the group-by fields, `window_start`, `window_end` and one field per metric.
+///
+/// Windows are tumbling, sliding (kept as panes, see `AlignedWindows`), session (per group, merging) or global,
+/// by event time or processing time. By event time a window is emitted when the watermark — the largest event
+/// time seen minus `allowed_lateness` — reaches its end; an event whose windows have all been emitted is late
+/// and dropped or routed (`on_late`). Every open window is emitted when the input ends. Windows closing
+/// together are emitted by start, and their groups sorted by group-by values (see `ValueOrder`), so output is
+/// deterministic and comparable across `parallelism`. A global window has no bounds, so its events carry no
+/// `window_start` / `window_end`. docs/aggregations.md has the exact rules and the error bounds.
+///
+/// As the engine sees it, this is a shell that hands each call to its `WindowedAggregator`. The state lives in a struct so the per-event code works on value storage: stored properties of a class
+/// would pay a dynamic exclusivity check on every access, several per event.
+final class WindowedAggregation: Processor {
+    private var aggregator: WindowedAggregator
+    let tickInterval: ConfigDuration?
+
+    init(_ aggregator: WindowedAggregator, tickInterval: ConfigDuration?) {
+        self.aggregator = aggregator
+        self.tickInterval = tickInterval
+    }
+
+    func process(_ batch: consuming EventBatch, output: inout ProcessorOutput) throws {
+        aggregator.process(batch, output: &output)
+    }
+
+    func tick(nowMilliseconds: Int64, output: inout ProcessorOutput) throws {
+        aggregator.tick(nowMilliseconds: nowMilliseconds, output: &output)
+    }
+
+    func finish(output: inout ProcessorOutput) throws {
+        aggregator.finish(output: &output)
     }
 }

@@ -1,19 +1,12 @@
 import SluiceCore
 
 /// `type: file` (sink) — writes events to a file as NDJSON or CSV.
-///
-/// The file and its missing parent folders are created when the stage starts; it is emptied at its
-/// first write unless `append: true`, or unless the sink takes the place of one writing the same file in
-/// a reload (it then continues the file). Each batch is written with one `write(2)` when it has been
-/// encoded (larger batches every 256 KiB), so the file is never behind by more than one batch; `finish`
-/// flushes and closes it. A full file system is waited out; other write errors fail the stage (see
-/// `OutputDescriptor`).
-public enum FileSink: Stage {
-    public static let typeName = "file"
-    public static let kind = StageKind.sink
-    public static let summary = "Writes events to a file as NDJSON or CSV, truncating or appending."
+extension FileSink: SinkStage {
+    typealias Config = FileSinkConfig
+    static let typeName = "file"
+    static let summary = "Writes events to a file as NDJSON or CSV, truncating or appending."
 
-    public static let options = [
+    static let options = [
         OptionDoc("path", "string", "The file to write; missing parent folders are created."),
         OptionDoc(
             "format", "ndjson | csv", default: "ndjson",
@@ -30,7 +23,7 @@ public enum FileSink: Stage {
                 + "reload changes keeps appending to the file it wrote."),
     ]
 
-    public static let example = """
+    static let example = """
         sources:
           clicks:
             type: generate
@@ -48,68 +41,82 @@ public enum FileSink: Stage {
             fields: [id, category, value]
             append: false
         """
+}
 
+/// The options of a `file` sink.
+public struct FileSinkConfig: ProcessorConfig {
     /// How events are written.
     public enum Format: String, Sendable, CaseIterable {
         case ndjson
         case csv
     }
 
-    /// The options of a `file` sink.
-    public struct Config: StageConfig {
-        public var path: String
-        public var format: Format
-        /// The csv columns; `nil` takes them from the first event (or the appended file's header).
-        public var fields: [FieldPath]?
-        public var append: Bool
+    public var path: String
+    public var format: Format
+    /// The csv columns; `nil` takes them from the first event (or the appended file's header).
+    public var fields: [FieldPath]?
+    public var append: Bool
 
-        public init(path: String, format: Format = .ndjson, fields: [FieldPath]? = nil, append: Bool = false) {
-            self.path = path
-            self.format = format
-            self.fields = fields
-            self.append = append
+    public init(path: String, format: Format = .ndjson, fields: [FieldPath]? = nil, append: Bool = false) {
+        self.path = path
+        self.format = format
+        self.fields = fields
+        self.append = append
+    }
+
+    public init?(reading reader: inout OptionsReader) {
+        let path = reader.requiredFilePath("path")
+        let format = reader.choice("format", as: Format.self)
+        let fields = reader.fieldList("fields")
+        let append = reader.bool("append")
+        if reader.contains("fields"), format != .csv {
+            reader.error(
+                .invalidValue, "option 'fields' applies only to format: csv", at: reader.location(of: "fields"))
         }
-
-        public init?(reading reader: inout OptionsReader) {
-            let path = reader.requiredFilePath("path")
-            let format = reader.choice("format", as: Format.self)
-            let fields = reader.fieldList("fields")
-            let append = reader.bool("append")
-            if let fieldsNode = reader.node("fields"), format != .csv {
-                reader.error(.invalidValue, "option 'fields' applies only to format: csv", at: fieldsNode.location)
-            }
-            if let fields, fields.isEmpty, let fieldsNode = reader.node("fields") {
-                reader.error(.invalidValue, "option 'fields' must name at least one field", at: fieldsNode.location)
-            }
-            guard let path else { return nil }
-            if path.isEmpty, let pathNode = reader.node("path") {
-                reader.error(.invalidValue, "option 'path' must not be empty", at: pathNode.location)
-            }
-            self.init(path: path)
-            if let format { self.format = format }
-            if let fields { self.fields = fields }
-            if let append { self.append = append }
+        if let fields, fields.isEmpty {
+            reader.error(
+                .invalidValue, "option 'fields' must name at least one field", at: reader.location(of: "fields"))
         }
-
-        public func makeRuntime(context: StageContext) throws -> StageRuntime {
-            let appends = append || continuesFile(of: context.replacing)
-            let fd = try OutputFile.open(path, append: appends)
-            let descriptor = OutputDescriptor(
-                fd: fd, path: path, owned: true, stopsOnBrokenPipe: false, truncateOnFirstUse: !appends,
-                framing: format == .csv ? .csv : .lines, log: context.log, shutdown: context.shutdown)
-            switch format {
-            case .ndjson:
-                return .processor(EncodingSink(encoder: NDJSONEncoder(), descriptor: descriptor))
-            case .csv:
-                return .processor(EncodingSink(encoder: CSVEncoder(columns: fields), descriptor: descriptor))
-            }
+        guard let path else { return nil }
+        if path.isEmpty {
+            reader.error(.invalidValue, "option 'path' must not be empty", at: reader.location(of: "path"))
         }
+        self.init(path: path)
+        if let format { self.format = format }
+        if let fields { self.fields = fields }
+        if let append { self.append = append }
+    }
 
-        /// True when this sink takes the place of `previous`, a `file` sink writing the same file: the
-        /// earlier output stays and this sink continues it, whatever else changed.
-        private func continuesFile(of previous: (any StageConfig)?) -> Bool {
-            guard let previous = previous as? Config else { return false }
-            return previous.path == path || OutputFile.sameFile(previous.path, path)
+    public func makeProcessor(context: StageContext) throws -> any Processor {
+        try FileSink(config: self, context: context)
+    }
+
+    /// True when this sink takes the place of `previous`, a `file` sink writing the same file: the
+    /// earlier output stays and this sink continues it, whatever else changed.
+    func continuesFile(of previous: (any StageConfig)?) -> Bool {
+        guard let previous = previous as? Self else { return false }
+        return previous.path == path || OutputFile.sameFile(previous.path, path)
+    }
+}
+
+/// The running `file` sink: writes events to a file as NDJSON or CSV.
+///
+/// The file and its missing parent folders are created when the stage starts; it is emptied at its
+/// first write unless `append: true`, or unless the sink takes the place of one writing the same file in
+/// a reload (it then continues the file). Each batch is written with one `write(2)` when it has been
+/// encoded (larger batches every 256 KiB), so the file is never behind by more than one batch; `finish`
+/// flushes and closes it. A full file system is waited out; other write errors fail the stage (see
+/// `OutputDescriptor`).
+final class FileSink: FormattedSink {
+    init(config: FileSinkConfig, context: StageContext) throws {
+        let appends = config.append || config.continuesFile(of: context.replacing)
+        let fd = try OutputFile.open(config.path, append: appends)
+        let descriptor = OutputDescriptor(
+            fd: fd, path: config.path, owned: true, stopsOnBrokenPipe: false, truncateOnFirstUse: !appends,
+            framing: config.format == .csv ? .csv : .lines, log: context.log, shutdown: context.shutdown)
+        switch config.format {
+        case .ndjson: super.init(EncodingSink(encoder: NDJSONEncoder(), descriptor: descriptor))
+        case .csv: super.init(EncodingSink(encoder: CSVEncoder(columns: config.fields), descriptor: descriptor))
         }
     }
 }

@@ -2,19 +2,12 @@ import SluiceCore
 import SluiceStorage
 
 /// `type: sqlite` — writes events as rows of a SQLite table, in batches, upserting on a key.
-///
-/// Events are buffered and written when `max_events` are waiting, every `timeout`, and at the end, each
-/// batch in one transaction (`SQLiteTableWriter`; docs/storage.md has the type mapping). A row that cannot
-/// be stored is dropped with its reason (`wrong_type`, `missing_key`, `invalid_column`,
-/// `rejected_by_database`) and logged; the other rows are written. A locked database (another writer) or a
-/// full disk is retried with backoff until it succeeds or the shutdown limit passes; that, and a permanent
-/// error (a read-only file, a corrupt database), throws `StageFailure`.
-public enum SQLiteSink: Stage {
-    public static let typeName = "sqlite"
-    public static let kind = StageKind.sink
-    public static let summary = "Writes events as rows of a SQLite table in batches, upserting on a key."
+extension SQLiteSink: SinkStage {
+    typealias Config = SQLiteSinkConfig
+    static let typeName = "sqlite"
+    static let summary = "Writes events as rows of a SQLite table in batches, upserting on a key."
 
-    public static let options = [
+    static let options = [
         OptionDoc(
             "path", "string",
             "The database file; it and its missing parent folders are created. Opened in WAL mode, so "
@@ -38,7 +31,7 @@ public enum SQLiteSink: Stage {
             "Write what is waiting at least this often, so a slow stream still reaches the table."),
     ]
 
-    public static let example = """
+    static let example = """
         sources:
           clicks:
             type: generate
@@ -67,208 +60,216 @@ public enum SQLiteSink: Stage {
             max_events: 10000
             timeout: 1s
         """
+}
 
-    /// The options of a `sqlite` sink.
-    public struct Config: StageConfig {
-        public var target: SQLiteTableTarget
-        public var maxEvents: Int
-        public var timeout: ConfigDuration
+/// The options of a `sqlite` sink.
+public struct SQLiteSinkConfig: ProcessorConfig {
+    public var target: SQLiteTableTarget
+    public var maxEvents: Int
+    public var timeout: ConfigDuration
 
-        public init(
-            target: SQLiteTableTarget, maxEvents: Int = 10_000, timeout: ConfigDuration = .init(milliseconds: 1_000)
-        ) {
-            self.target = target
-            self.maxEvents = maxEvents
-            self.timeout = timeout
+    public init(
+        target: SQLiteTableTarget, maxEvents: Int = 10_000, timeout: ConfigDuration = .init(milliseconds: 1_000)
+    ) {
+        self.target = target
+        self.maxEvents = maxEvents
+        self.timeout = timeout
+    }
+
+    public init?(reading reader: inout OptionsReader) {
+        let path = reader.requiredString("path")
+        let table = Self.identifier(reader.requiredString("table"), key: "table", reader: &reader, isTable: true)
+        let key = Self.readKey(&reader)
+        let columns = Self.readColumns(&reader)
+        let maxEvents = reader.int("max_events", minimum: 1)
+        let timeout = reader.duration("timeout")
+        if let timeout, timeout.milliseconds < 1 {
+            reader.error(.invalidValue, "option 'timeout' must be at least 1ms", at: reader.location(of: "timeout"))
         }
-
-        public init?(reading reader: inout OptionsReader) {
-            let path = reader.requiredString("path")
-            let table = Self.identifier(reader.requiredString("table"), key: "table", reader: &reader, isTable: true)
-            let key = Self.readKey(&reader)
-            let columns = Self.readColumns(&reader)
-            let maxEvents = reader.int("max_events", minimum: 1)
-            let timeout = reader.duration("timeout")
-            if let timeout, timeout.milliseconds < 1, let node = reader.node("timeout") {
-                reader.error(.invalidValue, "option 'timeout' must be at least 1ms", at: node.location)
-            }
-            if let path, path.isEmpty, let node = reader.node("path") {
-                reader.error(.invalidValue, "option 'path' must not be empty", at: node.location)
-            }
-            // Against every name under `columns`, so a column with a bad type is reported once, not twice.
-            if let key, let declared = reader.node("columns")?.entries, let keyNode = reader.node("key") {
-                let names = Set(declared.map { SQLIdentifier.fold($0.key) })
-                for field in key where !names.contains(field.foldedName) {
-                    reader.error(
-                        .invalidValue, "key field '\(field.name)' is not one of 'columns'", at: keyNode.location)
-                }
-            }
-            guard let path, let table, !reader.diagnostics.hasErrors else { return nil }
-            self.init(target: SQLiteTableTarget(path: path, table: table, key: key ?? [], columns: columns))
-            if let maxEvents { self.maxEvents = maxEvents }
-            if let timeout { self.timeout = timeout }
+        if let path, path.isEmpty {
+            reader.error(.invalidValue, "option 'path' must not be empty", at: reader.location(of: "path"))
         }
-
-        public func makeRuntime(context: StageContext) throws -> StageRuntime {
-            .processor(Runtime(config: self, log: context.log, shutdown: context.shutdown))
-        }
-
-        /// `key`: distinct field names, each a valid column name.
-        private static func readKey(_ reader: inout OptionsReader) -> [SQLIdentifier]? {
-            guard let names = reader.stringList("key") else { return nil }
-            let location = reader.node("key")?.location ?? reader.node.location
-            var key: [SQLIdentifier] = []
-            for name in names {
-                guard let identifier = identifier(name, key: "key", reader: &reader, isTable: false) else { continue }
-                if key.contains(where: { $0.foldedName == identifier.foldedName }) {
-                    reader.error(.invalidValue, "key field '\(name)' is listed twice", at: location)
-                    continue
-                }
-                key.append(identifier)
+        // Against every name under `columns`, so a column with a bad type is reported once, not twice.
+        if let key, let declared = reader.node("columns")?.entries {
+            let names = Set(declared.map { SQLIdentifier.fold($0.key) })
+            for field in key where !names.contains(field.foldedName) {
+                reader.error(
+                    .invalidValue, "key field '\(field.name)' is not one of 'columns'", at: reader.location(of: "key"))
             }
-            if names.isEmpty { reader.error(.invalidValue, "option 'key' must name at least one field", at: location) }
-            return key
         }
+        guard let path, let table, !reader.diagnostics.hasErrors else { return nil }
+        self.init(target: SQLiteTableTarget(path: path, table: table, key: key ?? [], columns: columns))
+        if let maxEvents { self.maxEvents = maxEvents }
+        if let timeout { self.timeout = timeout }
+    }
 
-        /// `columns`: a mapping of distinct column names to declarable types.
-        private static func readColumns(_ reader: inout OptionsReader) -> [TableSchema.Column]? {
-            guard let entries = reader.namedScalars("columns") else { return nil }
-            var columns: [TableSchema.Column] = []
-            let types = ColumnType.declarable.map(\.rawValue)
-            let typeList = types.joined(separator: ", ")
-            for entry in entries {
-                guard let type = ColumnType(rawValue: entry.text), type != .any else {
-                    reader.error(
-                        .invalidValue, "column '\(entry.name)': unknown type '\(entry.text)'; use one of \(typeList)",
-                        at: entry.location, suggestion: Suggestion.closest(to: entry.text, among: types))
-                    continue
-                }
-                guard let name = identifier(entry.name, key: "columns", reader: &reader, isTable: false) else {
-                    continue
-                }
-                if columns.contains(where: { $0.name.foldedName == name.foldedName }) {
-                    reader.error(
-                        .invalidValue, "column '\(entry.name)' is listed twice (column names ignore ASCII case)",
-                        at: entry.location)
-                    continue
-                }
-                columns.append(TableSchema.Column(name: name, type: type))
+    public func makeProcessor(context: StageContext) throws -> any Processor {
+        SQLiteSink(config: self, log: context.log, shutdown: context.shutdown)
+    }
+
+    /// `key`: distinct field names, each a valid column name.
+    private static func readKey(_ reader: inout OptionsReader) -> [SQLIdentifier]? {
+        guard let names = reader.stringList("key") else { return nil }
+        let location = reader.location(of: "key")
+        var key: [SQLIdentifier] = []
+        for name in names {
+            guard let identifier = identifier(name, key: "key", reader: &reader, isTable: false) else { continue }
+            if key.contains(where: { $0.foldedName == identifier.foldedName }) {
+                reader.error(.invalidValue, "key field '\(name)' is listed twice", at: location)
+                continue
             }
-            if entries.isEmpty, let node = reader.node("columns") {
-                reader.error(.invalidValue, "option 'columns' must name at least one column", at: node.location)
-            }
-            return columns
+            key.append(identifier)
         }
+        if names.isEmpty { reader.error(.invalidValue, "option 'key' must name at least one field", at: location) }
+        return key
+    }
 
-        /// `name` as a table or column name, or a diagnostic at option `key` saying why it cannot be one.
-        private static func identifier(
-            _ name: String?, key: String, reader: inout OptionsReader, isTable: Bool
-        ) -> SQLIdentifier? {
-            guard let name else { return nil }
+    /// `columns`: a mapping of distinct column names to declarable types.
+    private static func readColumns(_ reader: inout OptionsReader) -> [TableSchema.Column]? {
+        guard let entries = reader.namedScalars("columns") else { return nil }
+        var columns: [TableSchema.Column] = []
+        let types = ColumnType.declarable.map(\.rawValue)
+        let typeList = types.joined(separator: ", ")
+        for entry in entries {
+            guard let type = ColumnType(rawValue: entry.text), type != .any else {
+                reader.error(
+                    .invalidValue, "column '\(entry.name)': unknown type '\(entry.text)'; use one of \(typeList)",
+                    at: entry.location, suggestion: Suggestion.closest(to: entry.text, among: types))
+                continue
+            }
+            guard let name = identifier(entry.name, key: "columns", reader: &reader, isTable: false) else {
+                continue
+            }
+            if columns.contains(where: { $0.name.foldedName == name.foldedName }) {
+                reader.error(
+                    .invalidValue, "column '\(entry.name)' is listed twice (column names ignore ASCII case)",
+                    at: entry.location)
+                continue
+            }
+            columns.append(TableSchema.Column(name: name, type: type))
+        }
+        if entries.isEmpty {
+            reader.error(
+                .invalidValue, "option 'columns' must name at least one column", at: reader.location(of: "columns"))
+        }
+        return columns
+    }
+
+    /// `name` as a table or column name, or a diagnostic at option `key` saying why it cannot be one.
+    private static func identifier(
+        _ name: String?, key: String, reader: inout OptionsReader, isTable: Bool
+    ) -> SQLIdentifier? {
+        guard let name else { return nil }
+        do {
+            return isTable ? try SQLIdentifier.table(name) : try SQLIdentifier(name)
+        } catch {
+            reader.error(.invalidValue, "option '\(key)': '\(name)': \(error)", at: reader.location(of: key))
+            return nil
+        }
+    }
+}
+
+/// The running `sqlite` sink: buffers events and writes them in batches, retrying while the database is
+/// locked.
+///
+/// Events are buffered and written when `max_events` are waiting, every `timeout`, and at the end, each
+/// batch in one transaction (`SQLiteTableWriter`; docs/storage.md has the type mapping). A row that cannot
+/// be stored is dropped with its reason (`wrong_type`, `missing_key`, `invalid_column`,
+/// `rejected_by_database`) and logged; the other rows are written. A locked database (another writer) or a
+/// full disk is retried with backoff until it succeeds or the shutdown limit passes; that, and a permanent
+/// error (a read-only file, a corrupt database), throws `StageFailure`.
+final class SQLiteSink: Processor {
+    private let writer: SQLiteTableWriter
+    private let maxEvents: Int
+    private let log: StageLog
+    private let shutdown: ShutdownSignal
+    private var pending: [Event] = []
+    private var folderReady = false
+    let tickInterval: ConfigDuration?
+
+    /// The longest wait between two attempts at a locked database.
+    static let longestBackoffSeconds = 2.0
+    /// Rows buffered when the stage fails for good: the engine counts the batch in hand itself.
+    private static let unwritten: DropReason = "stage_failed"
+    /// Counts the attempts that found the database locked (or the disk full) and waited.
+    static let writeRetries: StageCounter = "write_retries"
+
+    init(config: SQLiteSinkConfig, log: StageLog, shutdown: ShutdownSignal) {
+        writer = SQLiteTableWriter(target: config.target)
+        maxEvents = config.maxEvents
+        tickInterval = config.timeout
+        self.log = log
+        self.shutdown = shutdown
+    }
+
+    func process(_ batch: consuming EventBatch, output: inout ProcessorOutput) throws {
+        let inHand = batch.count
+        if pending.isEmpty {
+            // Taken over, not copied: the engine handed over its only reference.
+            pending = batch.events
+        } else {
+            pending.append(contentsOf: batch.events)
+        }
+        if pending.count >= maxEvents { try flush(output: &output, countedByEngine: inHand) }
+    }
+
+    func tick(nowMilliseconds: Int64, output: inout ProcessorOutput) throws {
+        try flush(output: &output, countedByEngine: 0)
+    }
+
+    func finish(output: inout ProcessorOutput) throws {
+        defer { writer.close() }
+        try flush(output: &output, countedByEngine: 0)
+    }
+
+    /// Writes what is pending. `countedByEngine` of the pending rows belong to the batch the engine is
+    /// handing over, which it counts itself should this throw.
+    private func flush(output: inout ProcessorOutput, countedByEngine: Int) throws {
+        guard !pending.isEmpty else { return }
+        try createFolder(output: &output, countedByEngine: countedByEngine)
+        var attempt = 0
+        while true {
             do {
-                return isTable ? try SQLIdentifier.table(name) : try SQLIdentifier(name)
+                let rejections = try writer.write(pending)
+                for rejection in rejections {
+                    output.drop(1, reason: rejection.reason.dropReason, message: rejection.message)
+                }
+                pending.removeAll(keepingCapacity: true)
+                return
+            } catch  where error.isTransient {
+                attempt += 1
+                output.count(Self.writeRetries)
+                if attempt == 1 {
+                    log.warn(reason: "write_retry", "cannot write \(pending.count) rows yet: \(error); retrying")
+                }
+                // 50 ms, doubling up to 2 s: quick when the lock is short, quiet when it is not.
+                let backoff = min(Self.longestBackoffSeconds, 0.05 * Double(1 << min(attempt - 1, 6)))
+                if !shutdown.sleep(seconds: backoff) {
+                    throw fail("gave up at the shutdown limit: \(error)", output: &output, countedByEngine)
+                }
             } catch {
-                let location = reader.node(key)?.location ?? reader.node.location
-                reader.error(.invalidValue, "option '\(key)': '\(name)': \(error)", at: location)
-                return nil
+                throw fail("\(error)", output: &output, countedByEngine)
             }
         }
     }
 
-    /// Buffers events and writes them in batches, retrying while the database is locked.
-    final class Runtime: Processor {
-        private let writer: SQLiteTableWriter
-        private let maxEvents: Int
-        private let log: StageLog
-        private let shutdown: ShutdownSignal
-        private var pending: [Event] = []
-        private var folderReady = false
-        let tickInterval: ConfigDuration?
-
-        /// The longest wait between two attempts at a locked database.
-        static let longestBackoffSeconds = 2.0
-        /// Rows buffered when the stage fails for good: the engine counts the batch in hand itself.
-        private static let unwritten: DropReason = "stage_failed"
-        /// Counts the attempts that found the database locked (or the disk full) and waited.
-        static let writeRetries: StageCounter = "write_retries"
-
-        init(config: Config, log: StageLog, shutdown: ShutdownSignal) {
-            writer = SQLiteTableWriter(target: config.target)
-            maxEvents = config.maxEvents
-            tickInterval = config.timeout
-            self.log = log
-            self.shutdown = shutdown
+    /// Creates the database's missing parent folders, once.
+    private func createFolder(output: inout ProcessorOutput, countedByEngine: Int) throws {
+        guard !folderReady else { return }
+        do {
+            try OutputFile.createParentDirectories(of: writer.target.path)
+        } catch {
+            throw fail(error.message, output: &output, countedByEngine)
         }
+        folderReady = true
+    }
 
-        func process(_ batch: consuming EventBatch, output: inout ProcessorOutput) throws {
-            let inHand = batch.count
-            if pending.isEmpty {
-                // Taken over, not copied: the engine handed over its only reference.
-                pending = batch.events
-            } else {
-                pending.append(contentsOf: batch.events)
-            }
-            if pending.count >= maxEvents { try flush(output: &output, countedByEngine: inHand) }
-        }
-
-        func tick(nowMilliseconds: Int64, output: inout ProcessorOutput) throws {
-            try flush(output: &output, countedByEngine: 0)
-        }
-
-        func finish(output: inout ProcessorOutput) throws {
-            defer { writer.close() }
-            try flush(output: &output, countedByEngine: 0)
-        }
-
-        /// Writes what is pending. `countedByEngine` of the pending rows belong to the batch the engine is
-        /// handing over, which it counts itself should this throw.
-        private func flush(output: inout ProcessorOutput, countedByEngine: Int) throws {
-            guard !pending.isEmpty else { return }
-            try createFolder(output: &output, countedByEngine: countedByEngine)
-            var attempt = 0
-            while true {
-                do {
-                    let rejections = try writer.write(pending)
-                    for rejection in rejections {
-                        output.drop(1, reason: rejection.reason.dropReason, message: rejection.message)
-                    }
-                    pending.removeAll(keepingCapacity: true)
-                    return
-                } catch  where error.isTransient {
-                    attempt += 1
-                    output.count(Self.writeRetries)
-                    if attempt == 1 {
-                        log.warn(reason: "write_retry", "cannot write \(pending.count) rows yet: \(error); retrying")
-                    }
-                    // 50 ms, doubling up to 2 s: quick when the lock is short, quiet when it is not.
-                    let backoff = min(Self.longestBackoffSeconds, 0.05 * Double(1 << min(attempt - 1, 6)))
-                    if !shutdown.sleep(seconds: backoff) {
-                        throw fail("gave up at the shutdown limit: \(error)", output: &output, countedByEngine)
-                    }
-                } catch {
-                    throw fail("\(error)", output: &output, countedByEngine)
-                }
-            }
-        }
-
-        /// Creates the database's missing parent folders, once.
-        private func createFolder(output: inout ProcessorOutput, countedByEngine: Int) throws {
-            guard !folderReady else { return }
-            do {
-                try OutputFile.createParentDirectories(of: writer.target.path)
-            } catch {
-                throw fail(error.message, output: &output, countedByEngine)
-            }
-            folderReady = true
-        }
-
-        /// The stage's end: counts the buffered rows the engine does not know about as dropped, and
-        /// returns the failure to throw.
-        private func fail(_ message: String, output: inout ProcessorOutput, _ countedByEngine: Int) -> StageFailure {
-            output.drop(pending.count - countedByEngine, reason: Self.unwritten)
-            pending.removeAll()
-            writer.close()
-            return StageFailure("cannot write to table '\(writer.target.table)' of '\(writer.target.path)': \(message)")
-        }
+    /// The stage's end: counts the buffered rows the engine does not know about as dropped, and
+    /// returns the failure to throw.
+    private func fail(_ message: String, output: inout ProcessorOutput, _ countedByEngine: Int) -> StageFailure {
+        output.drop(pending.count - countedByEngine, reason: Self.unwritten)
+        pending.removeAll()
+        writer.close()
+        return StageFailure("cannot write to table '\(writer.target.table)' of '\(writer.target.path)': \(message)")
     }
 }

@@ -5,16 +5,12 @@ import SluiceCore
 #endif
 
 /// `type: stdout` — writes events to standard output, one write per batch.
-///
-/// If the reader of standard output goes away (`runner apply p.yaml | head`), the sink fails for good
-/// (`StageFailure`): the engine logs it once, counts what still reaches it as dropped (`stage_failed`),
-/// stops the sources that feed nothing else, and `runner apply` exits 3 once the rest has drained.
-public enum StdoutSink: Stage {
-    public static let typeName = "stdout"
-    public static let kind = StageKind.sink
-    public static let summary = "Writes events to standard output as NDJSON, pretty-printed JSON or plain text."
+extension StdoutSink: SinkStage {
+    typealias Config = StdoutSinkConfig
+    static let typeName = "stdout"
+    static let summary = "Writes events to standard output as NDJSON, pretty-printed JSON or plain text."
 
-    public static let options = [
+    static let options = [
         OptionDoc(
             "format", "ndjson | json | text", default: "ndjson",
             "ndjson: one compact JSON object per line. json: one pretty-printed JSON object per event "
@@ -22,7 +18,7 @@ public enum StdoutSink: Stage {
                 + "`message` is written as compact JSON.")
     ]
 
-    public static let example = """
+    static let example = """
         sources:
           clicks:
             type: generate
@@ -36,7 +32,10 @@ public enum StdoutSink: Stage {
             inputs: [clicks]
             format: text
         """
+}
 
+/// The options of a `stdout` sink.
+public struct StdoutSinkConfig: ProcessorConfig {
     /// How events are written.
     public enum Format: String, Sendable, CaseIterable {
         case ndjson
@@ -44,35 +43,39 @@ public enum StdoutSink: Stage {
         case text
     }
 
-    /// The options of a `stdout` sink.
-    public struct Config: StageConfig {
-        public var format: Format
+    public var format: Format
 
-        public init(format: Format = .ndjson) {
-            self.format = format
-        }
+    public init(format: Format = .ndjson) {
+        self.format = format
+    }
 
-        public init?(reading reader: inout OptionsReader) {
-            self.init()
-            if let format = reader.choice("format", as: Format.self) { self.format = format }
-        }
+    public init?(reading reader: inout OptionsReader) {
+        self.init()
+        if let format = reader.choice("format", as: Format.self) { self.format = format }
+    }
 
-        public func makeRuntime(context: StageContext) throws -> StageRuntime {
-            // A closed reader must surface as EPIPE from write(2), not kill the runner with SIGPIPE.
-            signal(SIGPIPE, SIG_IGN)
-            return .processor(
-                makeProcessor(fd: STDOUT_FILENO, path: "<stdout>", log: context.log, shutdown: context.shutdown))
-        }
+    public func makeProcessor(context: StageContext) throws -> any Processor {
+        // A closed reader must surface as EPIPE from write(2), not kill the runner with SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
+        return StdoutSink(
+            config: self, fd: STDOUT_FILENO, path: "<stdout>", log: context.log, shutdown: context.shutdown)
+    }
+}
 
-        /// The runtime writing to `fd` (standard output in production, a pipe or temp file in tests).
-        func makeProcessor(fd: Int32, path: String, log: StageLog, shutdown: ShutdownSignal) -> any Processor {
-            let descriptor = OutputDescriptor(
-                fd: fd, path: path, owned: false, stopsOnBrokenPipe: true, log: log, shutdown: shutdown)
-            switch format {
-            case .ndjson: return EncodingSink(encoder: NDJSONEncoder(), descriptor: descriptor)
-            case .json: return EncodingSink(encoder: PrettyJSONEncoder(), descriptor: descriptor)
-            case .text: return EncodingSink(encoder: TextEncoder(), descriptor: descriptor)
-            }
+/// The running `stdout` sink: writes events to standard output, one write per batch.
+///
+/// If the reader of standard output goes away (`runner apply p.yaml | head`), the sink fails for good
+/// (`StageFailure`): the engine logs it once, counts what still reaches it as dropped (`stage_failed`),
+/// stops the sources that feed nothing else, and `runner apply` exits 3 once the rest has drained.
+final class StdoutSink: FormattedSink {
+    /// A sink writing to `fd` (standard output in production, a pipe or temp file in tests).
+    init(config: StdoutSinkConfig, fd: Int32, path: String, log: StageLog, shutdown: ShutdownSignal) {
+        let descriptor = OutputDescriptor(
+            fd: fd, path: path, owned: false, stopsOnBrokenPipe: true, log: log, shutdown: shutdown)
+        switch config.format {
+        case .ndjson: super.init(EncodingSink(encoder: NDJSONEncoder(), descriptor: descriptor))
+        case .json: super.init(EncodingSink(encoder: PrettyJSONEncoder(), descriptor: descriptor))
+        case .text: super.init(EncodingSink(encoder: TextEncoder(), descriptor: descriptor))
         }
     }
 }

@@ -5,13 +5,12 @@ import SluiceCore
 #endif
 
 /// The `file` source: reads events from files matched by a path or glob, once or following them.
-public enum FileSource: Stage {
-    public typealias Config = FileSourceConfig
-    public static let typeName = "file"
-    public static let kind = StageKind.source
-    public static let summary =
+extension FileSource: SourceStage {
+    typealias Config = FileSourceConfig
+    static let typeName = "file"
+    static let summary =
         "Reads events from files (a path or a glob) as NDJSON, JSON, CSV or plain lines, once or following appends."
-    public static let options: [OptionDoc] = [
+    static let options: [OptionDoc] = [
         OptionDoc(
             "path", "string",
             "File path or glob pattern (`*`, `?`, `[...]`), relative to the working directory. `validate` warns "
@@ -51,7 +50,7 @@ public enum FileSource: Stage {
                 + "decodes on the source's own thread."
         ),
     ]
-    public static let example = """
+    static let example = """
         name: file_example
         sources:
           events:
@@ -69,7 +68,7 @@ public enum FileSource: Stage {
 }
 
 /// The options of a `file` source.
-public struct FileSourceConfig: StageConfig {
+public struct FileSourceConfig: SourceConfig {
     /// How a file's bytes become events.
     public enum Format: String, CaseIterable, Sendable {
         case ndjson, json, csv, lines
@@ -97,30 +96,36 @@ public struct FileSourceConfig: StageConfig {
         let pollInterval = reader.duration("poll_interval")
         let maxLineBytes = reader.size("max_line_bytes")
         let decoders = reader.int("decoders", minimum: 1)
-        if let pollInterval, pollInterval.milliseconds <= 0, let node = reader.node["poll_interval"] {
-            reader.error(.invalidValue, "option 'poll_interval' must be longer than 0ms", at: node.location)
+        if let pollInterval, pollInterval.milliseconds <= 0 {
+            reader.error(
+                .invalidValue, "option 'poll_interval' must be longer than 0ms",
+                at: reader.location(of: "poll_interval"))
         }
-        if let maxLineBytes, let node = reader.node["max_line_bytes"], !(1...(1 << 30)).contains(maxLineBytes.bytes) {
-            reader.error(.invalidValue, "option 'max_line_bytes' must be between 1 and 1GiB", at: node.location)
+        if let maxLineBytes, !(1...(1 << 30)).contains(maxLineBytes.bytes) {
+            reader.error(
+                .invalidValue, "option 'max_line_bytes' must be between 1 and 1GiB",
+                at: reader.location(of: "max_line_bytes"))
         }
-        if let decoders, decoders > 256, let node = reader.node["decoders"] {
-            reader.error(.invalidValue, "option 'decoders' must be between 1 and 256", at: node.location)
+        if let decoders, decoders > 256 {
+            reader.error(
+                .invalidValue, "option 'decoders' must be between 1 and 256", at: reader.location(of: "decoders"))
         }
-        if mode == .tail, format == .json, let node = reader.node["format"] {
+        if mode == .tail, format == .json {
             reader.error(
                 .invalidValue, "'format: json' reads whole files and cannot be used with 'mode: tail'",
-                at: node.location)
+                at: reader.location(of: "format"))
         }
-        if path?.isEmpty == true, let node = reader.node["path"] {
-            reader.error(.invalidValue, "option 'path' must not be empty", at: node.location)
+        if path?.isEmpty == true {
+            reader.error(.invalidValue, "option 'path' must not be empty", at: reader.location(of: "path"))
         }
         // Checked now only to warn: the files may well appear before the pipeline runs.
-        if let path, !path.isEmpty, FileGlob.paths(matching: path).isEmpty, let node = reader.node["path"] {
+        if let path, !path.isEmpty, FileGlob.paths(matching: path).isEmpty {
             let outlook =
                 mode == .tail
                 ? "the source will wait for one to appear"
                 : "the source will fail unless one appears before it starts"
-            reader.warning(.noMatchingFile, "no file matches '\(path)' now; \(outlook)", at: node.location)
+            reader.warning(
+                .noMatchingFile, "no file matches '\(path)' now; \(outlook)", at: reader.location(of: "path"))
         }
         guard let path, !reader.diagnostics.hasErrors else { return nil }
         self.path = path
@@ -131,18 +136,18 @@ public struct FileSourceConfig: StageConfig {
         self.decoders = decoders ?? max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     }
 
-    public func makeRuntime(context: StageContext) throws -> StageRuntime {
-        .source(FileSourceRuntime(config: self, log: context.log))
+    public func makeSource(context: StageContext) throws -> any Source {
+        FileSource(config: self, log: context.log)
     }
 }
 
 extension DiagnosticCode {
     /// A `file` source's path or glob that matches no file when the pipeline is checked.
-    public static let noMatchingFile: DiagnosticCode = "no-matching-file"
+    static let noMatchingFile: DiagnosticCode = "no-matching-file"
 }
 
 /// The running `file` source.
-final class FileSourceRuntime: Source {
+final class FileSource: Source {
     private let config: FileSourceConfig
     private let log: StageLog
 

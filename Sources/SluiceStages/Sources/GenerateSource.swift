@@ -1,12 +1,12 @@
 import SluiceCore
 
 /// `type: generate`: produces synthetic events from expressions, for demos, benchmarks and tests.
-public enum GenerateSource: Stage {
-    public static let typeName = "generate"
-    public static let kind = StageKind.source
-    public static let summary =
+extension GenerateSource: SourceStage {
+    typealias Config = GenerateSourceConfig
+    static let typeName = "generate"
+    static let summary =
         "Generates events whose fields are expressions, with sequence(), choice(), uniform() and uniform_int()."
-    public static let options = [
+    static let options = [
         OptionDoc("count", "integer", default: "endless", "How many events to generate; omit for an endless stream."),
         OptionDoc("rate", "number", default: "unlimited", "Events per second; omit to generate as fast as possible."),
         OptionDoc(
@@ -17,7 +17,7 @@ public enum GenerateSource: Stage {
             "batch_size", "integer", default: "the engine's batch size",
             "Events per batch (capped so a rated stream sends at least 10 batches a second)."),
     ]
-    public static let example = """
+    static let example = """
         sources:
           clicks:
             type: generate
@@ -35,45 +35,43 @@ public enum GenerateSource: Stage {
             inputs: [clicks]
             path: out/clicks.ndjson
         """
+}
 
-    /// The decoded options of a generate source.
-    public struct Config: StageConfig {
-        public let count: Int?
-        public let rate: Double?
-        public let fields: [FieldAssignment]
-        public let seed: UInt64?
-        public let batchSize: Int?
+/// The decoded options of a generate source.
+public struct GenerateSourceConfig: SourceConfig {
+    public let count: Int?
+    public let rate: Double?
+    public let fields: [FieldAssignment]
+    public let seed: UInt64?
+    public let batchSize: Int?
 
-        public init?(reading reader: inout OptionsReader) {
-            count = reader.int("count", minimum: 0)
-            rate = reader.double("rate")
-            if let rate, rate <= 0 {
-                reader.error(
-                    .invalidValue, "option 'rate' must be above 0, found \(rate)", at: reader.node["rate"]!.location)
-            }
-            seed = reader.int("seed").map { UInt64(bitPattern: Int64($0)) }
-            batchSize = reader.int("batch_size", minimum: 1)
-            if reader.node["fields"] == nil { reader.missing("fields") }
-            let fields = FieldAssignment.read("fields", from: &reader, functions: .generators)
-            if let fields, fields.isEmpty, !reader.diagnostics.hasErrors {
-                reader.error(
-                    .invalidValue, "option 'fields' needs at least one field", at: reader.node["fields"]!.location)
-            }
-            guard let fields, !reader.diagnostics.hasErrors else { return nil }
-            self.fields = fields
+    public init?(reading reader: inout OptionsReader) {
+        count = reader.int("count", minimum: 0)
+        rate = reader.double("rate")
+        if let rate, rate <= 0 {
+            reader.error(.invalidValue, "option 'rate' must be above 0, found \(rate)", at: reader.location(of: "rate"))
         }
-
-        public func makeRuntime(context: StageContext) throws -> StageRuntime {
-            .source(GeneratingSource(config: self))
+        seed = reader.int("seed").map { UInt64(bitPattern: Int64($0)) }
+        batchSize = reader.int("batch_size", minimum: 1)
+        if !reader.contains("fields") { reader.missing("fields") }
+        let fields = FieldAssignment.read("fields", from: &reader, functions: .generators)
+        if let fields, fields.isEmpty, !reader.diagnostics.hasErrors {
+            reader.error(.invalidValue, "option 'fields' needs at least one field", at: reader.location(of: "fields"))
         }
+        guard let fields, !reader.diagnostics.hasErrors else { return nil }
+        self.fields = fields
+    }
+
+    public func makeSource(context: StageContext) throws -> any Source {
+        GenerateSource(config: self)
     }
 }
 
 /// The running generate source. All its state lives in `run`, so the object itself is immutable.
-final class GeneratingSource: Source {
-    private let config: GenerateSource.Config
+final class GenerateSource: Source {
+    private let config: GenerateSourceConfig
 
-    init(config: GenerateSource.Config) {
+    init(config: GenerateSourceConfig) {
         self.config = config
     }
 

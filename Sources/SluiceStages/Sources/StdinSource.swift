@@ -1,12 +1,11 @@
 import SluiceCore
 
 /// The `stdin` source: reads events from standard input until it ends.
-public enum StdinSource: Stage {
-    public typealias Config = StdinSourceConfig
-    public static let typeName = "stdin"
-    public static let kind = StageKind.source
-    public static let summary = "Reads events from standard input as NDJSON, CSV or plain lines, until end of input."
-    public static let options: [OptionDoc] = [
+extension StdinSource: SourceStage {
+    typealias Config = StdinSourceConfig
+    static let typeName = "stdin"
+    static let summary = "Reads events from standard input as NDJSON, CSV or plain lines, until end of input."
+    static let options: [OptionDoc] = [
         OptionDoc(
             "format", "ndjson | csv | lines", default: "ndjson",
             "ndjson: one JSON object per line. csv: a header row, then one record per line (RFC 4180 quoting; "
@@ -17,7 +16,7 @@ public enum StdinSource: Stage {
             "max_line_bytes", "size", default: "1MiB",
             "Longest line (or CSV record) accepted; longer ones are skipped and counted as line_too_long."),
     ]
-    public static let example = """
+    static let example = """
         name: stdin_example
         sources:
           input:
@@ -32,28 +31,31 @@ public enum StdinSource: Stage {
 }
 
 /// The options of a `stdin` source.
-public struct StdinSourceConfig: StageConfig {
+public struct StdinSourceConfig: SourceConfig {
     public var format: LineFormat
     public var maxLineBytes: ConfigSize
 
     public init?(reading reader: inout OptionsReader) {
         let format = reader.choice("format", as: LineFormat.self)
         let maxLineBytes = reader.size("max_line_bytes")
-        if let maxLineBytes, let node = reader.node["max_line_bytes"], !(1...(1 << 30)).contains(maxLineBytes.bytes) {
-            reader.error(.invalidValue, "option 'max_line_bytes' must be between 1 and 1GiB", at: node.location)
+        if let maxLineBytes, !(1...(1 << 30)).contains(maxLineBytes.bytes) {
+            reader.error(
+                .invalidValue, "option 'max_line_bytes' must be between 1 and 1GiB",
+                at: reader.location(of: "max_line_bytes"))
         }
         guard !reader.diagnostics.hasErrors else { return nil }
         self.format = format ?? .ndjson
         self.maxLineBytes = maxLineBytes ?? ConfigSize(bytes: 1 << 20)
     }
 
-    public func makeRuntime(context: StageContext) throws -> StageRuntime {
-        .source(DescriptorSource(descriptor: 0, name: "<stdin>", config: self, log: context.log))
+    public func makeSource(context: StageContext) throws -> any Source {
+        StdinSource(descriptor: 0, name: "<stdin>", config: self, log: context.log)
     }
 }
 
-/// Reads one already-open file descriptor to its end: standard input, or a pipe in tests.
-final class DescriptorSource: Source {
+/// The running `stdin` source: reads one already-open file descriptor to its end (standard input, or a
+/// pipe in tests).
+final class StdinSource: Source {
     private let descriptor: Int32
     private let name: String
     private let config: StdinSourceConfig

@@ -1,15 +1,12 @@
 import SluiceCore
 
 /// `type: clean` — normalizes string fields: trims and collapses whitespace, lower- or upper-cases.
-///
-/// Values that are not strings are left as they are, and missing fields stay missing. An event whose
-/// fields need no change is passed on untouched (no copy).
-public enum CleanTransform: Stage {
-    public static let typeName = "clean"
-    public static let kind = StageKind.transform
-    public static let summary = "Trims, collapses whitespace in and lower- or upper-cases string fields."
+extension CleanTransform: TransformStage {
+    typealias Config = CleanTransformConfig
+    static let typeName = "clean"
+    static let summary = "Trims, collapses whitespace in and lower- or upper-cases string fields."
 
-    public static let options = [
+    static let options = [
         OptionDoc("fields", "[field]", "The string fields to clean (dotted paths allowed)."),
         OptionDoc("trim", "bool", default: "false", "Remove leading and trailing Unicode whitespace."),
         OptionDoc("lowercase", "bool", default: "false", "Map to lower case (full Unicode rules)."),
@@ -21,7 +18,7 @@ public enum CleanTransform: Stage {
             "Replace every run of Unicode whitespace with one ASCII space."),
     ]
 
-    public static let example = """
+    static let example = """
         sources:
           clicks:
             type: generate
@@ -42,86 +39,84 @@ public enum CleanTransform: Stage {
             type: stdout
             inputs: [tidy]
         """
+}
 
-    /// The options of a `clean` transform.
-    public struct Config: StageConfig {
-        public var fields: [FieldPath]
-        public var cleaner: TextCleaner
+/// The options of a `clean` transform.
+public struct CleanTransformConfig: ProcessorConfig {
+    public var fields: [FieldPath]
+    public var cleaner: TextCleaner
 
-        public init(fields: [FieldPath], cleaner: TextCleaner = TextCleaner()) {
-            self.fields = fields
-            self.cleaner = cleaner
+    public init(fields: [FieldPath], cleaner: TextCleaner = TextCleaner()) {
+        self.fields = fields
+        self.cleaner = cleaner
+    }
+
+    public init?(reading reader: inout OptionsReader) {
+        let fields = reader.requiredFieldList("fields")
+        let trim = reader.bool("trim")
+        let lowercase = reader.bool("lowercase")
+        let uppercase = reader.bool("uppercase")
+        let collapse = reader.bool("collapse_whitespace")
+        if lowercase == true, uppercase == true {
+            reader.error(
+                .invalidValue, "options 'lowercase' and 'uppercase' cannot both be true",
+                at: reader.location(of: "uppercase"))
         }
-
-        public init?(reading reader: inout OptionsReader) {
-            let fields = reader.fieldList("fields")
-            let trim = reader.bool("trim")
-            let lowercase = reader.bool("lowercase")
-            let uppercase = reader.bool("uppercase")
-            let collapse = reader.bool("collapse_whitespace")
-            if lowercase == true, uppercase == true, let node = reader.node("uppercase") {
-                reader.error(
-                    .invalidValue, "options 'lowercase' and 'uppercase' cannot both be true", at: node.location)
-            }
-            guard let fields else {
-                if reader.node("fields") == nil { reader.missing("fields") }
-                return nil
-            }
-            if fields.isEmpty, let node = reader.node("fields") {
-                reader.error(.invalidValue, "option 'fields' must name at least one field", at: node.location)
-            }
-            self.init(fields: fields)
-            if let trim { cleaner.trim = trim }
-            if let collapse { cleaner.collapseWhitespace = collapse }
-            if lowercase == true {
-                cleaner.caseMapping = .lower
-            } else if uppercase == true {
-                cleaner.caseMapping = .upper
-            }
-        }
-
-        public var isStateless: Bool { true }
-
-        public func makeRuntime(context: StageContext) throws -> StageRuntime {
-            .processor(Runtime(fields: fields, cleaner: cleaner))
+        guard let fields else { return nil }
+        self.init(fields: fields)
+        if let trim { cleaner.trim = trim }
+        if let collapse { cleaner.collapseWhitespace = collapse }
+        if lowercase == true {
+            cleaner.caseMapping = .lower
+        } else if uppercase == true {
+            cleaner.caseMapping = .upper
         }
     }
 
-    /// Cleans the configured fields of every event.
-    final class Runtime: Processor {
-        private let fields: [FieldPath]
-        private let cleaner: TextCleaner
+    public var isStateless: Bool { true }
 
-        init(fields: [FieldPath], cleaner: TextCleaner) {
-            self.fields = fields
-            self.cleaner = cleaner
-        }
+    public func makeProcessor(context: StageContext) throws -> any Processor {
+        CleanTransform(fields: fields, cleaner: cleaner)
+    }
+}
 
-        func process(_ batch: consuming EventBatch, output: inout ProcessorOutput) throws {
-            // Locals, not properties, inside the loop: reading a class's stored property per event retains it.
-            let (fields, cleaner) = (self.fields, self.cleaner)
-            // The batch is ours alone, so changed values are written in place, through the buffer (events
-            // are not retained); values are read first and written only when they change.
-            batch.events.withUnsafeMutableBufferPointer { events in
-                for index in events.indices {
-                    for path in fields { Self.clean(&events[index], at: path, with: cleaner) }
-                }
+/// The running `clean` transform: cleans the configured fields of every event.
+///
+/// Values that are not strings are left as they are, and missing fields stay missing. An event whose
+/// fields need no change is passed on untouched (no copy).
+final class CleanTransform: Processor {
+    private let fields: [FieldPath]
+    private let cleaner: TextCleaner
+
+    init(fields: [FieldPath], cleaner: TextCleaner) {
+        self.fields = fields
+        self.cleaner = cleaner
+    }
+
+    func process(_ batch: consuming EventBatch, output: inout ProcessorOutput) throws {
+        // Locals, not properties, inside the loop: reading a class's stored property per event retains it.
+        let (fields, cleaner) = (self.fields, self.cleaner)
+        // The batch is ours alone, so changed values are written in place, through the buffer (events
+        // are not retained); values are read first and written only when they change.
+        batch.events.withUnsafeMutableBufferPointer { events in
+            for index in events.indices {
+                for path in fields { Self.clean(&events[index], at: path, with: cleaner) }
             }
-            output.emit(batch)
         }
+        output.emit(batch)
+    }
 
-        private static func clean(_ event: inout Event, at path: FieldPath, with cleaner: TextCleaner) {
-            if path.tail.isEmpty {
-                guard let position = event.fields.firstIndex(where: { $0.name == path.head }),
-                    case .string(let text) = event.fields[position].value,
-                    let cleaned = cleaner.cleanedIfChanged(text)
-                else { return }
-                event.fields[position].value = .string(cleaned)
-            } else {
-                guard case .string(let text)? = event.value(at: path), let cleaned = cleaner.cleanedIfChanged(text)
-                else { return }
-                event.setValue(.string(cleaned), at: path)
-            }
+    private static func clean(_ event: inout Event, at path: FieldPath, with cleaner: TextCleaner) {
+        if path.tail.isEmpty {
+            guard let position = event.fields.firstIndex(where: { $0.name == path.head }),
+                case .string(let text) = event.fields[position].value,
+                let cleaned = cleaner.cleanedIfChanged(text)
+            else { return }
+            event.fields[position].value = .string(cleaned)
+        } else {
+            guard case .string(let text)? = event.value(at: path), let cleaned = cleaner.cleanedIfChanged(text)
+            else { return }
+            event.setValue(.string(cleaned), at: path)
         }
     }
 }

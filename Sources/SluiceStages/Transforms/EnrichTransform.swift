@@ -1,17 +1,17 @@
 import SluiceCore
 
 /// `type: enrich`: sets fields to the values of expressions.
-public enum EnrichTransform: Stage {
-    public static let typeName = "enrich"
-    public static let kind = StageKind.transform
-    public static let summary = "Sets fields (dotted paths allowed) to the values of expressions, in order."
-    public static let options = [
+extension EnrichTransform: TransformStage {
+    typealias Config = EnrichTransformConfig
+    static let typeName = "enrich"
+    static let summary = "Sets fields (dotted paths allowed) to the values of expressions, in order."
+    static let options = [
         OptionDoc(
             "fields", "mapping of field → expression",
             "Each field is set to its expression's value (null included); later entries see earlier results."
         )
     ]
-    public static let example = """
+    static let example = """
         sources:
           clicks:
             type: generate
@@ -33,32 +33,32 @@ public enum EnrichTransform: Stage {
             inputs: [stamp]
             path: out/stamp.ndjson
         """
+}
 
-    /// The decoded options of an enrich stage.
-    public struct Config: StageConfig {
-        public let fields: [FieldAssignment]
+/// The decoded options of an enrich stage.
+public struct EnrichTransformConfig: ProcessorConfig {
+    public let fields: [FieldAssignment]
 
-        public init?(reading reader: inout OptionsReader) {
-            guard reader.node["fields"] != nil else {
-                reader.missing("fields")
-                return nil
-            }
-            guard let fields = FieldAssignment.read("fields", from: &reader), !reader.diagnostics.hasErrors else {
-                return nil
-            }
-            self.fields = fields
+    public init?(reading reader: inout OptionsReader) {
+        guard reader.contains("fields") else {
+            reader.missing("fields")
+            return nil
         }
-
-        public var isStateless: Bool { true }
-
-        public func makeRuntime(context: StageContext) throws -> StageRuntime {
-            .processor(EnrichProcessor(fields: fields))
+        guard let fields = FieldAssignment.read("fields", from: &reader), !reader.diagnostics.hasErrors else {
+            return nil
         }
+        self.fields = fields
+    }
+
+    public var isStateless: Bool { true }
+
+    public func makeProcessor(context: StageContext) throws -> any Processor {
+        EnrichTransform(fields: fields)
     }
 }
 
 /// The running enrich stage.
-final class EnrichProcessor: Processor {
+final class EnrichTransform: Processor {
     private let fields: [FieldAssignment]
     private var context = EvaluationContext()
 

@@ -1,17 +1,20 @@
 import SluiceCore
 
+// The template for a new stage (docs/writing-stages.md): the registry's facts about the stage type, its
+// configuration, then its runtime, in one file named after the runtime.
+
 /// `type: filter`: keeps the events whose condition is true and drops the rest.
-public enum FilterTransform: Stage {
-    public static let typeName = "filter"
-    public static let kind = StageKind.transform
-    public static let summary = "Keeps the events for which a bool expression is true; drops the others."
-    public static let options = [
+extension FilterTransform: TransformStage {
+    typealias Config = FilterTransformConfig
+    static let typeName = "filter"
+    static let summary = "Keeps the events for which a bool expression is true; drops the others."
+    static let options = [
         OptionDoc(
             "condition", "expression (bool)",
             "Kept when the value is true; false, null and non-bool values drop the event (counted as 'filtered')."
         )
     ]
-    public static let example = """
+    static let example = """
         sources:
           clicks:
             type: generate
@@ -30,26 +33,27 @@ public enum FilterTransform: Stage {
             inputs: [valid]
             path: out/valid.ndjson
         """
+}
 
-    /// The decoded options of a filter.
-    public struct Config: StageConfig {
-        public let condition: Expression
+/// The options of a `filter` transform.
+public struct FilterTransformConfig: ProcessorConfig {
+    /// The condition an event must meet to be kept; checked to be able to be bool.
+    public let condition: Expression
 
-        public init?(reading reader: inout OptionsReader) {
-            guard let condition = reader.requiredExpression("condition", expecting: .bool) else { return nil }
-            self.condition = condition
-        }
+    public init?(reading reader: inout OptionsReader) {
+        guard let condition = reader.requiredExpression("condition", expecting: .bool) else { return nil }
+        self.condition = condition
+    }
 
-        public var isStateless: Bool { true }
+    public var isStateless: Bool { true }
 
-        public func makeRuntime(context: StageContext) throws -> StageRuntime {
-            .processor(FilterProcessor(condition: condition))
-        }
+    public func makeProcessor(context: StageContext) throws -> any Processor {
+        FilterTransform(condition: condition)
     }
 }
 
-/// The running filter.
-final class FilterProcessor: Processor {
+/// The running filter: keeps the events whose condition is true, in order, and counts the others.
+final class FilterTransform: Processor {
     private let condition: Expression
     private var context = EvaluationContext()
 

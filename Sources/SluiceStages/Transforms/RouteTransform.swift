@@ -1,22 +1,19 @@
 import SluiceCore
 
 /// `type: route`: sends each event to every named route whose condition holds.
-///
-/// Each route is an output consumed as `inputs: [id.route]`; events matching no route leave on the
-/// stage's main output, consumed as plain `inputs: [id]`.
-public enum RouteTransform: Stage {
-    public static let typeName = "route"
-    public static let kind = StageKind.transform
-    public static let summary =
+extension RouteTransform: TransformStage {
+    typealias Config = RouteTransformConfig
+    static let typeName = "route"
+    static let summary =
         "Sends each event to every route whose condition holds (consume as 'id.route'); unmatched events go to 'id'."
-    public static let options = [
+    static let options = [
         OptionDoc(
             "routes", "mapping of name → expression (bool)",
             "One output per route, consumed as 'id.name'; an event goes to every route whose condition is true, "
                 + "and to the main output 'id' when none is."
         )
     ]
-    public static let example = """
+    static let example = """
         sources:
           requests:
             type: generate
@@ -40,53 +37,56 @@ public enum RouteTransform: Stage {
             inputs: [by_status]
             path: out/by_status.ndjson
         """
+}
 
+/// The options of a `route` transform.
+public struct RouteTransformConfig: ProcessorConfig {
     /// One named output and its condition.
     public struct Route: Sendable, Equatable {
         public let name: String
         public let condition: Expression
     }
 
-    /// The decoded options of a route stage.
-    public struct Config: StageConfig {
-        public let routes: [Route]
+    public let routes: [Route]
 
-        public init?(reading reader: inout OptionsReader) {
-            guard reader.node["routes"] != nil else {
-                reader.missing("routes")
-                return nil
-            }
-            guard let entries = reader.expressions("routes", expecting: .bool) else { return nil }
-            for entry in entries where entry.name.isEmpty || entry.name.contains(".") {
-                reader.error(
-                    .invalidValue, "route name '\(entry.name)' must be non-empty and contain no '.'",
-                    at: entry.nameLocation)
-            }
-            if entries.isEmpty, !reader.diagnostics.hasErrors {
-                reader.error(
-                    .invalidValue, "option 'routes' needs at least one route", at: reader.node["routes"]!.location)
-            }
-            guard !reader.diagnostics.hasErrors else { return nil }
-            routes = entries.map { Route(name: $0.name, condition: $0.expression) }
+    public init?(reading reader: inout OptionsReader) {
+        guard reader.contains("routes") else {
+            reader.missing("routes")
+            return nil
         }
-
-        /// The route names, in file order: port `i + 1` carries route `i`.
-        public var namedOutputs: [String] { routes.map(\.name) }
-
-        public var isStateless: Bool { true }
-
-        public func makeRuntime(context: StageContext) throws -> StageRuntime {
-            .processor(RouteProcessor(routes: routes))
+        guard let entries = reader.expressions("routes", expecting: .bool) else { return nil }
+        for entry in entries where entry.name.isEmpty || entry.name.contains(".") {
+            reader.error(
+                .invalidValue, "route name '\(entry.name)' must be non-empty and contain no '.'",
+                at: entry.nameLocation)
         }
+        if entries.isEmpty, !reader.diagnostics.hasErrors {
+            reader.error(
+                .invalidValue, "option 'routes' needs at least one route", at: reader.location(of: "routes"))
+        }
+        guard !reader.diagnostics.hasErrors else { return nil }
+        routes = entries.map { Route(name: $0.name, condition: $0.expression) }
+    }
+
+    /// The route names, in file order: port `i + 1` carries route `i`.
+    public var namedOutputs: [String] { routes.map(\.name) }
+
+    public var isStateless: Bool { true }
+
+    public func makeProcessor(context: StageContext) throws -> any Processor {
+        RouteTransform(routes: routes)
     }
 }
 
 /// The running route stage.
-final class RouteProcessor: Processor {
+///
+/// Each route is an output consumed as `inputs: [id.route]`; events matching no route leave on the
+/// stage's main output, consumed as plain `inputs: [id]`.
+final class RouteTransform: Processor {
     private let conditions: [Expression]
     private var context = EvaluationContext()
 
-    init(routes: [RouteTransform.Route]) {
+    init(routes: [RouteTransformConfig.Route]) {
         conditions = routes.map(\.condition)
     }
 

@@ -49,7 +49,7 @@ public struct FuzzTarget: Sendable {
         let loader = PipelineLoader(environment: ["HOME": "/home/fuzz", "EMPTY": "", "EXPR": "1 || true"])
         let compiler = GraphCompiler(registry: registry)
         let dictionary =
-            registry.entries.keys.sorted() + ExpressionGenerator.literals + [
+            registry.all.map { "\($0.typeName)/\($0.kind.rawValue)" }.sorted() + ExpressionGenerator.literals + [
                 "\n", "\n  ", "\n    ", "- ", ": ", "{", "}", "[", "]", ", ", "&a ", "*a", "<<: *a\n", "!!str ",
                 "!!int ",
                 "---\n", "...\n", "'", "\"", " #", "|\n", ">-\n", "? ", "%YAML 1.2\n", "${HOME}", "${UNSET}",
@@ -59,7 +59,7 @@ public struct FuzzTarget: Sendable {
                 "max_groups: 0", "max_memory: 1B", "condition: ", "metrics: { n: count() }",
             ]
         return FuzzTarget(
-            name: "pipeline", corpus: corpus + registry.entries.values.map(\.example).sorted(),
+            name: "pipeline", corpus: corpus + registry.all.map(\.example).sorted(),
             mutator: FuzzMutator(dictionary: dictionary), generate: nil,
             run: { input in
                 guard case .success(let definition) = loader.load(text: input, file: "fuzz.yaml") else { return false }

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTesting
 import Testing
 
 /// Hostile events and expressions driven through the real `runner`: values no window or operator can handle,

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTesting
 import Testing
 
 /// Hostile lifecycles with the real binary: readers that go away, sinks that block forever, signals

@@ -118,17 +118,6 @@ func temporaryFolder() throws -> URL {
     return url
 }
 
-/// Polls `condition` every 20 ms until it holds or `seconds` pass; returns whether it held.
-/// Used to wait for a running process to reach a state, never to assert on timing.
-func eventually(within seconds: Double = 60, _ condition: () throws -> Bool) rethrows -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if try condition() { return true }
-        usleep(20_000)
-    }
-    return try condition()
-}
-
 /// The number of complete lines in the file at `url` (0 while it does not exist): how far a running
 /// pipeline's file sink has got, for tests that wait for progress instead of sleeping.
 func lineCount(_ url: URL) -> Int {

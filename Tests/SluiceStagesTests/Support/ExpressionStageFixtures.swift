@@ -1,4 +1,5 @@
 import SluiceCore
+import SluiceTesting
 
 /// Hand-built option mappings for the expression-based stages' tests: each entry on its own line
 /// (line 1 is the mapping, entry `i` on line `i + 2`), values starting at column 5.

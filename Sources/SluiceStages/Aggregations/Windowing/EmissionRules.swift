@@ -13,7 +13,7 @@ struct EmissionRules: Sendable, Equatable {
     /// The most groups one window (or, for sessions, the stage's open sessions) may hold.
     var maxGroups: Int?
     /// The most bytes the state may take, as `MemoryBudget` estimates them.
-    var maxMemory = WindowedAggregation.defaultMaxMemory.bytes
+    var maxMemory = WindowedAggregationConfig.defaultMaxMemory.bytes
 }
 
 /// `emit`: when rows of a window are written.
@@ -35,7 +35,7 @@ public enum EmitMode: Sendable, Equatable {
         }
         reader.error(
             .invalidValue, "option 'emit': expected 'on_close' or 'every DURATION' (e.g. every 5s), found '\(text)'",
-            at: reader.node["emit"]!.location)
+            at: reader.location(of: "emit"))
         return nil
     }
 }

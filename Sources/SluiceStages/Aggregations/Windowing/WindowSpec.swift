@@ -53,14 +53,14 @@ public enum WindowSpec: Sendable, Equatable {
 
     /// Reads `window` from `reader`: `.global` when absent, `nil` with diagnostics when invalid.
     static func read(from reader: inout OptionsReader) -> WindowSpec? {
-        guard reader.node["window"] != nil else {
+        guard reader.contains("window") else {
             _ = reader.node("window")
             return .global
         }
         guard var options = reader.nested("window") else { return nil }
         defer { reader.merge(&options) }
         guard let kind = options.choice("type", as: Kind.self) else {
-            if options.node["type"] == nil { options.missing("type") }
+            if !options.contains("type") { options.missing("type") }
             // Without a valid type, the other options cannot be checked; do not also report them as unknown.
             for key in timeOptions { _ = options.node(key) }
             return nil
@@ -74,7 +74,7 @@ public enum WindowSpec: Sendable, Equatable {
         }
         let durations = lengths.map { readLength($0, from: &options) }
         let eventTime = kind == .global ? nil : EventTimeSpec.read(from: &options)
-        for entry in options.node.entries ?? []
+        for entry in options.mapping.entries ?? []
         where timeOptions.contains(entry.key) && !options.knownKeys.contains(entry.key) {
             _ = options.node(entry.key)
             options.error(
@@ -97,10 +97,10 @@ public enum WindowSpec: Sendable, Equatable {
     /// A required, positive duration.
     private static func readLength(_ key: String, from options: inout OptionsReader) -> ConfigDuration? {
         let length = readBoundedDuration(key, from: &options)
-        if length == nil, options.node[key] == nil { options.missing(key) }
+        if length == nil, !options.contains(key) { options.missing(key) }
         guard let length else { return nil }
         guard length.milliseconds > 0 else {
-            options.error(.invalidValue, "option '\(key)' must be longer than 0ms", at: options.node[key]!.location)
+            options.error(.invalidValue, "option '\(key)' must be longer than 0ms", at: options.location(of: key))
             return nil
         }
         return length
@@ -115,7 +115,7 @@ public enum WindowSpec: Sendable, Equatable {
                 .invalidValue,
                 "option '\(key)' (\(length)) is longer than the longest window length, "
                     + "\(ConfigDuration(milliseconds: EventTime.maximumLength))",
-                at: options.node[key]!.location)
+                at: options.location(of: key))
             return nil
         }
         return length
@@ -129,14 +129,14 @@ public enum WindowSpec: Sendable, Equatable {
             options.error(
                 .invalidValue,
                 "option 'slide' (\(slide)) must not be longer than 'size' (\(size)); "
-                    + "windows would leave gaps", at: options.node["slide"]!.location)
+                    + "windows would leave gaps", at: options.location(of: "slide"))
         } else if windows.size / windows.pane > maximumPanesPerWindow {
             options.error(
                 .invalidValue,
                 "a \(size) window sliding by \(slide) spans \(windows.size / windows.pane) panes "
                     + "of gcd(size, slide) = \(ConfigDuration(milliseconds: windows.pane)); the most is "
                     + "\(maximumPanesPerWindow): choose a slide that divides the size more evenly",
-                at: options.node["slide"]!.location)
+                at: options.location(of: "slide"))
         }
         return options.diagnostics.hasErrors ? nil : .sliding(size: size, slide: slide, eventTime: eventTime)
     }
@@ -163,21 +163,20 @@ public struct EventTimeSpec: Sendable, Equatable {
         if let idleTimeout, idleTimeout.milliseconds <= 0 {
             options.error(
                 .invalidValue, "option 'idle_timeout' must be longer than 0ms",
-                at: options.node["idle_timeout"]!.location)
+                at: options.location(of: "idle_timeout"))
         }
         guard let fieldText else {
-            for key in ["time_unit", "allowed_lateness", "idle_timeout"] {
-                guard let entry = options.node.entries?.first(where: { $0.key == key }) else { continue }
+            for key in ["time_unit", "allowed_lateness", "idle_timeout"] where options.contains(key) {
                 options.error(
                     .invalidValue, "option '\(key)' needs 'time_field' (without it windows use processing time)",
-                    at: entry.keyLocation)
+                    at: options.keyLocation(of: key))
             }
             return nil
         }
         guard let path = FieldPath(fieldText) else {
             options.error(
                 .invalidValue, "'\(fieldText)' is not a field name or dotted path",
-                at: options.node["time_field"]!.location)
+                at: options.location(of: "time_field"))
             return nil
         }
         return EventTimeSpec(

@@ -17,32 +17,6 @@ enum TimeSource: Sendable {
     case none
 }
 
-/// The running `aggregate` stage, as the engine sees it: a shell that hands each call to its aggregator.
-///
-/// The state lives in a struct so the per-event code works on value storage: stored properties of a class
-/// would pay a dynamic exclusivity check on every access, several per event.
-final class AggregateProcessor: Processor {
-    private var aggregator: WindowedAggregator
-    let tickInterval: ConfigDuration?
-
-    init(_ aggregator: WindowedAggregator, tickInterval: ConfigDuration?) {
-        self.aggregator = aggregator
-        self.tickInterval = tickInterval
-    }
-
-    func process(_ batch: consuming EventBatch, output: inout ProcessorOutput) throws {
-        aggregator.process(batch, output: &output)
-    }
-
-    func tick(nowMilliseconds: Int64, output: inout ProcessorOutput) throws {
-        aggregator.tick(nowMilliseconds: nowMilliseconds, output: &output)
-    }
-
-    func finish(output: inout ProcessorOutput) throws {
-        aggregator.finish(output: &output)
-    }
-}
-
 /// What happens to an event that arrives after every window it belongs to was emitted (`on_late`).
 public enum LatePolicy: String, Sendable, Hashable, CaseIterable {
     /// Drop it, counted as a drop with reason `late` (the default).

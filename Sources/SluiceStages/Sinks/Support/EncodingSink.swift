@@ -72,6 +72,26 @@ final class EncodingSink<Encoder: EventEncoder>: Processor {
     }
 }
 
+/// A sink whose runtime is an `EncodingSink` for its configured format: the `file` and `stdout` sinks.
+///
+/// The encoder is chosen at run time, so this class holds its `EncodingSink` as `any Processor`: one
+/// dynamic call per batch, while encoding each event stays a direct call inside the generic sink.
+class FormattedSink: Processor {
+    private let encoding: any Processor
+
+    init(_ encoding: any Processor) {
+        self.encoding = encoding
+    }
+
+    final func process(_ batch: consuming EventBatch, output: inout ProcessorOutput) throws {
+        try encoding.process(batch, output: &output)
+    }
+
+    final func finish(output: inout ProcessorOutput) throws {
+        try encoding.finish(output: &output)
+    }
+}
+
 /// One compact JSON object per line.
 struct NDJSONEncoder: EventEncoder {
     mutating func encode(_ event: Event, into buffer: inout JSONWriter) {

@@ -2,7 +2,7 @@ import Testing
 
 @testable import SluiceStages
 
-@Suite struct AggregateRFC3339Tests {
+@Suite struct WindowedAggregationRFC3339Tests {
     @Test(arguments: [
         ("1970-01-01T00:00:00Z", 0),
         ("2024-05-01T12:00:00Z", 1_714_564_800_000),

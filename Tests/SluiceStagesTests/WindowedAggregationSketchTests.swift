@@ -6,7 +6,7 @@ import Testing
 @testable import SluiceStages
 
 /// The estimated metrics stay within their documented error bounds (docs/aggregations.md).
-@Suite struct AggregateSketchTests {
+@Suite struct WindowedAggregationSketchTests {
     @Test(arguments: [20_000, 100_000, 1_000_000])
     func distinctCountIsWithinTwoAndAHalfPercentBeyondTheExactLimit(count: Int) {
         let counter = DistinctCounter(exactLimit: 10_000)

@@ -3,7 +3,7 @@ import Testing
 
 @testable import SluiceStages
 
-@Suite struct AggregateConfigTests {
+@Suite struct WindowedAggregationConfigTests {
     /// The single diagnostic `yaml` produces, rendered as `runner validate` prints it.
     private func onlyDiagnostic(_ yaml: String) throws -> String {
         let (config, diagnostics) = readAggregateConfig(yaml)

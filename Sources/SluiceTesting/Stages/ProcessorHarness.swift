@@ -1,48 +1,50 @@
 import SluiceCore
 
 /// What running batches through a processor produced.
-struct ProcessorRun {
+public struct ProcessorRun: Sendable {
     /// Emitted batches, by port (0 is the main output).
-    var batches: [[EventBatch]]
-    var drops: [DropReason: Int]
-    var counters: [StageCounter: Int]
-    var bytesWritten: Int
+    public var batches: [[EventBatch]]
+    /// Events dropped, by reason.
+    public var drops: [DropReason: Int]
+    /// The stage's own counters, by name.
+    public var counters: [StageCounter: Int]
+    /// Bytes the stage reported writing (sinks).
+    public var bytesWritten: Int
 
     /// The events emitted on `port`, across batches.
-    func events(port: Int = 0) -> [Event] {
+    public func events(port: Int = 0) -> [Event] {
         batches[port].flatMap(\.events)
     }
 }
 
-/// Why a harness could not be built.
-enum HarnessError: Error {
-    case notAProcessor
-}
-
 /// Drives a `Processor` as the engine would, without the engine: `process` per batch, then `finish`.
-final class ProcessorHarness {
-    let processor: any Processor
-    let log: StageLog
+///
+/// ```swift
+/// let run = try ProcessorHarness(config).run([Event(["value": 1])])
+/// #expect(run.drops == [.filtered: 1])
+/// ```
+public final class ProcessorHarness {
+    /// The processor under test.
+    public let processor: any Processor
+    /// The log it reports to (stage `stage` of pipeline `test`).
+    public let log: StageLog
     private let portCount: Int
 
     /// Builds the runtime of `config` for a stage with id `stage`; `replacing` is the configuration of the
     /// stage it takes the place of in a reload, and `shutdown` tells it when the shutdown limit passed.
-    init<C: StageConfig>(
+    public init<C: ProcessorConfig>(
         _ config: C, stage: String = "id", replacing: (any StageConfig)? = nil,
         shutdown: ShutdownSignal = ShutdownSignal()
     ) throws {
         let log = StageLog(pipeline: "test", stage: stage)
         let context = StageContext(pipeline: "test", stage: stage, log: log, shutdown: shutdown, replacing: replacing)
-        guard case .processor(let processor) = try config.makeRuntime(context: context) else {
-            throw HarnessError.notAProcessor
-        }
-        self.processor = processor
+        processor = try config.makeProcessor(context: context)
         self.log = log
         portCount = 1 + config.namedOutputs.count
     }
 
     /// Wraps a runtime built by hand (such as a sink writing to a test's own descriptor).
-    init(processor: any Processor, log: StageLog, portCount: Int = 1) {
+    public init(processor: any Processor, log: StageLog, portCount: Int = 1) {
         self.processor = processor
         self.log = log
         self.portCount = portCount
@@ -50,7 +52,7 @@ final class ProcessorHarness {
 
     /// Processes `batches` in order, then finishes the processor unless `finishing` is false.
     @discardableResult
-    func run(_ batches: [EventBatch], finishing: Bool = true) throws -> ProcessorRun {
+    public func run(_ batches: [EventBatch], finishing: Bool = true) throws -> ProcessorRun {
         var output = ProcessorOutput(portCount: portCount, log: log)
         for batch in batches { try processor.process(batch, output: &output) }
         if finishing { try processor.finish(output: &output) }
@@ -61,7 +63,7 @@ final class ProcessorHarness {
 
     /// Processes one batch of `events`, then finishes.
     @discardableResult
-    func run(_ events: [Event]) throws -> ProcessorRun {
+    public func run(_ events: [Event]) throws -> ProcessorRun {
         try run([EventBatch(events: events)])
     }
 }

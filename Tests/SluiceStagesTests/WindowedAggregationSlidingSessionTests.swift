@@ -3,7 +3,7 @@ import Testing
 
 @testable import SluiceStages
 
-@Suite struct AggregateSlidingSessionTests {
+@Suite struct WindowedAggregationSlidingSessionTests {
     @Test func slidingWindowsCountEveryEventInEachWindowThatCoversIt() throws {
         let harness = try AggregateHarness(
             """

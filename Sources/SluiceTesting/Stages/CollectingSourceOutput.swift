@@ -5,23 +5,37 @@ import Synchronization
     import Glibc
 #endif
 
-/// A `SourceOutput` for tests: keeps every batch and rejection, and stops when told to or after a
+/// A `SourceOutput` for tests, to run a source without the engine: keeps every batch and rejection, and stops when told to or after a
 /// number of batches. It can record the source's sleeps instead of sleeping (rate-limit tests).
 ///
 /// Safe to read from the test while the source runs on another thread.
-final class CollectingSourceOutput: SourceOutput {
+public final class CollectingSourceOutput: SourceOutput {
     /// One rejection a source reported.
-    struct Rejection: Sendable, Hashable {
-        var count: Int
-        var reason: DropReason
-        var message: String
+    public struct Rejection: Sendable, Hashable {
+        public var count: Int
+        public var reason: DropReason
+        public var message: String
+
+        /// `count` records rejected for `reason`, logged as `message`.
+        public init(count: Int, reason: DropReason, message: String) {
+            self.count = count
+            self.reason = reason
+            self.message = message
+        }
     }
 
     /// One counted amount a source reported with a message (about input it still sent).
-    struct Note: Sendable, Hashable {
-        var count: Int
-        var counter: StageCounter
-        var message: String
+    public struct Note: Sendable, Hashable {
+        public var count: Int
+        public var counter: StageCounter
+        public var message: String
+
+        /// `count` added to `counter`, logged as `message`.
+        public init(count: Int, counter: StageCounter, message: String) {
+            self.count = count
+            self.counter = counter
+            self.message = message
+        }
     }
 
     private struct State {
@@ -33,9 +47,10 @@ final class CollectingSourceOutput: SourceOutput {
         var isStopping = false
     }
 
-    let batchSize: Int
+    /// The batch size the source is asked for.
+    public let batchSize: Int
     /// When false, batches are counted but their events are not kept (for throughput runs).
-    let keepsEvents: Bool
+    public let keepsEvents: Bool
     /// Stops by itself once this many batches arrived.
     private let stopAfterBatches: Int?
     /// When true, `sleep` records its duration and returns at once.
@@ -44,7 +59,10 @@ final class CollectingSourceOutput: SourceOutput {
     private let keepsBatchesAfterStop: Bool
     private let state = Mutex(State())
 
-    init(
+    /// An output asking for batches of `batchSize`; `stopAfterBatches` stops the source by itself,
+    /// `recordsSleeps` makes `sleep` return at once, and `keepsBatchesAfterStop` keeps what is sent after
+    /// `stop()` (as the engine delivers what a source read before it stopped).
+    public init(
         batchSize: Int = 1_000, keepsEvents: Bool = true, stopAfterBatches: Int? = nil, recordsSleeps: Bool = false,
         keepsBatchesAfterStop: Bool = false
     ) {
@@ -55,13 +73,15 @@ final class CollectingSourceOutput: SourceOutput {
         self.keepsBatchesAfterStop = keepsBatchesAfterStop
     }
 
-    var isStopping: Bool {
+    /// True after `stop()` or once `stopAfterBatches` batches arrived.
+    public var isStopping: Bool {
         state.withLock { state in
             state.isStopping || stopAfterBatches.map { state.batches.count >= $0 } ?? false
         }
     }
 
-    func send(_ batch: consuming EventBatch) -> Bool {
+    /// Keeps `batch`; false once stopping (unless `keepsBatchesAfterStop`).
+    public func send(_ batch: consuming EventBatch) -> Bool {
         state.withLock { state in
             guard !state.isStopping || keepsBatchesAfterStop else { return false }
             state.batches.append(keepsEvents ? batch : EventBatch(events: [], byteCount: batch.byteCount))
@@ -69,11 +89,13 @@ final class CollectingSourceOutput: SourceOutput {
         }
     }
 
-    func reject(_ count: Int, reason: DropReason, message: String) {
+    /// Keeps the rejection.
+    public func reject(_ count: Int, reason: DropReason, message: String) {
         state.withLock { $0.rejections.append(Rejection(count: count, reason: reason, message: message)) }
     }
 
-    func count(_ counter: StageCounter, _ amount: Int, message: String?) {
+    /// Adds to the counter, and keeps a note when there is a message.
+    public func count(_ counter: StageCounter, _ amount: Int, message: String?) {
         state.withLock { state in
             state.counters[counter, default: 0] += amount
             if let message { state.notes.append(Note(count: amount, counter: counter, message: message)) }
@@ -81,9 +103,10 @@ final class CollectingSourceOutput: SourceOutput {
     }
 
     /// Every counted amount that came with a message, in order.
-    var notes: [Note] { state.withLock { $0.notes } }
+    public var notes: [Note] { state.withLock { $0.notes } }
 
-    func sleep(seconds: Double) {
+    /// Records the duration and, unless `recordsSleeps`, sleeps it (ending early when stopping).
+    public func sleep(seconds: Double) {
         state.withLock { $0.sleeps.append(seconds) }
         if recordsSleeps { return }
         // Short naps so a stop request ends the wait promptly.
@@ -95,25 +118,28 @@ final class CollectingSourceOutput: SourceOutput {
     }
 
     /// Makes `isStopping` true and refuses further batches.
-    func stop() {
+    public func stop() {
         state.withLock { $0.isStopping = true }
     }
 
-    var batches: [EventBatch] { state.withLock { $0.batches } }
-    var events: [Event] { batches.flatMap(\.events) }
-    var rejections: [Rejection] { state.withLock { $0.rejections } }
+    /// Every batch kept, in order.
+    public var batches: [EventBatch] { state.withLock { $0.batches } }
+    /// Every event kept, in order.
+    public var events: [Event] { batches.flatMap(\.events) }
+    /// Every rejection, in order.
+    public var rejections: [Rejection] { state.withLock { $0.rejections } }
     /// The source's own counters, by name.
-    var counters: [StageCounter: Int] { state.withLock { $0.counters } }
+    public var counters: [StageCounter: Int] { state.withLock { $0.counters } }
     /// Every duration the source asked to sleep, in order.
-    var sleeps: [Double] { state.withLock { $0.sleeps } }
+    public var sleeps: [Double] { state.withLock { $0.sleeps } }
 
     /// The number of rejected records, by reason.
-    var rejectionCounts: [DropReason: Int] {
+    public var rejectionCounts: [DropReason: Int] {
         rejections.reduce(into: [:]) { $0[$1.reason, default: 0] += $1.count }
     }
 
     /// Polls until `condition` holds, for at most `timeout` seconds; returns whether it held.
-    func wait(timeout: Double = 20, until condition: (CollectingSourceOutput) -> Bool) -> Bool {
+    public func wait(timeout: Double = 20, until condition: (CollectingSourceOutput) -> Bool) -> Bool {
         var waited = 0.0
         while !condition(self) {
             guard waited < timeout else { return false }

@@ -5,7 +5,7 @@ import Testing
 
 /// `max_memory`: the state's estimated size bounds the groups × windows (panes, sessions) an aggregate holds;
 /// at the limit events of new groups are dropped and counted, and existing groups keep counting.
-@Suite struct AggregateMemoryTests {
+@Suite struct WindowedAggregationMemoryTests {
     private func user(_ id: Int, at ts: Int64 = 1_000, value: Int = 1) -> Event {
         Event(["ts": .int(ts), "user": .string("user-\(id)"), "value": .int(Int64(value))])
     }

@@ -1,11 +1,12 @@
 import SluiceConfig
 import SluiceCore
+import SluiceTesting
 import Testing
 
 @testable import SluiceStages
 
 /// Reads an `aggregate` configuration from the YAML text of its options, as the pipeline loader would.
-func readAggregateConfig(_ yaml: String) -> (config: WindowedAggregation.Config?, diagnostics: Diagnostics) {
+func readAggregateConfig(_ yaml: String) -> (config: WindowedAggregationConfig?, diagnostics: Diagnostics) {
     loadConfig(WindowedAggregation.self, yaml: yaml, stage: "agg")
 }
 
@@ -25,7 +26,7 @@ final class AggregateHarness {
         let (config, diagnostics) = readAggregateConfig(yaml)
         #expect(diagnostics.isEmpty, "\(diagnostics)")
         let valid = try #require(config)
-        processor = valid.makeProcessor(clock: clock)
+        processor = valid.makeAggregation(clock: clock)
         output = ProcessorOutput(portCount: 1 + valid.namedOutputs.count, log: StageLog(pipeline: "p", stage: "agg"))
     }
 

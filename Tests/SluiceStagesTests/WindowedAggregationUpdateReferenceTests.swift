@@ -5,8 +5,8 @@ import Testing
 @testable import SluiceStages
 
 /// `on_late: emit_update` and `max_groups` checked row by row, in order, against the naive reference's model
-/// of emission (`AggregateReference.emissions`), on the same generated data as `AggregateReferenceTests`.
-@Suite struct AggregateUpdateReferenceTests {
+/// of emission (`AggregateReference.emissions`), on the same generated data as `WindowedAggregationReferenceTests`.
+@Suite struct WindowedAggregationUpdateReferenceTests {
     struct Scenario: CustomTestStringConvertible, Sendable {
         var window: String
         var lateness: Int64
@@ -29,7 +29,7 @@ import Testing
                 if explicitRetention { lines.append("update_retention: \(retention)ms") }
             }
             if let maxGroups { lines.append("max_groups: \(maxGroups)") }
-            return (lines + [AggregateReferenceTests.metrics]).joined(separator: "\n")
+            return (lines + [WindowedAggregationReferenceTests.metrics]).joined(separator: "\n")
         }
     }
 
@@ -49,19 +49,19 @@ import Testing
 
     @Test(arguments: scenarios)
     func matchesTheNaiveReferenceRowByRow(scenario: Scenario) throws {
-        let events = AggregateReferenceTests.generate(count: 3_000, seed: 42)
+        let events = WindowedAggregationReferenceTests.generate(count: 3_000, seed: 42)
         let harness = try AggregateHarness(scenario.options)
         var random = SplitMix64(seed: 9)
         var emitted: [Event] = []
         var offset = 0
         while offset < events.count {
             let size = Int.random(in: 1...64, using: &random)
-            emitted += try harness.process(events[offset..<min(offset + size, events.count)].map(AggregateReferenceTests.event))
+            emitted += try harness.process(events[offset..<min(offset + size, events.count)].map(WindowedAggregationReferenceTests.event))
             offset += size
         }
         emitted += try harness.finish()
 
-        let window = AggregateReferenceTests.Scenario(window: scenario.window, lateness: scenario.lateness, onLate: "drop")
+        let window = WindowedAggregationReferenceTests.Scenario(window: scenario.window, lateness: scenario.lateness, onLate: "drop")
         let reference = AggregateReference(windows: window.reference, lateness: scenario.lateness)
             .emissions(events, retention: scenario.retention ?? 0, maxGroups: scenario.maxGroups)
         let updates = reference.emissions.filter(\.isUpdate).count
@@ -78,7 +78,7 @@ import Testing
         // Rows of one group come in a definite order; groups interleave by group order, which the reference
         // does not model.
         #expect(emitted.count == reference.emissions.count)
-        for key in AggregateReferenceTests.keys {
+        for key in WindowedAggregationReferenceTests.keys {
             let actual = emitted.filter { $0["key"] == .string(key) }
             let expected = reference.emissions.filter { $0.row.key == key }
             #expect(actual.count == expected.count, "rows of \(key)")
@@ -86,14 +86,14 @@ import Testing
                 #expect(event["window_start"] == .int(emission.row.start), "row of \(key) at \(emission.row.start)")
                 let flag: Value? = scenario.retention == nil ? nil : .bool(emission.isUpdate)
                 #expect(event["is_update"] == flag, "is_update of \(key) [\(emission.row.start), \(emission.row.end))")
-                AggregateReferenceTests.check(event, against: emission.row, events: events)
+                WindowedAggregationReferenceTests.check(event, against: emission.row, events: events)
             }
         }
     }
 
     @Test func theEmissionModelAgreesWithTheWindowModelWithoutUpdatesOrCap() {
-        let events = AggregateReferenceTests.generate(count: 3_000, seed: 42)
-        for scenario in AggregateReferenceTests.scenarios {
+        let events = WindowedAggregationReferenceTests.generate(count: 3_000, seed: 42)
+        for scenario in WindowedAggregationReferenceTests.scenarios {
             let reference = AggregateReference(windows: scenario.reference, lateness: scenario.lateness)
             let (rows, late) = reference.run(events)
             let outcome = reference.emissions(events)

@@ -3,7 +3,7 @@ import Testing
 
 @testable import SluiceStages
 
-@Suite struct AggregateWindowTests {
+@Suite struct WindowedAggregationWindowTests {
     static let tumbling10s = """
         group_by: [category]
         window: { type: tumbling, size: 10s, time_field: ts }

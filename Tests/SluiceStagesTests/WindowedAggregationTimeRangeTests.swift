@@ -5,7 +5,7 @@ import Testing
 
 /// Event times at and beyond the edges of what can be windowed: no value may trap, a time outside
 /// `EventTime.range` is dropped as `invalid_time`, and the events around it are aggregated as usual.
-@Suite struct AggregateTimeRangeTests {
+@Suite struct WindowedAggregationTimeRangeTests {
     static let windows = [
         "{ type: tumbling, size: 10s, time_field: ts }",
         "{ type: sliding, size: 10s, slide: 3s, time_field: ts, allowed_lateness: 1d }",

@@ -6,7 +6,7 @@ import Testing
 
 /// Every window type and metric checked against `AggregateReference` on generated data with disorder, late
 /// events, gaps and Unicode keys, fed in batches of random sizes.
-@Suite struct AggregateReferenceTests {
+@Suite struct WindowedAggregationReferenceTests {
     static let metrics = """
         metrics:
           n: count()
@@ -102,6 +102,11 @@ import Testing
         } else {
             #expect(harness.drops == [.late: late.count])
         }
+        Self.check(emitted, against: rows, events: events)
+    }
+
+    /// Checks that `emitted` holds exactly one event per row of the reference, matching it.
+    static func check(_ emitted: [Event], against rows: [AggregateReference.Row], events: [AggregateReference.Input]) {
         #expect(emitted.count == rows.count)
         var actual: [String: Event] = [:]
         for event in emitted { actual["\(event["window_start"]!)|\(event["key"]!.stringValue!)"] = event }
@@ -110,7 +115,7 @@ import Testing
                 Issue.record("missing row \(row.key) [\(row.start), \(row.end))")
                 continue
             }
-            Self.check(event, against: row, events: events)
+            check(event, against: row, events: events)
         }
     }
 
@@ -130,7 +135,8 @@ import Testing
         #expect(event["n"] == .int(Int64(members.count)), "\(context)")
         #expect(event["errors"] == .int(Int64(members.filter { $0.status == "error" }.count)), "\(context)")
         expectClose(event["total"]?.number, numbers.reduce(0, +), context + " total")
-        expectClose(event["mean"]?.number, numbers.isEmpty ? nil : numbers.reduce(0, +) / Double(numbers.count), context)
+        expectClose(
+            event["mean"]?.number, numbers.isEmpty ? nil : numbers.reduce(0, +) / Double(numbers.count), context)
         expectClose(event["low"]?.number, numbers.min(), context + " low")
         expectClose(event["high"]?.number, numbers.max(), context + " high")
         let variance = ReferenceMetrics.sampleVariance(values)
@@ -151,7 +157,9 @@ import Testing
 
     static func expectClose(_ actual: Double?, _ expected: Double?, _ context: String) {
         guard let actual, let expected else {
-            #expect(actual == nil && expected == nil, "\(context): \(String(describing: actual)) vs \(String(describing: expected))")
+            #expect(
+                actual == nil && expected == nil,
+                "\(context): \(String(describing: actual)) vs \(String(describing: expected))")
             return
         }
         #expect(abs(actual - expected) <= 1e-9 * max(1, abs(expected)), "\(context): \(actual) vs \(expected)")

@@ -4,7 +4,7 @@ import Testing
 @testable import SluiceStages
 
 /// `idle_timeout`, `emit: every`, `on_late: emit_update` and `max_groups`, driven with explicit times.
-@Suite struct AggregateEmissionTests {
+@Suite struct WindowedAggregationEmissionTests {
     @Test func anIdleStreamAdvancesTheWatermarkWithProcessingTime() throws {
         let clock = TestClock(now: 1_000_000)
         let harness = try AggregateHarness(
