@@ -132,9 +132,10 @@ public final class PipelineSupervisor: @unchecked Sendable {
         }
         if let pipeline = existing, pipeline.graph.name != graph.name {
             // The name labels every metric; a renamed pipeline is a different pipeline.
-            removeOne(file)
+            let waiting = files(waitingFor: pipeline.graph.name)
+            removeOne(file, thenStarting: [file] + waiting)
             startOne(file, graph)
-            retryRefused(named: pipeline.graph.name)
+            retry(waiting)
             return
         }
         guard let pipeline = existing else {
@@ -183,11 +184,18 @@ public final class PipelineSupervisor: @unchecked Sendable {
         count(.duplicate, file: owner)
     }
 
-    /// Tries again the files refused because `name` was taken, now that it is free: the first that still
-    /// gives that name takes it.
-    private func retryRefused(named name: String) {
-        let waiting = lock.withLock { $0.refusedNames.filter { $0.value == name }.keys.sorted() }
-        for file in waiting { reloadOne(file) }
+    /// The files refused because `name` was taken.
+    private func files(waitingFor name: String) -> [String] {
+        lock.withLock { $0.refusedNames.filter { $0.value == name }.keys.sorted() }
+    }
+
+    /// Tries again `waiting`, files refused for a name that is now free (the first that still gives it
+    /// takes it), which `removeOne` marked as starting.
+    private func retry(_ waiting: [String]) {
+        for file in waiting {
+            reloadOne(file)
+            lock.withLock { _ = $0.starting.remove(file) }
+        }
     }
 
     private func startOne(_ file: String, _ graph: StageGraph) {
@@ -219,15 +227,20 @@ public final class PipelineSupervisor: @unchecked Sendable {
             state.refusedNames.removeValue(forKey: file)
             return state.byFile[file]?.pipeline.graph.name
         }
-        removeOne(file)
-        if let name { retryRefused(named: name) }
+        let waiting = name.map { files(waitingFor: $0) } ?? []
+        removeOne(file, thenStarting: waiting)
+        retry(waiting)
     }
 
-    private func removeOne(_ file: String) {
+    /// Drains and stops the pipeline of `file`. The files in `next` are about to start a pipeline in its
+    /// place: they count as starting from the same step, so `waitAll` does not take the moment between
+    /// the old pipeline's end and the new one's start for the end of every pipeline.
+    private func removeOne(_ file: String, thenStarting next: [String] = []) {
         // Moved to `leaving` in the same step, so `waitAll` never misses the pipeline while it drains;
         // pipelines that left earlier and have finished are let go.
         guard let (managed, gone) = lock.withLock({ state -> (Managed, [RunningPipeline])? in
             guard let managed = state.byFile.removeValue(forKey: file) else { return nil }
+            state.starting.formUnion(next)
             let gone = state.leaving.filter(\.isFinished)
             state.leaving.removeAll(where: \.isFinished)
             state.leaving.append(managed.pipeline)
