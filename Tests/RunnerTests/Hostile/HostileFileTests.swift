@@ -246,8 +246,9 @@ import Testing
         let tail = try startTailing(3, arguments: ["--watch-debounce", "10ms"])
         let (log, output, pipeline, runner) = (tail.log, tail.output, tail.pipeline, tail.runner)
         let reloads = { runner.stderrSoFar.components(separatedBy: "' reloaded in ").count - 1 }
-        // Spelling out the default changes nothing, but replaces the sink.
-        try write(tailing(log, to: output, sinkOptions: "    append: false"), to: pipeline)
+        // `append: true` changes the sink, which is replaced, and the replacement continues the same file
+        // as any would. (Spelling out the default, `append: false`, would change nothing: same config.)
+        try write(tailing(log, to: output, sinkOptions: "    append: true"), to: pipeline)
         #expect(eventually { reloads() == 1 }, "\(runner.stderrSoFar)")
         try append(lines(4...6), to: log)
         #expect(eventually { numbers(in: output).count == 6 })
