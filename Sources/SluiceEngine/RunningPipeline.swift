@@ -1,10 +1,5 @@
 import SluiceCore
 import SluiceGraph
-import Synchronization
-
-#if canImport(Glibc)
-    import Glibc
-#endif
 
 /// One pipeline running on the engine's workers: it builds what an `ExecutionPlan` describes (the stages'
 /// runtimes, then the nodes `PlanWiring` wires around them), runs it, and answers for it — metrics,
