@@ -140,6 +140,7 @@ struct Reloader {
 
 /// What one reload did.
 public struct ReloadReport: Sendable {
+    /// What the reload kept, changed, added and removed.
     public let diff: PlanDiff
     /// How long the sources were paused (0 when every stage was kept and nothing paused).
     public let pauseMilliseconds: Double

@@ -148,6 +148,7 @@ public struct PlanNode: Sendable {
 
 /// A source of a plan, and the nodes its batches go to.
 public struct PlanSource: Sendable {
+    /// The source stage.
     public let stage: StageNode
     /// The nodes (indexes in `ExecutionPlan.nodes`) that read the source.
     public let outlets: [Int]
@@ -155,7 +156,9 @@ public struct PlanSource: Sendable {
 
 /// An output that feeds a node: a source or the last stage of another node, and the port read.
 public struct PlanInput: Sendable, Hashable {
+    /// The producing stage: a source, or the last stage of another node.
     public let stage: String
+    /// The producer's output port read (0 = main output).
     public let port: Int
     /// The output's name as written (`route.errors`).
     public let label: String

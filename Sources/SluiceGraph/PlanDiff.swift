@@ -9,9 +9,12 @@ import SluiceCore
 public struct PlanDiff: Sendable {
     /// One changed stage, with the top-level keys whose values differ as written.
     public struct Change: Sendable, Equatable {
+        /// The stage's id.
         public let id: String
+        /// The top-level keys of its mapping whose text differs, in the new file's order.
         public let keys: [String]
 
+        /// The change of stage `id` in `keys`.
         public init(id: String, keys: [String]) {
             self.id = id
             self.keys = keys
@@ -20,19 +23,25 @@ public struct PlanDiff: Sendable {
 
     /// One node whose stages are the same in both plans but whose copies or queues differ.
     public struct NodeChange: Sendable, Equatable {
+        /// The node's name: its stage ids joined with `+`.
         public let name: String
         /// What differs, in words (`1 → 4 copies`).
         public let details: [String]
 
+        /// The change of node `name`, described by `details`.
         public init(name: String, details: [String]) {
             self.name = name
             self.details = details
         }
     }
 
+    /// Stages only the new plan has, in its graph order.
     public let added: [String]
+    /// Stages only the old plan has, in its graph order.
     public let removed: [String]
+    /// Stages in both whose identity differs: drained and replaced.
     public let changed: [Change]
+    /// Stages in both with the same identity: they keep running with their state.
     public let kept: [String]
     /// Kept stages written differently (`10s` for `10000ms`) that read to the same configuration.
     public let rewritten: [String]
@@ -45,6 +54,7 @@ public struct PlanDiff: Sendable {
     /// Nodes holding the same stages with the same copies and queues in both plans.
     public let keptNodes: [String]
 
+    /// What replacing `old` with `new` changes.
     public init(from old: ExecutionPlan, to new: ExecutionPlan) {
         let oldById = Dictionary(uniqueKeysWithValues: old.graph.nodes.map { ($0.id, $0) })
         let newIds = Set(new.graph.nodes.map(\.id))

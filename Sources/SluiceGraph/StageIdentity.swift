@@ -18,6 +18,7 @@ public struct StageIdentity: Sendable, Equatable {
         inputs = node.inputs.sorted { ($0.stage, $0.port) < ($1.stage, $1.port) }
     }
 
+    /// True when `a` and `b` are the same running stage.
     public static func == (a: StageIdentity, b: StageIdentity) -> Bool {
         a.node.id == b.node.id && a.node.kind == b.node.kind && a.node.typeName == b.node.typeName
             && a.inputs == b.inputs && a.node.parallelism == b.node.parallelism

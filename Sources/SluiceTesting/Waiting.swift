@@ -6,6 +6,7 @@ import SluiceEngine
 public struct WaitTimedOut: Error, CustomStringConvertible {
     /// What the test was waiting for.
     public let what: String
+    /// How long it waited.
     public let seconds: Double
 
     public var description: String {
