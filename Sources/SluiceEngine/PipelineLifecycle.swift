@@ -52,7 +52,7 @@ final class PipelineLifecycle: @unchecked Sendable {
 
     /// Blocks until every node has finished or `seconds` pass; true when finished.
     func wait(seconds: Double) -> Bool {
-        let deadline = SystemClock.monotonicNanoseconds() + UInt64(max(0, min(seconds, 1e9)) * 1e9)
+        let deadline = SystemClock.monotonicDeadline(afterSeconds: seconds)
         return lock.withLock {
             while !done {
                 let now = SystemClock.monotonicNanoseconds()

@@ -1,3 +1,4 @@
+import Logging
 import SluiceCore
 import SluiceGraph
 
@@ -131,9 +132,10 @@ struct Reloader {
         while !pipeline.inFlight.waitForZero(seconds: limit) {
             waited += limit
             let busy = pipeline.unfinishedWork().map(\.summary).joined(separator: "; ")
-            StandardError.write(
-                "error: pipeline '\(pipeline.graph.name)': a reload has waited \(NumberText.fixed(waited, decimals: 1)) s "
-                    + "for retired stages to drain; its sources stay paused until they do (\(busy))\n")
+            let seconds = NumberText.fixed(waited, decimals: 1)
+            let message = "a reload has waited \(seconds) s for retired stages to drain; its sources stay paused until "
+                + "they do (\(busy))"
+            Logger(label: "sluice").error("\(message)", metadata: ["pipeline": "\(pipeline.graph.name)"])
         }
     }
 }

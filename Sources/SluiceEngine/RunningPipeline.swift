@@ -1,3 +1,4 @@
+import Logging
 import SluiceCore
 import SluiceGraph
 
@@ -151,9 +152,7 @@ public final class RunningPipeline: @unchecked Sendable {
                         graph.node($0)?.kind == .sink
                     })
                 else { continue }
-                StandardError.write(
-                    "warning: pipeline '\(log.pipeline)' stage '\(source.id)': stopping; no sink it feeds can take "
-                        + "events any more\n")
+                runners.first?.log.warning("stopping; no sink it feeds can take events any more")
                 for runner in runners { runner.stop() }
             }
         }

@@ -1,3 +1,4 @@
+import Logging
 import SluiceCore
 import SluiceEngine
 import SluiceGraph
@@ -42,7 +43,7 @@ public final class PipelineSupervisor: @unchecked Sendable {
 
     private let engine: Engine
     private let compile: Compile
-    private let log: @Sendable (String) -> Void
+    private let logger: Logger
     private let lock = Mutex<State>(State())
     /// Held while a file is applied or removed.
     private let changes = Mutex<Void>(())
@@ -56,17 +57,21 @@ public final class PipelineSupervisor: @unchecked Sendable {
         /// Files refused because another file's pipeline has their name, with that name.
         var refusedNames: [String: String] = [:]
         var stopping = false
+        /// Set once `start` has returned: until then the pipelines of the command line count as unfinished.
+        var started = false
     }
 
-    public init(engine: Engine, compile: @escaping Compile, log: @escaping @Sendable (String) -> Void) {
+    /// A supervisor starting pipelines on `engine`; `logger` hears of every start, reload and refusal.
+    public init(engine: Engine, compile: @escaping Compile, logger: Logger) {
         self.engine = engine
         self.compile = compile
-        self.log = log
+        self.logger = logger
     }
 
     /// Starts the compiled `graphs` (from `files`, in order). If one cannot start, those started are
     /// stopped and still drain: `waitAll` waits for them.
     public func start(_ graphs: [(file: String, graph: StageGraph)]) throws(EngineError) {
+        defer { lock.withLock { $0.started = true } }
         for (file, graph) in graphs {
             do {
                 try launch(file, graph)
@@ -77,14 +82,33 @@ public final class PipelineSupervisor: @unchecked Sendable {
         }
     }
 
+    /// True once every pipeline given to `start` runs, while none is being built and no stop was asked
+    /// for: what `GET /ready` answers. (A failed `start` ends the runner.)
+    public var isReady: Bool {
+        lock.withLock { $0.started && !$0.stopping && $0.starting.isEmpty }
+    }
+
+    /// True once a stop was asked for (SIGINT/SIGTERM): the pipelines drain.
+    public var isStopping: Bool {
+        lock.withLock { $0.stopping }
+    }
+
+    /// The running pipelines with their files, by pipeline name.
+    public var runningPipelines: [(file: String, pipeline: RunningPipeline)] {
+        lock.withLock { $0.byFile.map { (file: $0.key, pipeline: $0.value.pipeline) } }
+            .sorted { $0.pipeline.graph.name < $1.pipeline.graph.name }
+    }
+
     /// Applies what the watcher saw. Removed files' pipelines are drained only when `removesStop`
     /// (a watched folder); a watched single file that disappears keeps its pipeline running.
     public func apply(_ changes: FileWatcher.Changes, removesStop: Bool) {
         // Removals first: a file renamed in a watched folder is one removed and one added, and the added
         // one must not find the pipeline's name still held by the file it was.
         for file in changes.removed {
-            if removesStop { remove(file) } else {
-                log("runner: '\(file)' disappeared; its pipeline keeps running as it was")
+            if removesStop {
+                remove(file)
+            } else {
+                logger.notice("'\(file)' disappeared; its pipeline keeps running as it was")
             }
         }
         for file in changes.changed + changes.added { reload(file) }
@@ -147,24 +171,26 @@ public final class PipelineSupervisor: @unchecked Sendable {
             let elapsed = Double(SystemClock.monotonicNanoseconds() - started) / 1e6
             if report.diff.isEmpty {
                 count(.unchanged, file: file)
-                log("runner: pipeline '\(graph.name)': '\(file)' changed but its stages did not; nothing to do")
+                logger.info("pipeline '\(graph.name)': '\(file)' changed but its stages did not; nothing to do")
             } else {
                 count(.applied, file: file, pause: report.pauseMilliseconds)
-                log(
-                    "runner: pipeline '\(graph.name)' reloaded in \(NumberText.fixed(elapsed, decimals: 2)) ms "
-                        + "(sources paused \(NumberText.fixed(report.pauseMilliseconds, decimals: 2)) ms; configuration \(graph.digest)):\n"
-                        + report.diff.description.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+                let took = NumberText.fixed(elapsed, decimals: 2)
+                let paused = NumberText.fixed(report.pauseMilliseconds, decimals: 2)
+                let diff = report.diff.description.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
+                let summary = "sources paused \(paused) ms; configuration \(graph.digest)"
+                logger.info("pipeline '\(graph.name)' reloaded in \(took) ms (\(summary)):\n\(diff)")
             }
         } catch {
             count(.failed, file: file)
-            log("runner: pipeline '\(graph.name)' not reloaded; the running version continues: \(error)")
+            logger.error(
+                "not reloaded; the running version continues: \(error)", metadata: ["pipeline": "\(graph.name)"])
         }
     }
 
     /// Logs why `file` is not applied, exactly as `runner validate` prints diagnostics, and counts it.
     private func refuse(_ file: String, running: Bool, _ diagnostics: Diagnostics) {
         let outcome = running ? "the running version continues" : "not started"
-        log("runner: '\(file)' has errors; \(outcome):\n\(diagnostics)")
+        logger.warning("'\(file)' has errors; \(outcome):\n\(diagnostics)")
         count(.invalid, file: file)
     }
 
@@ -179,7 +205,7 @@ public final class PipelineSupervisor: @unchecked Sendable {
     /// of its `name:`, counted under that name, and remembered so it is tried again once the name is free.
     private func refuseDuplicate(_ file: String, _ graph: StageGraph, owner: String, running: Bool) {
         let outcome = running ? "the running version continues" : "not started"
-        log("runner: '\(file)' is refused; \(outcome):\n\(graph.duplicateNameError(usedBy: owner))")
+        logger.warning("'\(file)' is refused; \(outcome):\n\(graph.duplicateNameError(usedBy: owner))")
         lock.withLock { $0.refusedNames[file] = graph.name }
         count(.duplicate, file: owner)
     }
@@ -201,9 +227,9 @@ public final class PipelineSupervisor: @unchecked Sendable {
     private func startOne(_ file: String, _ graph: StageGraph) {
         do {
             try launch(file, graph)
-            log("runner: started pipeline '\(graph.name)' from '\(file)' (configuration \(graph.digest))")
+            logger.info("started pipeline '\(graph.name)' from '\(file)' (configuration \(graph.digest))")
         } catch {
-            log("runner: cannot start '\(file)': \(error)")
+            logger.error("cannot start '\(file)': \(error)")
         }
     }
 
@@ -247,7 +273,7 @@ public final class PipelineSupervisor: @unchecked Sendable {
             return (managed, gone)
         }) else { return }
         for pipeline in gone { engine.forget(pipeline) }
-        log("runner: '\(file)' was removed; draining and stopping pipeline '\(managed.pipeline.graph.name)'")
+        logger.info("'\(file)' was removed; draining and stopping pipeline '\(managed.pipeline.graph.name)'")
         managed.pipeline.stop()
     }
 
@@ -267,7 +293,7 @@ public final class PipelineSupervisor: @unchecked Sendable {
 
     /// Blocks until every pipeline has finished or `seconds` pass; true when every one has finished.
     public func waitAll(seconds: Double) -> Bool {
-        let deadline = SystemClock.monotonicNanoseconds() + UInt64(min(max(0, seconds), 1e9) * 1e9)
+        let deadline = SystemClock.monotonicDeadline(afterSeconds: seconds)
         while true {
             for pipeline in pipelines {
                 let now = SystemClock.monotonicNanoseconds()
@@ -275,8 +301,9 @@ public final class PipelineSupervisor: @unchecked Sendable {
             }
             // A folder may have gained a pipeline meanwhile: done only when every current one has finished.
             guard pipelines.allSatisfy(\.isFinished) else { continue }
-            guard lock.withLock({ !$0.starting.isEmpty }) else { return true }
-            // A pipeline is still being built (a stage opening its output may block there for good).
+            guard lock.withLock({ !$0.starting.isEmpty || !$0.started }) else { return true }
+            // A pipeline is still being built (a stage opening its output may block there for good), or
+            // `start` has not begun yet (`apply` starts its pipelines once its API listens).
             if SystemClock.monotonicNanoseconds() >= deadline { return false }
             usleep(10_000)
         }
@@ -299,27 +326,40 @@ public final class PipelineSupervisor: @unchecked Sendable {
 
     /// Reload counts, the running configuration's hash and the last pause, in the Prometheus text format.
     public func prometheusText() -> String {
-        let managed = lock.withLock { Array($0.byFile.values) }.sorted { $0.pipeline.graph.name < $1.pipeline.graph.name }
-        var text = "# HELP sluice_pipeline_reloads_total Attempts to apply a changed pipeline file, by outcome.\n"
-        text += "# TYPE sluice_pipeline_reloads_total counter\n"
+        PrometheusText.render(metricSamples(), families: Self.families)
+    }
+
+    /// The families of `metricSamples`.
+    public static let families = [
+        MetricFamilies.pipelineUp, MetricFamilies.reloads, MetricFamilies.configInfo, MetricFamilies.reloadPause,
+    ]
+
+    /// Per pipeline: whether it is up, reload counts by outcome, the running configuration's hash and
+    /// the last reload's pause.
+    public func metricSamples() -> [MetricSample] {
+        let managed = lock.withLock { Array($0.byFile.values) }.sorted {
+            $0.pipeline.graph.name < $1.pipeline.graph.name
+        }
+        var samples: [MetricSample] = []
         for entry in managed {
+            let name = entry.pipeline.graph.name
+            let up = !entry.pipeline.isFinished && !entry.pipeline.hasFailed
+            samples.append(MetricSample(MetricFamilies.pipelineUp, [name], up ? 1 : 0))
             for outcome in Outcome.allCases {
-                text += "sluice_pipeline_reloads_total{pipeline=\"\(entry.pipeline.graph.name)\",outcome=\"\(outcome.rawValue)\"} \(entry.reloads[outcome] ?? 0)\n"
+                samples.append(
+                    MetricSample(MetricFamilies.reloads, [name, outcome.rawValue], entry.reloads[outcome] ?? 0))
             }
-        }
-        text += "# HELP sluice_pipeline_config_info The running configuration's hash.\n"
-        text += "# TYPE sluice_pipeline_config_info gauge\n"
-        for entry in managed {
-            text += "sluice_pipeline_config_info{pipeline=\"\(entry.pipeline.graph.name)\",hash=\"\(entry.pipeline.graph.digest)\"} 1\n"
-        }
-        text += "# HELP sluice_pipeline_reload_pause_seconds How long the last applied reload paused the sources.\n"
-        text += "# TYPE sluice_pipeline_reload_pause_seconds gauge\n"
-        for entry in managed {
+            samples.append(MetricSample(MetricFamilies.configInfo, [name, entry.pipeline.graph.digest], 1))
             if let pause = entry.lastPauseMilliseconds {
-                text += "sluice_pipeline_reload_pause_seconds{pipeline=\"\(entry.pipeline.graph.name)\"} \(pause / 1000)\n"
+                samples.append(MetricSample(MetricFamilies.reloadPause, [name], pause / 1000))
             }
         }
-        return text
+        return samples
+    }
+
+    /// The reload counts of the pipeline named `name`, by outcome.
+    public func reloads(of name: String) -> [Outcome: Int] {
+        lock.withLock { $0.byFile.values.first { $0.pipeline.graph.name == name }?.reloads ?? [:] }
     }
 
     /// One line per pipeline with its reload counts, for `--stats`.
@@ -327,7 +367,8 @@ public final class PipelineSupervisor: @unchecked Sendable {
         let managed = lock.withLock { Array($0.byFile.values) }
         return managed.filter { !$0.reloads.isEmpty }.map { entry in
             let counts = Outcome.allCases.map { "\($0.rawValue) \(entry.reloads[$0] ?? 0)" }.joined(separator: ", ")
-            return "pipeline '\(entry.pipeline.graph.name)' reloads: \(counts); configuration \(entry.pipeline.graph.digest)\n"
+            return
+                "pipeline '\(entry.pipeline.graph.name)' reloads: \(counts); configuration \(entry.pipeline.graph.digest)\n"
         }.joined()
     }
 

@@ -55,6 +55,25 @@ import Testing
         #expect(diff.rewritten == ["clean"])
     }
 
+    /// Spelling out a file source's and a file sink's defaults keeps both: a tailed file is not read again.
+    @Test func spelledOutDefaultsKeepFileStages() throws {
+        let diff = try diff(
+            """
+            sources:
+              logs: { type: file, path: app.log, mode: tail }
+            sinks:
+              out: { type: file, inputs: logs, path: out.ndjson }
+            """,
+            """
+            sources:
+              logs: { type: file, path: app.log, mode: tail, format: ndjson, max_line_bytes: 1MiB }
+            sinks:
+              out: { type: file, inputs: [logs], path: out.ndjson, append: false }
+            """)
+        #expect(diff.isEmpty, "\(diff.description)")
+        #expect(diff.kept == ["logs", "out"])
+    }
+
     @Test func movedStagesAndReorderedKeysAreNoChangeAtAll() throws {
         let moved = """
             sinks:

@@ -1,4 +1,5 @@
 import Dispatch
+import Logging
 import SluiceCore
 import SluiceEngine
 import SluiceGraph
@@ -39,7 +40,7 @@ import Testing
                 compiling.signal()
                 _ = gate.wait(timeout: .now() + 60)
                 return .success(endless)
-            }, log: { _ in })
+            }, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         try supervisor.start([(file: "old.yaml", graph: running)])
         SystemThread.start { supervisor.reload("new.yaml") }
         #expect(compiling.wait(timeout: .now() + 60) == .success, "the new file was never compiled")
@@ -66,7 +67,7 @@ import Testing
         defer { engine.shutdown() }
         let supervisor = PipelineSupervisor(
             engine: engine, compile: { file in harness.compile(version.withLock { $0 }, file: file) },
-            log: { line in logged.withLock { $0.append(line) } })
+            logger: CapturingLogHandler.logger { line in logged.withLock { $0.append(line) } })
         try supervisor.start([(file: "p.yaml", graph: try harness.compile(full, file: "p.yaml").get())])
         let running = try #require(engine.running.first)
         let digest = running.graph.digest
@@ -119,7 +120,7 @@ import Testing
             let lines = Lines()
             self.lines = lines
             supervisor = PipelineSupervisor(
-                engine: engine, compile: { file in harness.compile(text, file: file) }, log: { lines.add($0) })
+                engine: engine, compile: { file in harness.compile(text, file: file) }, logger: CapturingLogHandler.logger { lines.add($0) })
             try supervisor.start([(file: "a.yaml", graph: try harness.compile(text, file: "a.yaml").get())])
         }
 
@@ -141,7 +142,7 @@ import Testing
         files.supervisor.apply(FileWatcher.Changes(added: ["b.yaml"]), removesStop: true)
         #expect(files.engine.running.count == 1)
         let refusal = files.logged.last ?? ""
-        #expect(refusal.hasPrefix("runner: 'b.yaml' is refused; not started:\n"), "\(refusal)")
+        #expect(refusal.hasPrefix("'b.yaml' is refused; not started:\n"), "\(refusal)")
         #expect(
             refusal.hasSuffix(
                 "b.yaml:1:7: error: pipeline name 'clicks' is already used by a.yaml; give this file its own 'name:' "
@@ -150,7 +151,7 @@ import Testing
         #expect(metrics.contains("reloads_total{pipeline=\"clicks\",outcome=\"duplicate\"} 1"))
 
         files.supervisor.apply(FileWatcher.Changes(removed: ["a.yaml"]), removesStop: true)
-        #expect(files.logged.contains { $0.hasPrefix("runner: started pipeline 'clicks' from 'b.yaml'") })
+        #expect(files.logged.contains { $0.hasPrefix("started pipeline 'clicks' from 'b.yaml'") })
         // The first pipeline drains and stops; the second runs under the name.
         #expect(files.engine.running.map(\.graph.file) == ["a.yaml", "b.yaml"])
     }

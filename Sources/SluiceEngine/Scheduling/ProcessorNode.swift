@@ -267,6 +267,9 @@ final class ProcessorNode: QueueSpaceWaiter, @unchecked Sendable {
         link.metrics.addCounters(output.takeCounters())
         link.metrics.bytesOut.add(output.bytesWritten, ordering: .relaxed)
         let produced = output.takeBatches()
+        if link.metrics.tap.isTapped {
+            for batch in produced.joined() { link.metrics.tap.offer(batch) }
+        }
         link.metrics.eventsOut.add(produced.joined().reduce(0) { $0 + $1.count }, ordering: .relaxed)
         return produced
     }

@@ -47,6 +47,11 @@ struct RunnerProcess {
         _ arguments: [String], in directory: URL = RunnerProcess.packageRoot, stdin: URL? = nil,
         environment: [String: String] = [:], stdout: FileHandle? = nil, addressSpaceKiB: Int? = nil
     ) throws {
+        // Tests run in parallel: an `apply` that names no API address gets a free port, not the default.
+        var arguments = arguments
+        if arguments.first == "apply", !arguments.contains(where: { $0 == "--api" || $0 == "--no-api" }) {
+            arguments += ["--api", "127.0.0.1:0"]
+        }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("runner-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         stdoutFile = scratch.appendingPathComponent("stdout")

@@ -40,11 +40,19 @@ final class EncodingSink<Encoder: EventEncoder>: Processor {
 
     func process(_ batch: consuming EventBatch, output: inout ProcessorOutput) throws {
         try beginIfNeeded()
-        for event in batch.events {
-            encoder.encode(event, into: &buffer)
-            if buffer.bytes.count >= Self.flushThreshold { try flush(output: &output) }
+        descriptor.beginBatch()
+        let bytesBefore = output.bytesWritten
+        do {
+            for event in batch.events {
+                encoder.encode(event, into: &buffer)
+                if buffer.bytes.count >= Self.flushThreshold { try flush(output: &output) }
+            }
+            try flush(output: &output)
+        } catch {
+            // The engine counts the whole batch as dropped; the descriptor took back what it had written.
+            if descriptor.takesBackFailedBatches { output.bytesWritten = bytesBefore }
+            throw error
         }
-        try flush(output: &output)
         // Nobody will ever read what follows: the stage fails for good, and the engine counts the rest.
         if descriptor.isBroken { throw StageFailure("the reader of '\(descriptor.path)' went away (broken pipe)") }
     }
