@@ -9,7 +9,11 @@ let package = Package(
         .library(name: "SluiceTesting", targets: ["SluiceTesting"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         // A thin extern "C" shim over simdjson (Debian's libsimdjson-dev): one call parses one document
@@ -33,15 +37,39 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // Events, values, diagnostics, options, expressions, JSON and the stage registry:
         // the API that stages and plugins build on.
-        .target(name: "SluiceCore", dependencies: ["CSimdjson", "CRE2"]),
+        .target(
+            name: "SluiceCore",
+            dependencies: ["CSimdjson", "CRE2", .product(name: "Logging", package: "swift-log")]),
         // YAML → PipelineDefinition, keeping source positions.
         .target(name: "SluiceConfig", dependencies: ["SluiceCore", "CYAML"]),
         // PipelineDefinition + registry → StageGraph.
         .target(name: "SluiceGraph", dependencies: ["SluiceCore", "SluiceConfig"]),
         // Worker pool, bounded queues, scheduling and metrics.
-        .target(name: "SluiceEngine", dependencies: ["SluiceCore", "SluiceGraph"]),
-        // Long-running services around the engine: the file watcher and the reloading supervisor.
-        .target(name: "SluiceService", dependencies: ["SluiceCore", "SluiceConfig", "SluiceGraph", "SluiceEngine"]),
+        .target(
+            name: "SluiceEngine",
+            dependencies: ["SluiceCore", "SluiceGraph", .product(name: "Logging", package: "swift-log")]),
+        // Long-running services around the engine: the file watcher, the reloading supervisor, the
+        // ServiceLifecycle services that run them, and the log format.
+        .target(
+            name: "SluiceService",
+            dependencies: [
+                "SluiceCore", "SluiceConfig", "SluiceGraph", "SluiceEngine",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+        // The runner's HTTP API (Hummingbird): /metrics, /health, /ready, /api/pipelines, the tap and the
+        // dashboard, and the small client `runner top` and `runner tap` use.
+        .target(
+            name: "SluiceAPI",
+            dependencies: [
+                "SluiceCore", "SluiceGraph", "SluiceEngine", "SluiceService",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]),
         // Databases: SQLite connections, table schemas, batched upserts and read-only queries.
         .target(name: "SluiceStorage", dependencies: ["SluiceCore", "CSQLite"]),
         // The built-in stages, registered exactly as a plugin would be.
@@ -53,7 +81,9 @@ let package = Package(
             name: "runner",
             dependencies: [
                 "SluiceCore", "SluiceConfig", "SluiceGraph", "SluiceEngine", "SluiceService", "SluiceStages",
-                "SluiceStorage", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "SluiceAPI", "SluiceStorage", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -73,8 +103,11 @@ let package = Package(
             name: "SluiceStagesTests",
             dependencies: ["SluiceStages", "SluiceEngine", "SluiceGraph", "SluiceConfig", "SluiceStorage", "SluiceTesting"]),
         .testTarget(name: "SluiceStorageTests", dependencies: ["SluiceStorage"]),
-        .testTarget(name: "SluiceServiceTests", dependencies: ["SluiceService", "SluiceTesting"]),
-        .testTarget(name: "RunnerTests", dependencies: ["runner", "SluiceStorage", "SluiceTesting"]),
+        .testTarget(
+            name: "SluiceServiceTests",
+            dependencies: ["SluiceService", "SluiceTesting", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(
+            name: "RunnerTests", dependencies: ["runner", "SluiceAPI", "SluiceEngine", "SluiceStorage", "SluiceTesting"]),
     ],
     // simdjson's header needs C++17; only the CSimdjson and CRE2 shims are C++.
     cxxLanguageStandard: .cxx17

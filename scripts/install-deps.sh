@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Installs the system packages Sluice needs that a fresh Debian 12 machine with Swift lacks.
 # Safe to run again: it installs only what is missing.
+#   libsimdjson-dev, libyaml-dev, libsqlite3-dev, libre2-dev  build the runner
+#   tzdata                        the time zones that the expression functions read
+#   prometheus                    promtool, for the alert-rule and /metrics tests (the server is not started)
+#   tmux                          drives `runner top` in a terminal in the tests
 set -euo pipefail
 
-packages=(libsimdjson-dev libyaml-dev libsqlite3-dev libre2-dev tzdata)
+packages=(libsimdjson-dev libyaml-dev libsqlite3-dev libre2-dev tzdata prometheus tmux)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -13,8 +17,17 @@ if ((${#missing[@]})); then
     echo "installing: ${missing[*]}"
     sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    # Only promtool is wanted from `prometheus`: keep its post-install script from starting the server,
+    # removing the guard afterwards only if this script added it.
+    guard=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
+        $sudo chmod 755 /usr/sbin/policy-rc.d
+        guard=/usr/sbin/policy-rc.d
+    fi
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    if [ -n "$guard" ]; then $sudo rm -f "$guard"; fi
 fi
 
 command -v swift >/dev/null || { echo "error: Swift 6 is required (swift not found on PATH)" >&2; exit 1; }

@@ -6,54 +6,58 @@ import SluiceCore
 struct EnvironmentSubstitution {
     let environment: [String: String]
 
-    /// The text with every variable replaced, and where the replacements sit. `start` is where `text`
-    /// begins in the file; an unset variable without a default is an error pointing at its `$`.
+    /// The text with every variable replaced, where the replacements sit, and for each scalar of the new
+    /// text (and its end) the offset in `text` it came from (a value's scalars: its `$`); `nil` offsets
+    /// when nothing was replaced. `positions` tell where `text` was written; an unset variable without a
+    /// default is an error pointing at its `$`.
     func apply(
-        to text: String, at start: SourceLocation, diagnostics: inout Diagnostics
-    ) -> (text: String, substitutions: [Substitution]) {
-        guard text.contains("${") else { return (text, []) }
+        to text: String, at positions: TextPositions, diagnostics: inout Diagnostics
+    ) -> (text: String, substitutions: [Substitution], sourceOffsets: [Int]?) {
+        guard text.contains("${") else { return (text, [], nil) }
         let scalars = Array(text.unicodeScalars)
         var result = String.UnicodeScalarView()
-        var resultCount = 0
+        var offsets: [Int] = []
         var substitutions: [Substitution] = []
         var index = 0
+        func keep(_ scalar: Unicode.Scalar, from offset: Int) {
+            result.append(scalar)
+            offsets.append(offset)
+        }
         while index < scalars.count {
             let scalar = scalars[index]
             guard scalar == "$" else {
-                result.append(scalar)
-                resultCount += 1
+                keep(scalar, from: index)
                 index += 1
                 continue
             }
             if Self.matches(scalars, at: index + 1, "${") {
-                result.append(contentsOf: "${".unicodeScalars)
-                resultCount += 2
+                keep("$", from: index + 1)
+                keep("{", from: index + 2)
                 index += 3
                 continue
             }
             guard Self.matches(scalars, at: index + 1, "{"),
                 let close = scalars[(index + 2)...].firstIndex(of: "}")
             else {
-                result.append(scalar)
-                resultCount += 1
+                keep(scalar, from: index)
                 index += 1
                 continue
             }
             let (name, fallback) = Self.split(String(String.UnicodeScalarView(scalars[(index + 2)..<close])))
-            let location = start.advanced(byColumns: index)
+            let location = positions.location(at: index)
             if let value = environment[name] ?? fallback {
-                let count = value.unicodeScalars.count
-                result.append(contentsOf: value.unicodeScalars)
+                let start = offsets.count
+                for valueScalar in value.unicodeScalars { keep(valueScalar, from: index) }
                 substitutions.append(
-                    Substitution(variable: name, range: resultCount..<(resultCount + count), location: location))
-                resultCount += count
+                    Substitution(variable: name, range: start..<offsets.count, location: location))
             } else {
                 diagnostics.error(
                     .environment, "environment variable '\(name)' is not set and has no default", at: location)
             }
             index = close + 1
         }
-        return (String(result), substitutions)
+        offsets.append(scalars.count)
+        return (String(result), substitutions, offsets)
     }
 
     private static func matches(_ scalars: [Unicode.Scalar], at index: Int, _ prefix: String) -> Bool {

@@ -32,7 +32,8 @@ public struct YAMLDocument: Sendable {
             flowSplits = []
             return
         }
-        var builder = YAMLTreeBuilder(file: file, limits: limits, environment: environment)
+        var builder = YAMLTreeBuilder(
+            file: file, limits: limits, environment: environment, source: SourceText(bytes: bytes))
         // libyaml refuses an empty input string; an empty file is an empty mapping.
         let ending = bytes.isEmpty ? .completed : Self.run(&builder, over: bytes)
         var diagnostics = builder.diagnostics

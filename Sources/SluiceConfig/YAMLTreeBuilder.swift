@@ -39,6 +39,8 @@ struct YAMLTreeBuilder {
     let file: String
     let limits: ConfigLimits
     let substitution: EnvironmentSubstitution
+    /// The file's text, for the positions of values that do not run along one line as written.
+    let source: SourceText
     private(set) var diagnostics = Diagnostics()
     private(set) var root: ConfigNode?
     private(set) var flowSplits: [FlowSplit] = []
@@ -46,10 +48,11 @@ struct YAMLTreeBuilder {
     private var nodes = 0
     private var documents = 0
 
-    init(file: String, limits: ConfigLimits, environment: [String: String]) {
+    init(file: String, limits: ConfigLimits, environment: [String: String], source: SourceText) {
         self.file = file
         self.limits = limits
         substitution = EnvironmentSubstitution(environment: environment)
+        self.source = source
     }
 
     func location(_ mark: yaml_mark_t) -> SourceLocation {
@@ -91,9 +94,7 @@ struct YAMLTreeBuilder {
             let text = String(decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self)
             let isQuoted =
                 scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE || scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE
-            addScalar(
-                text, quoted: isQuoted || tagMakesString, textStart: isQuoted ? at.advanced(byColumns: 1) : at,
-                isPlain: scalar.style == YAML_PLAIN_SCALAR_STYLE, at: at)
+            addScalar(text, quoted: isQuoted || tagMakesString, style: scalar.style, event: event)
             return .proceed
         case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
             guard count(at: at) else { return .stop }
@@ -159,18 +160,39 @@ struct YAMLTreeBuilder {
         return false
     }
 
-    private mutating func addScalar(
-        _ raw: String, quoted: Bool, textStart: SourceLocation, isPlain: Bool, at location: SourceLocation
-    ) {
+    private mutating func addScalar(_ raw: String, quoted: Bool, style: yaml_scalar_style_t, event: yaml_event_t) {
+        let location = location(event.start_mark)
         let isKey = stack.last.map { $0.isMapping && $0.pendingKey == nil } ?? false
-        if isPlain { noteFlowPiece(raw, at: location) }
+        if style == YAML_PLAIN_SCALAR_STYLE { noteFlowPiece(raw, at: location) }
         // Keys are names, not values: no environment substitution in them.
         guard !isKey else {
             attach(ConfigNode(.scalar(raw, quoted: quoted), at: location))
             return
         }
-        let (text, substitutions) = substitution.apply(to: raw, at: textStart, diagnostics: &diagnostics)
-        attach(ConfigNode(.scalar(text, quoted: quoted), at: location, substitutions: substitutions))
+        let written = positions(of: raw, style: style, event: event)
+        let (text, substitutions, offsets) = substitution.apply(to: raw, at: written, diagnostics: &diagnostics)
+        var positions = written.startOfRun == nil ? written : nil
+        if let offsets {
+            positions = TextPositions(
+                file: file, positions: offsets.map { (written.location(at: $0).line, written.location(at: $0).column) })
+        }
+        attach(
+            ConfigNode(
+                .scalar(text, quoted: quoted), at: location, substitutions: substitutions, scalarPositions: positions))
+    }
+
+    /// Where each scalar of the value `raw` was written: along the line from its first character (after an
+    /// opening quote) when it is written as itself on one line, else worked out from the file's text.
+    private func positions(of raw: String, style: yaml_scalar_style_t, event: yaml_event_t) -> TextPositions {
+        let (start, end) = (event.start_mark, event.end_mark)
+        let isQuoted = style == YAML_SINGLE_QUOTED_SCALAR_STYLE || style == YAML_DOUBLE_QUOTED_SCALAR_STYLE
+        let written = Int(end.column) - Int(start.column) - (isQuoted ? 2 : 0)
+        let isBlock = style == YAML_LITERAL_SCALAR_STYLE || style == YAML_FOLDED_SCALAR_STYLE
+        if start.line == end.line, !isBlock, written == raw.unicodeScalars.count {
+            return TextPositions(startingAt: location(start).advanced(byColumns: isQuoted ? 1 : 0))
+        }
+        return TextPositions(
+            file: file, positions: source.positions(of: raw, style: style, start: start, end: end))
     }
 
     /// Follows plain values of a flow collection: one with an unclosed `(` starts a split, and the

@@ -99,20 +99,20 @@ public final class FileWatcher: @unchecked Sendable {
             // A file that is settling is looked at again after `debounce`, events or not.
             let interval = settling.isEmpty ? pollInterval : min(pollInterval, debounce)
             if inotify >= 0 {
-                guard waitReadable(milliseconds: Int32(interval.milliseconds)) else {
+                guard waitReadable(milliseconds: Int32(clamping: interval.milliseconds)) else {
                     report()  // A periodic rescan also catches what the watch cannot see (a folder replaced).
                     continue
                 }
                 // Drain the burst: keep reading until the folder has been quiet for the debounce time, but
                 // report at least every 20 debounce periods, so a folder that never rests (a log file
                 // written beside the pipelines) cannot hold reloads back.
-                let deadline = SystemClock.monotonicNanoseconds() + UInt64(debounce.milliseconds) * 20_000_000
+                let deadline = SystemClock.monotonicDeadline(afterSeconds: debounce.seconds * 20)
                 repeat {
                     _ = buffer.withUnsafeMutableBytes { read(inotify, $0.baseAddress, $0.count) }
-                } while waitReadable(milliseconds: Int32(debounce.milliseconds))
+                } while waitReadable(milliseconds: Int32(clamping: debounce.milliseconds))
                     && SystemClock.monotonicNanoseconds() < deadline && !stopFlag.load(ordering: .acquiring)
             } else {
-                usleep(UInt32(interval.milliseconds * 1_000))
+                usleep(UInt32(clamping: SystemClock.nanoseconds(clamping: interval.seconds) / 1_000))
             }
             report()
         }
@@ -126,7 +126,7 @@ public final class FileWatcher: @unchecked Sendable {
     private func report() {
         let now = scan()
         let clock = SystemClock.monotonicNanoseconds()
-        let stableAfter = UInt64(debounce.milliseconds) * 1_000_000
+        let stableAfter = SystemClock.nanoseconds(clamping: debounce.seconds)
         var changes = Changes()
         for path in Set(now.keys).union(known.keys).sorted() {
             let signature = now[path]

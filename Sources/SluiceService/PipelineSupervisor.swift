@@ -1,3 +1,4 @@
+import Logging
 import SluiceCore
 import SluiceEngine
 import SluiceGraph
@@ -13,7 +14,9 @@ import Synchronization
 /// An invalid file never touches what runs: its diagnostics are logged exactly as `runner validate`
 /// prints them and the failure is counted (a version cut before its sinks is invalid: it has no sink). So
 /// is a version that looks half-written (`ReloadSafety`): a stage nothing reads. Reloading one file never
-/// touches another file's pipeline.
+/// touches another file's pipeline, and a file whose `name:` another file's pipeline already has (a copy
+/// dropped into the watched folder) is refused: the name labels every metric and stats row. It is tried
+/// again when that name is freed.
 public final class PipelineSupervisor: @unchecked Sendable {
     /// Turns a file into a graph, printing nothing.
     public typealias Compile = @Sendable (String) -> Result<StageGraph, Diagnostics>
@@ -28,6 +31,8 @@ public final class PipelineSupervisor: @unchecked Sendable {
         case invalid
         /// A new stage could not start; the running version continues.
         case failed
+        /// Another file's pipeline has the name the file gives; the file is refused. Counted under that name.
+        case duplicate
     }
 
     private struct Managed {
@@ -38,7 +43,7 @@ public final class PipelineSupervisor: @unchecked Sendable {
 
     private let engine: Engine
     private let compile: Compile
-    private let log: @Sendable (String) -> Void
+    private let logger: Logger
     private let lock = Mutex<State>(State())
     /// Held while a file is applied or removed.
     private let changes = Mutex<Void>(())
@@ -49,18 +54,24 @@ public final class PipelineSupervisor: @unchecked Sendable {
         var leaving: [RunningPipeline] = []
         /// Files whose pipeline is being built (a stage opening its output may block there).
         var starting: Set<String> = []
+        /// Files refused because another file's pipeline has their name, with that name.
+        var refusedNames: [String: String] = [:]
         var stopping = false
+        /// Set once `start` has returned: until then the pipelines of the command line count as unfinished.
+        var started = false
     }
 
-    public init(engine: Engine, compile: @escaping Compile, log: @escaping @Sendable (String) -> Void) {
+    /// A supervisor starting pipelines on `engine`; `logger` hears of every start, reload and refusal.
+    public init(engine: Engine, compile: @escaping Compile, logger: Logger) {
         self.engine = engine
         self.compile = compile
-        self.log = log
+        self.logger = logger
     }
 
     /// Starts the compiled `graphs` (from `files`, in order). If one cannot start, those started are
     /// stopped and still drain: `waitAll` waits for them.
     public func start(_ graphs: [(file: String, graph: StageGraph)]) throws(EngineError) {
+        defer { lock.withLock { $0.started = true } }
         for (file, graph) in graphs {
             do {
                 try launch(file, graph)
@@ -71,20 +82,41 @@ public final class PipelineSupervisor: @unchecked Sendable {
         }
     }
 
+    /// True once every pipeline given to `start` runs, while none is being built and no stop was asked
+    /// for: what `GET /ready` answers. (A failed `start` ends the runner.)
+    public var isReady: Bool {
+        lock.withLock { $0.started && !$0.stopping && $0.starting.isEmpty }
+    }
+
+    /// True once a stop was asked for (SIGINT/SIGTERM): the pipelines drain.
+    public var isStopping: Bool {
+        lock.withLock { $0.stopping }
+    }
+
+    /// The running pipelines with their files, by pipeline name.
+    public var runningPipelines: [(file: String, pipeline: RunningPipeline)] {
+        lock.withLock { $0.byFile.map { (file: $0.key, pipeline: $0.value.pipeline) } }
+            .sorted { $0.pipeline.graph.name < $1.pipeline.graph.name }
+    }
+
     /// Applies what the watcher saw. Removed files' pipelines are drained only when `removesStop`
     /// (a watched folder); a watched single file that disappears keeps its pipeline running.
     public func apply(_ changes: FileWatcher.Changes, removesStop: Bool) {
-        for file in changes.changed + changes.added { reload(file) }
+        // Removals first: a file renamed in a watched folder is one removed and one added, and the added
+        // one must not find the pipeline's name still held by the file it was.
         for file in changes.removed {
-            if removesStop { remove(file) } else {
-                log("runner: '\(file)' disappeared; its pipeline keeps running as it was")
+            if removesStop {
+                remove(file)
+            } else {
+                logger.notice("'\(file)' disappeared; its pipeline keeps running as it was")
             }
         }
+        for file in changes.changed + changes.added { reload(file) }
     }
 
-    /// Reloads every file (SIGHUP).
+    /// Reloads every file (SIGHUP), including files refused for a name in use.
     public func reloadAll() {
-        for file in lock.withLock({ $0.byFile.keys.sorted() }) { reload(file) }
+        for file in lock.withLock({ Set($0.byFile.keys).union($0.refusedNames.keys).sorted() }) { reload(file) }
     }
 
     /// Loads `file` again and applies it: a reload of its pipeline, or a start for a new file.
@@ -95,7 +127,7 @@ public final class PipelineSupervisor: @unchecked Sendable {
 
     /// Stops the pipeline of a removed file; it drains before it goes.
     public func remove(_ file: String) {
-        changes.withLock { _ in removeOne(file) }
+        changes.withLock { _ in removeFile(file) }
     }
 
     private func reloadOne(_ file: String) {
@@ -110,6 +142,11 @@ public final class PipelineSupervisor: @unchecked Sendable {
         case .success(let compiled):
             graph = compiled
         }
+        if let owner = fileRunning(graph.name, besides: file) {
+            refuseDuplicate(file, graph, owner: owner, running: existing != nil)
+            return
+        }
+        lock.withLock { _ = $0.refusedNames.removeValue(forKey: file) }
         if let pipeline = existing, pipeline.graph.name == graph.name {
             let problems = ReloadSafety.problems(replacing: pipeline.graph, with: graph)
             guard problems.isEmpty else {
@@ -119,8 +156,10 @@ public final class PipelineSupervisor: @unchecked Sendable {
         }
         if let pipeline = existing, pipeline.graph.name != graph.name {
             // The name labels every metric; a renamed pipeline is a different pipeline.
-            removeOne(file)
+            let waiting = files(waitingFor: pipeline.graph.name)
+            removeOne(file, thenStarting: [file] + waiting)
             startOne(file, graph)
+            retry(waiting)
             return
         }
         guard let pipeline = existing else {
@@ -132,33 +171,65 @@ public final class PipelineSupervisor: @unchecked Sendable {
             let elapsed = Double(SystemClock.monotonicNanoseconds() - started) / 1e6
             if report.diff.isEmpty {
                 count(.unchanged, file: file)
-                log("runner: pipeline '\(graph.name)': '\(file)' changed but its stages did not; nothing to do")
+                logger.info("pipeline '\(graph.name)': '\(file)' changed but its stages did not; nothing to do")
             } else {
                 count(.applied, file: file, pause: report.pauseMilliseconds)
-                log(
-                    "runner: pipeline '\(graph.name)' reloaded in \(NumberText.fixed(elapsed, decimals: 2)) ms "
-                        + "(sources paused \(NumberText.fixed(report.pauseMilliseconds, decimals: 2)) ms; configuration \(graph.digest)):\n"
-                        + report.diff.description.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+                let took = NumberText.fixed(elapsed, decimals: 2)
+                let paused = NumberText.fixed(report.pauseMilliseconds, decimals: 2)
+                let diff = report.diff.description.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
+                let summary = "sources paused \(paused) ms; configuration \(graph.digest)"
+                logger.info("pipeline '\(graph.name)' reloaded in \(took) ms (\(summary)):\n\(diff)")
             }
         } catch {
             count(.failed, file: file)
-            log("runner: pipeline '\(graph.name)' not reloaded; the running version continues: \(error)")
+            logger.error(
+                "not reloaded; the running version continues: \(error)", metadata: ["pipeline": "\(graph.name)"])
         }
     }
 
     /// Logs why `file` is not applied, exactly as `runner validate` prints diagnostics, and counts it.
     private func refuse(_ file: String, running: Bool, _ diagnostics: Diagnostics) {
         let outcome = running ? "the running version continues" : "not started"
-        log("runner: '\(file)' has errors; \(outcome):\n\(diagnostics)")
+        logger.warning("'\(file)' has errors; \(outcome):\n\(diagnostics)")
         count(.invalid, file: file)
+    }
+
+    /// The file other than `file` whose pipeline is named `name`, if any.
+    private func fileRunning(_ name: String, besides file: String) -> String? {
+        lock.withLock { state in
+            state.byFile.first { $0.key != file && $0.value.pipeline.graph.name == name }?.key
+        }
+    }
+
+    /// Refuses `file`, whose pipeline `graph` would take the name of `owner`'s: logged with the position
+    /// of its `name:`, counted under that name, and remembered so it is tried again once the name is free.
+    private func refuseDuplicate(_ file: String, _ graph: StageGraph, owner: String, running: Bool) {
+        let outcome = running ? "the running version continues" : "not started"
+        logger.warning("'\(file)' is refused; \(outcome):\n\(graph.duplicateNameError(usedBy: owner))")
+        lock.withLock { $0.refusedNames[file] = graph.name }
+        count(.duplicate, file: owner)
+    }
+
+    /// The files refused because `name` was taken.
+    private func files(waitingFor name: String) -> [String] {
+        lock.withLock { $0.refusedNames.filter { $0.value == name }.keys.sorted() }
+    }
+
+    /// Tries again `waiting`, files refused for a name that is now free (the first that still gives it
+    /// takes it), which `removeOne` marked as starting.
+    private func retry(_ waiting: [String]) {
+        for file in waiting {
+            reloadOne(file)
+            lock.withLock { _ = $0.starting.remove(file) }
+        }
     }
 
     private func startOne(_ file: String, _ graph: StageGraph) {
         do {
             try launch(file, graph)
-            log("runner: started pipeline '\(graph.name)' from '\(file)' (configuration \(graph.digest))")
+            logger.info("started pipeline '\(graph.name)' from '\(file)' (configuration \(graph.digest))")
         } catch {
-            log("runner: cannot start '\(file)': \(error)")
+            logger.error("cannot start '\(file)': \(error)")
         }
     }
 
@@ -175,18 +246,34 @@ public final class PipelineSupervisor: @unchecked Sendable {
         if stopping { pipeline.stop() }
     }
 
-    private func removeOne(_ file: String) {
+    /// Stops the pipeline of `file`, which was removed (or renamed its pipeline), and lets a file waiting
+    /// for its name have it.
+    private func removeFile(_ file: String) {
+        let name = lock.withLock { state -> String? in
+            state.refusedNames.removeValue(forKey: file)
+            return state.byFile[file]?.pipeline.graph.name
+        }
+        let waiting = name.map { files(waitingFor: $0) } ?? []
+        removeOne(file, thenStarting: waiting)
+        retry(waiting)
+    }
+
+    /// Drains and stops the pipeline of `file`. The files in `next` are about to start a pipeline in its
+    /// place: they count as starting from the same step, so `waitAll` does not take the moment between
+    /// the old pipeline's end and the new one's start for the end of every pipeline.
+    private func removeOne(_ file: String, thenStarting next: [String] = []) {
         // Moved to `leaving` in the same step, so `waitAll` never misses the pipeline while it drains;
         // pipelines that left earlier and have finished are let go.
         guard let (managed, gone) = lock.withLock({ state -> (Managed, [RunningPipeline])? in
             guard let managed = state.byFile.removeValue(forKey: file) else { return nil }
+            state.starting.formUnion(next)
             let gone = state.leaving.filter(\.isFinished)
             state.leaving.removeAll(where: \.isFinished)
             state.leaving.append(managed.pipeline)
             return (managed, gone)
         }) else { return }
         for pipeline in gone { engine.forget(pipeline) }
-        log("runner: '\(file)' was removed; draining and stopping pipeline '\(managed.pipeline.graph.name)'")
+        logger.info("'\(file)' was removed; draining and stopping pipeline '\(managed.pipeline.graph.name)'")
         managed.pipeline.stop()
     }
 
@@ -206,7 +293,7 @@ public final class PipelineSupervisor: @unchecked Sendable {
 
     /// Blocks until every pipeline has finished or `seconds` pass; true when every one has finished.
     public func waitAll(seconds: Double) -> Bool {
-        let deadline = SystemClock.monotonicNanoseconds() + UInt64(min(max(0, seconds), 1e9) * 1e9)
+        let deadline = SystemClock.monotonicDeadline(afterSeconds: seconds)
         while true {
             for pipeline in pipelines {
                 let now = SystemClock.monotonicNanoseconds()
@@ -214,8 +301,9 @@ public final class PipelineSupervisor: @unchecked Sendable {
             }
             // A folder may have gained a pipeline meanwhile: done only when every current one has finished.
             guard pipelines.allSatisfy(\.isFinished) else { continue }
-            guard lock.withLock({ !$0.starting.isEmpty }) else { return true }
-            // A pipeline is still being built (a stage opening its output may block there for good).
+            guard lock.withLock({ !$0.starting.isEmpty || !$0.started }) else { return true }
+            // A pipeline is still being built (a stage opening its output may block there for good), or
+            // `start` has not begun yet (`apply` starts its pipelines once its API listens).
             if SystemClock.monotonicNanoseconds() >= deadline { return false }
             usleep(10_000)
         }
@@ -238,27 +326,40 @@ public final class PipelineSupervisor: @unchecked Sendable {
 
     /// Reload counts, the running configuration's hash and the last pause, in the Prometheus text format.
     public func prometheusText() -> String {
-        let managed = lock.withLock { Array($0.byFile.values) }.sorted { $0.pipeline.graph.name < $1.pipeline.graph.name }
-        var text = "# HELP sluice_pipeline_reloads_total Attempts to apply a changed pipeline file, by outcome.\n"
-        text += "# TYPE sluice_pipeline_reloads_total counter\n"
+        PrometheusText.render(metricSamples(), families: Self.families)
+    }
+
+    /// The families of `metricSamples`.
+    public static let families = [
+        MetricFamilies.pipelineUp, MetricFamilies.reloads, MetricFamilies.configInfo, MetricFamilies.reloadPause,
+    ]
+
+    /// Per pipeline: whether it is up, reload counts by outcome, the running configuration's hash and
+    /// the last reload's pause.
+    public func metricSamples() -> [MetricSample] {
+        let managed = lock.withLock { Array($0.byFile.values) }.sorted {
+            $0.pipeline.graph.name < $1.pipeline.graph.name
+        }
+        var samples: [MetricSample] = []
         for entry in managed {
+            let name = entry.pipeline.graph.name
+            let up = !entry.pipeline.isFinished && !entry.pipeline.hasFailed
+            samples.append(MetricSample(MetricFamilies.pipelineUp, [name], up ? 1 : 0))
             for outcome in Outcome.allCases {
-                text += "sluice_pipeline_reloads_total{pipeline=\"\(entry.pipeline.graph.name)\",outcome=\"\(outcome.rawValue)\"} \(entry.reloads[outcome] ?? 0)\n"
+                samples.append(
+                    MetricSample(MetricFamilies.reloads, [name, outcome.rawValue], entry.reloads[outcome] ?? 0))
             }
-        }
-        text += "# HELP sluice_pipeline_config_info The running configuration's hash.\n"
-        text += "# TYPE sluice_pipeline_config_info gauge\n"
-        for entry in managed {
-            text += "sluice_pipeline_config_info{pipeline=\"\(entry.pipeline.graph.name)\",hash=\"\(entry.pipeline.graph.digest)\"} 1\n"
-        }
-        text += "# HELP sluice_pipeline_reload_pause_seconds How long the last applied reload paused the sources.\n"
-        text += "# TYPE sluice_pipeline_reload_pause_seconds gauge\n"
-        for entry in managed {
+            samples.append(MetricSample(MetricFamilies.configInfo, [name, entry.pipeline.graph.digest], 1))
             if let pause = entry.lastPauseMilliseconds {
-                text += "sluice_pipeline_reload_pause_seconds{pipeline=\"\(entry.pipeline.graph.name)\"} \(pause / 1000)\n"
+                samples.append(MetricSample(MetricFamilies.reloadPause, [name], pause / 1000))
             }
         }
-        return text
+        return samples
+    }
+
+    /// The reload counts of the pipeline named `name`, by outcome.
+    public func reloads(of name: String) -> [Outcome: Int] {
+        lock.withLock { $0.byFile.values.first { $0.pipeline.graph.name == name }?.reloads ?? [:] }
     }
 
     /// One line per pipeline with its reload counts, for `--stats`.
@@ -266,7 +367,8 @@ public final class PipelineSupervisor: @unchecked Sendable {
         let managed = lock.withLock { Array($0.byFile.values) }
         return managed.filter { !$0.reloads.isEmpty }.map { entry in
             let counts = Outcome.allCases.map { "\($0.rawValue) \(entry.reloads[$0] ?? 0)" }.joined(separator: ", ")
-            return "pipeline '\(entry.pipeline.graph.name)' reloads: \(counts); configuration \(entry.pipeline.graph.digest)\n"
+            return
+                "pipeline '\(entry.pipeline.graph.name)' reloads: \(counts); configuration \(entry.pipeline.graph.digest)\n"
         }.joined()
     }
 

@@ -1,16 +1,15 @@
 import ArgumentParser
+import Logging
+import ServiceLifecycle
+import SluiceAPI
 import SluiceCore
 import SluiceEngine
 import SluiceGraph
 import SluiceService
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// `runner apply`: runs pipelines, reloading each file when it changes, until their sources finish or
-/// until SIGINT/SIGTERM.
-struct ApplyCommand: ParsableCommand {
+/// until SIGINT/SIGTERM, with the HTTP API beside them.
+struct ApplyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply",
         abstract: "Run pipeline files (a folder runs each *.yaml as its own pipeline); reload them when they change.",
@@ -18,18 +17,25 @@ struct ApplyCommand: ParsableCommand {
             Exits 0 once every source has finished and everything in flight reached its sinks. On SIGINT or \
             SIGTERM it stops the sources, drains the queues, flushes open windows and sinks, and exits 0; \
             a second signal exits at once. A changed file (or SIGHUP) is reloaded into its running pipeline: \
-            unchanged stages keep running with their state; an invalid file leaves the running version alone.
+            unchanged stages keep running with their state; an invalid file leaves the running version alone. \
+            While it runs, its HTTP API (--api) serves /metrics, /health, /ready, /api/pipelines and a \
+            dashboard at /.
 
             Exit status: 0 every pipeline ran and delivered everything; 1 an invalid pipeline file, or a \
-            pipeline that could not start; 2 bad command-line usage; 3 the pipelines ran but a stage failed \
-            for good (a source that could not read, a sink that gave up), or the drain after a signal \
-            outlasted --shutdown-timeout (what was not delivered is listed); 130 a second SIGINT or SIGTERM.
+            pipeline that could not start; 2 bad command-line usage, or an --api address that cannot be \
+            listened on (in use, say); 3 the pipelines ran but a stage failed for good (a source that could \
+            not read, a sink that gave up), or the drain after a signal outlasted --shutdown-timeout (what \
+            was not delivered is listed); 130 a second SIGINT or SIGTERM.
             """)
 
     @Argument(help: "Pipeline files or folders of *.yaml files.")
     var paths: [String]
 
-    @Option(help: "Worker threads (default: the number of cores).")
+    /// The most worker threads `--workers` may ask for; far more than cores help nothing, and enough more
+    /// exhaust the threads the system allows.
+    static let maximumWorkers = 1_024
+
+    @Option(help: "Worker threads, at most 1024 (default: the number of cores).")
     var workers: Int = SystemInfo.coreCount
 
     @Option(help: "Events each stage's input queue holds before its producers wait.")
@@ -57,11 +63,25 @@ struct ApplyCommand: ParsableCommand {
             """)
     var shutdownTimeout: String = "30s"
 
+    @Option(help: "Where the HTTP API listens, HOST:PORT (port 0: any free port, logged at start).")
+    var api: String = APIAddress.standard.description
+
+    @Flag(name: .customLong("no-api"), help: "Do not start the HTTP API.")
+    var noAPI = false
+
+    @Option(help: "The least important log messages printed: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    @Option(help: "How log lines look on standard error: text, or json (one object per line).")
+    var logFormat: LogFormat = .text
+
     @Flag(help: "Check the files and print what would start, without running anything.")
     var dryRun = false
 
     func validate() throws {
-        guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
+        guard (1...Self.maximumWorkers).contains(workers) else {
+            throw ValidationError("--workers must be between 1 and \(Self.maximumWorkers)")
+        }
         guard queueCapacity >= 1 else { throw ValidationError("--queue-capacity must be at least 1") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         guard ConfigDuration(parsing: watchDebounce) != nil else {
@@ -70,9 +90,14 @@ struct ApplyCommand: ParsableCommand {
         guard ConfigDuration(parsing: shutdownTimeout) != nil else {
             throw ValidationError("--shutdown-timeout must be a duration such as 30s")
         }
+        guard APIAddress(parsing: api) != nil else {
+            throw ValidationError("--api must be HOST:PORT, such as 127.0.0.1:8686, not '\(api)'")
+        }
     }
 
-    func run() throws {
+    func run() async throws {
+        RunnerLogHandler.bootstrap(format: logFormat, level: logLevel)
+        let logger = Logger(label: "runner")
         let files = PipelineFiles()
         // The watcher records the files before they are read, so an edit made while they load is seen.
         let watcher = watch && !dryRun ? makeWatcher() : nil
@@ -81,56 +106,101 @@ struct ApplyCommand: ParsableCommand {
         if dryRun {
             for graph in graphs {
                 print("pipeline '\(graph.name)' (\(graph.file)) would start:")
-                print(GraphDiff(from: StageGraph.empty(like: graph), to: graph).description, terminator: "")
+                let plan = ExecutionPlan(graph, queueCapacity: queueCapacity)
+                print(PlanDiff(from: ExecutionPlan(.empty(like: graph)), to: plan).description, terminator: "")
             }
             return
         }
-        // Block the signals before any thread starts so only the signal thread receives them.
         let signals = ProcessSignals()
         let engine = Engine(
             options: EngineOptions(workers: workers, queueCapacity: queueCapacity, batchSize: batchSize))
-        let supervisor = PipelineSupervisor(
-            engine: engine, compile: { files.compile($0) }, log: { StandardError.write($0 + "\n") })
+        let supervisor = PipelineSupervisor(engine: engine, compile: { files.compile($0) }, logger: logger)
         let finalReport: @Sendable () -> Void = { [stats, statsFormat] in
-            Self.report(engine: engine, supervisor: supervisor, stats: stats ? statsFormat : nil)
+            Self.report(engine: engine, supervisor: supervisor, stats: stats ? statsFormat : nil, logger: logger)
         }
         let limit = ShutdownLimit(
-            limit: ConfigDuration(parsing: shutdownTimeout)!, supervisor: supervisor, finalReport: finalReport)
+            limit: ConfigDuration(parsing: shutdownTimeout)!, supervisor: supervisor, logger: logger,
+            finalReport: finalReport)
+        let apiService =
+            noAPI
+            ? nil
+            : APIService(
+                address: APIAddress(parsing: api)!, monitor: RunnerMonitor(engine: engine, supervisor: supervisor),
+                logger: logger)
+        let pipelines = PipelinesService(
+            supervisor: supervisor, graphs: Array(zip(expanded, graphs)).map { (file: $0.0, graph: $0.1) },
+            after: apiService?.listening)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: Self.services(
+                    api: apiService, pipelines: pipelines, supervisor: supervisor, watcher: watcher,
+                    removesStop: paths.contains(where: PipelineFiles.isFolder)),
+                logger: logger))
         // Signals are handled before the pipelines start: building a stage can block (a file sink opening
         // a FIFO), and a stop must still be heard and bounded then.
         signals.handle(
+            logger: logger,
             stop: { name in
-                StandardError.write("runner: received \(name); stopping sources and draining\n")
-                watcher?.stop()
-                supervisor.stopAll()
+                logger.notice("received \(name); stopping sources and draining")
                 limit.start()
+                Task { await group.triggerGracefulShutdown() }
             },
             reload: {
-                StandardError.write("runner: received SIGHUP; reloading every pipeline file\n")
+                logger.notice("received SIGHUP; reloading every pipeline file")
                 supervisor.reloadAll()
             })
         do {
-            try supervisor.start(Array(zip(expanded, graphs)).map { (file: $0.0, graph: $0.1) })
+            try await group.run()
         } catch {
-            StandardError.write("error: \(error)\n")
-            supervisor.waitAll()
+            // Exits after the services that did start have stopped (the group waits for them).
+            if let failure = apiService?.failure {
+                logger.error("\(failure)")
+                throw RunnerExit.usage
+            }
+            logger.error("\(pipelines.startFailure.map { "\($0)" } ?? "\(error)")")
             throw RunnerExit.invalidPipeline
         }
-        let folderMode = paths.contains(where: PipelineFiles.isFolder)
-        watcher?.start { changes in supervisor.apply(changes, removesStop: folderMode) }
-        supervisor.waitAll()
-        // Past the shutdown limit the limit's thread reports and exits; this thread must not race it.
+        // Past the shutdown limit the limit's thread reports and exits; this task must not race it.
         guard limit.claimNormalExit() else {
-            while true { sleep(60) }
+            while true { try? await Task.sleep(for: .seconds(60)) }
         }
-        watcher?.stop()
         engine.shutdown()
         finalReport()
         if !engine.failures.isEmpty { throw RunnerExit.stageFailed }
     }
 
+    /// The services of one `apply`, in start order; a ServiceGroup shuts them down in reverse order, so
+    /// the pipelines drain first (the watcher stops reloading meanwhile: the supervisor is stopping),
+    /// then the watcher stops, and the API, which answers `/ready` with 503 while they drain, goes last.
+    private static func services(
+        api: APIService?, pipelines: PipelinesService, supervisor: PipelineSupervisor, watcher: FileWatcher?,
+        removesStop: Bool
+    ) -> [ServiceGroupConfiguration.ServiceConfiguration] {
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let api {
+            services.append(
+                .init(
+                    service: api, successTerminationBehavior: .gracefullyShutdownGroup,
+                    failureTerminationBehavior: .gracefullyShutdownGroup))
+        }
+        if let watcher {
+            let service = WatcherService(
+                watcher: watcher, supervisor: supervisor, pipelinesStarted: pipelines.started, removesStop: removesStop)
+            services.append(
+                .init(
+                    service: service, successTerminationBehavior: .gracefullyShutdownGroup,
+                    failureTerminationBehavior: .gracefullyShutdownGroup))
+        }
+        // The pipelines finishing on their own (finite sources) ends the run: the API must not keep it.
+        services.append(
+            .init(
+                service: pipelines, successTerminationBehavior: .gracefullyShutdownGroup,
+                failureTerminationBehavior: .gracefullyShutdownGroup))
+        return services
+    }
+
     /// What `apply` prints at exit: the counters with `--stats`, then every stage that failed for good.
-    private static func report(engine: Engine, supervisor: PipelineSupervisor, stats: StatsFormat?) {
+    private static func report(engine: Engine, supervisor: PipelineSupervisor, stats: StatsFormat?, logger: Logger) {
         switch stats {
         case .table?: StandardError.write(StatsTable.render(engine.snapshot()) + supervisor.reloadSummary())
         case .prometheus?: StandardError.write(PrometheusText.render(engine.snapshot()) + supervisor.prometheusText())
@@ -138,9 +208,9 @@ struct ApplyCommand: ParsableCommand {
         }
         let failures = engine.failures
         guard !failures.isEmpty else { return }
-        StandardError.write(
-            "runner: \(failures.count) stage\(failures.count == 1 ? "" : "s") failed for good; exit status 3:\n"
-                + failures.map { "  \($0)\n" }.joined())
+        let list = failures.map { "  \($0)" }.joined(separator: "\n")
+        logger.notice(
+            "\(failures.count) stage\(failures.count == 1 ? "" : "s") failed for good; exit status 3:\n\(list)")
     }
 
     private func makeWatcher() -> FileWatcher {
@@ -156,3 +226,6 @@ enum StatsFormat: String, ExpressibleByArgument, CaseIterable {
     case table
     case prometheus
 }
+
+extension LogFormat: ExpressibleByArgument {}
+extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -1,4 +1,6 @@
+import Logging
 import SluiceCore
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -12,24 +14,48 @@ final class ProcessSignals: @unchecked Sendable {
 
     /// Blocks SIGINT, SIGTERM and SIGHUP for this thread and every thread started after it.
     init() {
-        sigemptyset(&set)
-        for signal in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&set, signal) }
+        set = Self.signals
         pthread_sigmask(SIG_BLOCK, &set, nil)
     }
 
+    /// Blocks the signals for the calling thread (the main thread, before any other thread starts).
+    static func block() {
+        var set = signals
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+    }
+
+    private static var signals: sigset_t {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for signal in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&set, signal) }
+        return set
+    }
+
     /// Starts the thread that waits for the signals.
-    func handle(stop: @escaping @Sendable (String) -> Void, reload: @escaping @Sendable () -> Void) {
-        let handlers = Handlers(set: set, stop: stop, reload: reload)
+    func handle(logger: Logger, stop: @escaping @Sendable (String) -> Void, reload: @escaping @Sendable () -> Void) {
+        let handlers = Handlers(set: set, logger: logger, stop: stop, reload: reload)
         SystemThread.start { handlers.waitForSignals() }
+    }
+
+    /// Whether a reload is running, and whether SIGHUP came again meanwhile.
+    private struct Reloads {
+        var running = false
+        var again = false
     }
 
     private final class Handlers: @unchecked Sendable {
         var set: sigset_t
+        let logger: Logger
         let stop: @Sendable (String) -> Void
         let reload: @Sendable () -> Void
+        private let reloads = Mutex(Reloads())
 
-        init(set: sigset_t, stop: @escaping @Sendable (String) -> Void, reload: @escaping @Sendable () -> Void) {
+        init(
+            set: sigset_t, logger: Logger, stop: @escaping @Sendable (String) -> Void,
+            reload: @escaping @Sendable () -> Void
+        ) {
             self.set = set
+            self.logger = logger
             self.stop = stop
             self.reload = reload
         }
@@ -40,17 +66,39 @@ final class ProcessSignals: @unchecked Sendable {
                 var signal: Int32 = 0
                 sigwait(&set, &signal)
                 if signal == SIGHUP {
-                    // On a thread of its own: a reload waits for the pipeline to drain, and a stop signal
-                    // must still be heard meanwhile.
-                    if !stopping { SystemThread.start(reload) }
+                    if !stopping { reloadSoon() }
                     continue
                 }
                 if stopping {
-                    StandardError.write("runner: second signal; exiting without draining\n")
+                    logger.notice("second signal; exiting without draining")
                     exit(130)
                 }
                 stopping = true
                 stop(signal == SIGINT ? "SIGINT" : "SIGTERM")
+            }
+        }
+
+        /// Reloads on a thread of its own (a reload waits for the pipeline to drain, and a stop signal must
+        /// still be heard meanwhile). SIGHUPs that come while it runs make one more reload after it, not a
+        /// thread each: a flood of them during a reload that cannot drain would exhaust the threads.
+        private func reloadSoon() {
+            let start = reloads.withLock { state -> Bool in
+                if state.running {
+                    state.again = true
+                    return false
+                }
+                state.running = true
+                return true
+            }
+            guard start else { return }
+            SystemThread.start { [self] in
+                repeat {
+                    reload()
+                } while reloads.withLock { state -> Bool in
+                    state.running = state.again
+                    state.again = false
+                    return state.running
+                }
             }
         }
     }

@@ -1,3 +1,4 @@
+import Logging
 import SluiceCore
 import SluiceEngine
 import SluiceService
@@ -22,12 +23,17 @@ final class ShutdownLimit: Sendable {
     private let limit: ConfigDuration
     private let supervisor: PipelineSupervisor
     private let finalReport: @Sendable () -> Void
+    private let logger: Logger
     private let phase = Atomic<Int>(Phase.draining.rawValue)
 
     /// `finalReport` prints what the runner prints at any exit (the stats, the failed stages).
-    init(limit: ConfigDuration, supervisor: PipelineSupervisor, finalReport: @escaping @Sendable () -> Void) {
+    init(
+        limit: ConfigDuration, supervisor: PipelineSupervisor, logger: Logger,
+        finalReport: @escaping @Sendable () -> Void
+    ) {
         self.limit = limit
         self.supervisor = supervisor
+        self.logger = logger
         self.finalReport = finalReport
     }
 
@@ -51,16 +57,16 @@ final class ShutdownLimit: Sendable {
                 expected: Phase.draining.rawValue, desired: Phase.limitPassed.rawValue, ordering: .acquiringAndReleasing
             ).exchanged
         else { return }
-        StandardError.write("runner: the shutdown limit (\(limit)) passed; telling every stage to give up\n")
+        logger.notice("the shutdown limit (\(limit)) passed; telling every stage to give up")
         supervisor.abandonAll()
         _ = supervisor.waitAll(seconds: Self.grace.seconds)
         let (work, starting) = supervisor.unfinishedWork()
-        var lines = work.map { "runner: not delivered: \($0)\n" }
-        lines += starting.map { "runner: not delivered: the pipeline of '\($0)' was still starting\n" }
-        if lines.isEmpty { lines = ["runner: no events were left queued\n"] }
-        StandardError.write(lines.joined())
+        var lines = work.map { "not delivered: \($0)" }
+        lines += starting.map { "not delivered: the pipeline of '\($0)' was still starting" }
+        if lines.isEmpty { lines = ["no events were left queued"] }
+        for line in lines { logger.notice("\(line)") }
         finalReport()
-        StandardError.write("runner: exiting with status 3 (the shutdown limit passed)\n")
+        logger.notice("exiting with status 3 (the shutdown limit passed)")
         // `_exit`, not `exit`: a worker stuck in a write must not be waited for, nor stdio flushed into it.
         _exit(RunnerExit.stageFailed.rawValue)
     }

@@ -216,4 +216,44 @@ import Testing
             """)
         expectOne(found, code: .unknownInput, line: 4, column: 34)
     }
+
+    /// A pipeline whose filter `f` has the condition written as `condition` (YAML, from the key on).
+    private func filter(_ condition: String) -> String {
+        "sources:\n  n: { type: test_source, count: 1 }\ntransforms:\n  f:\n    type: filter\n    inputs: [n]\n"
+            + "    \(condition)\nsinks:\n  out: { type: test_sink, inputs: [f] }\n"
+    }
+
+    /// An expression error points at its token however the value is written: over several lines, with
+    /// escapes or doubled quotes, or after a `${VAR}` whose value is longer than its name.
+    @Test(arguments: [
+        ("condition: >\n      v == 1 &&\n      v @ 2", 9, 9),
+        ("condition: |\n      v == 1 &&\n        v @ 2", 9, 11),
+        ("condition: v == 1 &&\n      v @ 2", 8, 9),
+        (#"condition: "v == \"\u0041\t\" && v @ 2""#, 7, 40),
+        ("condition: 'v == ''it'' && v @ 2'", 7, 34),
+        ("condition: \"v == 1 &&\\\n      v @ 2\"", 8, 9),
+        ("condition: v == ${LONG} && v @ 2", 7, 34),
+    ])
+    func expressionErrorsPointAtTheirTokenAsWritten(condition: String, line: Int, column: Int) {
+        let found = diagnostics(filter(condition), environment: ["LONG": "1234567890"])
+        expectOne(found, code: .expression, line: line, column: column)
+    }
+
+    @Test func anUnsetVariableOnALaterLineOfAValueIsReportedThere() {
+        let found = diagnostics(filter("condition: >\n      v == 1 &&\n      v == ${NOPE}"))
+        expectOne(found, code: .environment, line: 9, column: 12)
+    }
+
+    @Test func aQuotedMetricCallReportsItsErrorsAtTheirColumn() {
+        let found = diagnostics(
+            """
+            sources:
+              n: { type: test_source, count: 1 }
+            aggregations:
+              a: { type: aggregate, inputs: [n], metrics: { p: "percentile(v @ 1, 0.5)" } }
+            sinks:
+              out: { type: test_sink, inputs: [a] }
+            """)
+        expectOne(found, code: .expression, line: 4, column: 66)
+    }
 }

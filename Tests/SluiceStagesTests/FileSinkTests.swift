@@ -126,13 +126,17 @@ import Testing
         #expect(run.counters[.csvNewField] == nil)
     }
 
-    @Test func aNewCSVFieldFailsTheSinkWhenAskedToAfterWritingTheRowsBefore() throws {
+    /// The batch holding the new field is counted as dropped, so none of it stays in the file; the batches
+    /// before it do.
+    @Test func aNewCSVFieldFailsTheSinkWhenAskedToKeepingTheBatchesBefore() throws {
         let path = directory.file("out.csv")
         let (config, diagnostics) = loadConfig(FileSink.self, yaml: "path: \(path)\nformat: csv\non_new_field: fail")
         #expect(diagnostics.isEmpty, "\(diagnostics)")
         let harness = try ProcessorHarness(try #require(config))
         #expect(throws: StageFailure.self) {
-            try harness.run([batch(Event(["a": 1]), Event(["a": 2]), Event(["a": 3, "late": true]))])
+            try harness.run([
+                batch(Event(["a": 1]), Event(["a": 2])), batch(Event(["a": 3]), Event(["a": 4, "late": true])),
+            ])
         }
         #expect(directory.contents(of: path) == "a\n1\n2\n")
     }
@@ -258,16 +262,21 @@ import Testing
 
     /// A sink writing `count` events of 45 bytes on a thread of its own to `out.ndjson` on a 64 KiB disk
     /// that has only `free` bytes left.
-    private func writeToAFullDisk(free: Int, count: Int, shutdown: ShutdownSignal = ShutdownSignal()) throws -> (
-        disk: SmallFileSystem, path: String, run: BackgroundRun
-    ) {
+    /// Writes `count` events, in batches of `batchSize` (one batch by default), to a file on a disk with
+    /// `free` bytes left, in the background.
+    private func writeToAFullDisk(
+        free: Int, count: Int, batchSize: Int? = nil, shutdown: ShutdownSignal = ShutdownSignal()
+    ) throws -> (disk: SmallFileSystem, path: String, run: BackgroundRun) {
         let disk = try #require(SmallFileSystem(bytes: 64 * 1024))
         disk.fill(leaving: free)
         let path = disk.path + "/out.ndjson"
         let (config, _) = loadConfig(FileSink.self, yaml: "path: \(path)")
         let harness = try ProcessorHarness(try #require(config), stage: "out", shutdown: shutdown)
         let events = (0..<count).map { Event(["id": .int(Int64($0)), "pad": "twenty-three characters"]) }
-        return (disk, path, BackgroundRun(harness, [EventBatch(events: events)]))
+        let batches = stride(from: 0, to: count, by: batchSize ?? count).map {
+            EventBatch(events: Array(events[$0..<min($0 + (batchSize ?? count), count)]))
+        }
+        return (disk, path, BackgroundRun(harness, batches))
     }
 
     @Test func findsTheLastWholeRecordOfAPartialWrite() {
@@ -300,9 +309,9 @@ import Testing
     }
 
     @Test(.enabled(if: SmallFileSystem.isAvailable, "mounting a tmpfs needs root"))
-    func givesUpWithWholeLinesWhenTheShutdownLimitPasses() throws {
+    func givesUpWithWholeBatchesWhenTheShutdownLimitPasses() throws {
         let shutdown = ShutdownSignal()
-        let (disk, path, run) = try writeToAFullDisk(free: 4 * 1024, count: 1_000, shutdown: shutdown)
+        let (disk, path, run) = try writeToAFullDisk(free: 4 * 1024, count: 1_000, batchSize: 20, shutdown: shutdown)
         #expect(eventually { disk.freeBytes == 0 })
         shutdown.abandon()
         #expect(eventually { run.result != nil })
@@ -310,6 +319,8 @@ import Testing
         #expect(failure.message.hasPrefix("cannot write '\(path)': No space left on device; gave up after "))
         let text = try #require(directory.contents(of: path))
         #expect(!text.isEmpty && text.hasSuffix("\n"))
+        // The batch that failed is counted as dropped, so none of its lines stay in the file.
+        #expect(text.split(separator: "\n").count % 20 == 0, "\(text)")
     }
 
     @Test func exampleDecodesAndDocumentsEveryOption() throws {

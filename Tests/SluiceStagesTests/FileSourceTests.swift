@@ -164,6 +164,46 @@ import Testing
         #expect(output.events.last == Event(["n": 401, "s": "two\nlines"]))
     }
 
+    @Test func aStrayQuoteThatAQuoteLinesLaterClosesCostsOnlyItsOwnLine() throws {
+        // The stray quote on line 2 runs into line 3, whose first quote closes it before `ok"`.
+        let text = "n,s\n1,\"stray\n2,\"ok\"\n3,\"fine\"\n4,\"x\"y\n5,z\n"
+        let (output, directory) = try run([("in.csv", file(text))], options: ["format": "csv"])
+        #expect(
+            output.events == [Event(["n": 2, "s": "ok"]), Event(["n": 3, "s": "fine"]), Event(["n": 5, "s": "z"])])
+        #expect(
+            output.rejections.map(\.message) == [
+                "\(directory)/in.csv:2: quoted field closed on line 3 with text after its closing quote at column 4; "
+                    + "the line is skipped and the lines after it are read as records",
+                "\(directory)/in.csv:5: text after a closing quote at column 6",
+            ])
+        #expect(output.rejectionCounts == [.malformedCSV: 2])
+    }
+
+    @Test(arguments: [[UInt8](Array("a,\"b\"x\n".utf8)), [0x61, 0x2C, 0xFF, 0x0A], Array("a,\"b\n".utf8)])
+    func aRejectedHeaderRejectsTheRecordsAfterItRatherThanNamingColumnsAfterOne(header: [UInt8]) throws {
+        let (output, directory) = try run([("in.csv", header + file("1,2\n3,4\n"))], options: ["format": "csv"])
+        #expect(output.events.isEmpty)
+        #expect(output.rejections.count == 3, "\(output.rejections)")
+        #expect(
+            output.rejections.first?.message.hasSuffix("(the header row: the records after it cannot be read)") == true)
+        #expect(output.rejectionCounts[.noHeader] == 2)
+        #expect(
+            output.rejections.last?.message
+                == "\(directory)/in.csv:3: no column names: the header row (line 1) was rejected")
+    }
+
+    @Test func aColumnNamedTwiceIsReadUnderANewNameAndNoted() throws {
+        let (output, directory) = try run([("in.csv", file("a,b,a,a_2\n1,2,3,4\n"))], options: ["format": "csv"])
+        #expect(output.events == [Event(["a": 1, "b": 2, "a_3": 3, "a_2": 4])])
+        #expect(output.rejections.isEmpty)
+        #expect(
+            output.notes == [
+                CollectingSourceOutput.Note(
+                    count: 1, counter: .duplicateColumn,
+                    message: directory + "/in.csv:1: header names a column twice; reading column 3 'a' as 'a_3'")
+            ])
+    }
+
     @Test func readsAQuotedCSVFieldOfManyLinesInOnePass() throws {
         // Joining and re-parsing the record at each line took minutes for this field.
         let lineCount = 100_000

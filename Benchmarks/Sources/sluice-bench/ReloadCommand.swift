@@ -38,7 +38,7 @@ struct ReloadCommand: ParsableCommand {
         unlink(output)
         try write(Self.pipeline(multiplier: 1, threshold: 500, output: output), to: pipeline)
         let started = monotonicSeconds()
-        let pid = try spawnChild([runnerPath, "apply", "--watch-debounce", "10ms", pipeline], logPath: log)
+        let pid = try spawnChild([runnerPath, "apply", "--no-api", "--watch-debounce", "10ms", pipeline], logPath: log)
         // The file sink creates its file once the pipeline runs; the watcher is watching by then.
         while access(output, F_OK) != 0 && monotonicSeconds() < started + 30 { usleep(2_000) }
         for round in 0..<reloads {

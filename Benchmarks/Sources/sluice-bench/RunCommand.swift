@@ -85,7 +85,8 @@ struct RunCommand: ParsableCommand {
             for repetition in 1...repetitions {
                 let log = "out/benchmark/logs/\(scenario.name)-\(repetition).log"
                 let arguments =
-                    [runnerPath, "apply", scenario.pipeline, "--workers", String(workers), "--stats"] + runnerArguments
+                    [runnerPath, "apply", "--no-api", scenario.pipeline, "--workers", String(workers), "--stats"]
+                    + runnerArguments
                 let usage = try runChild(arguments, logPath: log)
                 guard usage.status == 0 else {
                     throw ValidationError("\(scenario.name): runner exited with status \(usage.status); see \(log)")

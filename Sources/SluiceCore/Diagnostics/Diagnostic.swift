@@ -61,6 +61,8 @@ public struct DiagnosticCode: RawRepresentable, Sendable, Hashable, ExpressibleB
     public static let environment: DiagnosticCode = "unset-variable"
     public static let expression: DiagnosticCode = "expression"
     public static let io: DiagnosticCode = "io"
+    /// Two files of one `runner apply` whose pipelines have the same name (it labels every metric).
+    public static let duplicatePipeline: DiagnosticCode = "duplicate-pipeline"
 }
 
 /// An ordered collection of diagnostics, filled by every layer that checks a pipeline so all problems

@@ -26,7 +26,14 @@ extension Expression {
     public static func parseCall(
         _ source: String, at location: SourceLocation, literals: [Range<Int>] = []
     ) -> Result<CallSyntax, Diagnostics> {
-        let text = ExpressionText(source, at: location)
+        parseCall(source, at: TextPositions(startingAt: location), literals: literals)
+    }
+
+    /// Like `parseCall(_:at:literals:)`, for text whose scalars were written at `positions`.
+    public static func parseCall(
+        _ source: String, at positions: TextPositions, literals: [Range<Int>] = []
+    ) -> Result<CallSyntax, Diagnostics> {
+        let text = ExpressionText(source, at: positions)
         var parser = ExpressionParser(text.scalars, literals: literals)
         let call = parser.parseMetricCall()
         guard let call else { return .failure(text.diagnostics(for: parser.errors)) }

@@ -31,7 +31,15 @@ public struct Expression: Sendable, Equatable, CustomStringConvertible {
         _ source: String, at location: SourceLocation, functions: FunctionSet = .standard,
         literals: [Range<Int>] = []
     ) -> Result<Expression, Diagnostics> {
-        let text = ExpressionText(source, at: location)
+        compile(source, at: TextPositions(startingAt: location), functions: functions, literals: literals)
+    }
+
+    /// Like `compile(_:at:functions:literals:)`, for text whose scalars were written at `positions`.
+    public static func compile(
+        _ source: String, at positions: TextPositions, functions: FunctionSet = .standard,
+        literals: [Range<Int>] = []
+    ) -> Result<Expression, Diagnostics> {
+        let text = ExpressionText(source, at: positions)
         var parser = ExpressionParser(text.scalars, literals: literals)
         let syntax = parser.parseComplete()
         return build(syntax, in: text, source: source, functions: functions, syntaxErrors: parser.errors)
@@ -93,20 +101,22 @@ public struct Expression: Sendable, Equatable, CustomStringConvertible {
     public var description: String { source }
 }
 
-/// The source text of an expression and where it starts in the pipeline file, mapping token offsets
+/// The source text of an expression and where it was written in the pipeline file, mapping token offsets
 /// to file positions.
 struct ExpressionText {
     let scalars: [Unicode.Scalar]
-    let origin: SourceLocation
+    let positions: TextPositions
 
-    init(_ source: String, at origin: SourceLocation) {
+    init(_ source: String, at positions: TextPositions) {
         scalars = Array(source.unicodeScalars)
-        self.origin = origin
+        self.positions = positions
     }
 
-    /// The file position of scalar `offset`. Inside a multi-line scalar, later lines are assumed to
-    /// start at the first line's column (YAML does not tell us their indentation).
+    /// The file position of scalar `offset`. For text said to run along a line that nonetheless holds a
+    /// newline (an expression not from a pipeline file), later lines are taken to start at the first
+    /// line's column.
     func location(at offset: Int) -> SourceLocation {
+        guard let origin = positions.startOfRun else { return positions.location(at: offset) }
         var line = origin.line
         var lineStart = 0
         for index in 0..<min(offset, scalars.count) where scalars[index] == "\n" {

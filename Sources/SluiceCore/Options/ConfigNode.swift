@@ -29,11 +29,19 @@ public struct ConfigNode: Sendable, Equatable {
     /// The parts of a scalar's text that came from the environment (`${VAR}`), in text order; an expression
     /// reads each as one literal value, never as code.
     public var substitutions: [Substitution]
+    /// Where each Unicode scalar of a scalar's text was written, when the text does not simply run along
+    /// the line from its first character (see `textPositions`): written over several lines, with escapes,
+    /// or with `${VAR}` values.
+    public var scalarPositions: TextPositions?
 
-    public init(_ content: Content, at location: SourceLocation, substitutions: [Substitution] = []) {
+    public init(
+        _ content: Content, at location: SourceLocation, substitutions: [Substitution] = [],
+        scalarPositions: TextPositions? = nil
+    ) {
         self.content = content
         self.location = location
         self.substitutions = substitutions
+        self.scalarPositions = scalarPositions
     }
 
     /// The scalar text, when the node is a scalar.

@@ -4,6 +4,12 @@ extension ConfigNode {
         if case .scalar(_, quoted: true) = content { return location.advanced(byColumns: 1) }
         return location
     }
+
+    /// Where each scalar of a scalar's text was written: as the config layer worked it out, or along the
+    /// line from `textLocation`.
+    public var textPositions: TextPositions {
+        scalarPositions ?? TextPositions(startingAt: textLocation)
+    }
 }
 
 extension OptionsReader {
@@ -44,7 +50,7 @@ extension OptionsReader {
             return nil
         }
         let literals = value.substitutions.map(\.range)
-        switch Expression.compile(text, at: value.textLocation, functions: functions, literals: literals) {
+        switch Expression.compile(text, at: value.textPositions, functions: functions, literals: literals) {
         case .failure(let diagnostics):
             append(diagnostics)
             return nil
@@ -53,7 +59,7 @@ extension OptionsReader {
             if let expecting, !expression.staticType.canBe(expecting) {
                 error(
                     .expression, "\(description) must be a \(expecting) expression, found \(expression.staticType)",
-                    at: value.textLocation)
+                    at: value.textPositions.start)
                 return nil
             }
             return expression

@@ -15,7 +15,9 @@ extension OptionsReader {
                 "option '\(key)': environment variable '\(substitution.variable)' puts \(character) into the file path",
                 at: substitution.location)
         } else {
-            error(.invalidValue, "option '\(key)': a file path cannot contain \(character)", at: value.location)
+            error(
+                .invalidValue, "option '\(key)': a file path cannot contain \(character)",
+                at: value.textPositions.location(at: offset))
         }
         return nil
     }

@@ -244,19 +244,19 @@ public struct OptionsReader: Sendable {
         diagnostics.append(contentsOf: nested.finish())
     }
 
-    /// A mapping of names to scalars, in file order (an aggregate's `metrics`), with the positions of each
-    /// name and text and the ranges of each text that came from the environment (see
+    /// A mapping of names to scalars, in file order (an aggregate's `metrics`), with the position of each
+    /// name, where each text was written and the ranges of each text that came from the environment (see
     /// `ConfigNode.substitutions`).
     public mutating func namedScalars(
         _ key: String
-    ) -> [(name: String, nameLocation: SourceLocation, text: String, location: SourceLocation, literals: [Range<Int>])]?
+    ) -> [(name: String, nameLocation: SourceLocation, text: String, positions: TextPositions, literals: [Range<Int>])]?
     {
         guard let value = node(key) else { return nil }
         guard let entries = value.entries else {
             error(.wrongType, "option '\(key)' must be a mapping, found \(value.shapeName)", at: value.location)
             return nil
         }
-        var result: [(String, SourceLocation, String, SourceLocation, [Range<Int>])] = []
+        var result: [(String, SourceLocation, String, TextPositions, [Range<Int>])] = []
         for entry in entries {
             guard let text = entry.value.scalar else {
                 error(
@@ -265,7 +265,7 @@ public struct OptionsReader: Sendable {
                 continue
             }
             result.append(
-                (entry.key, entry.keyLocation, text, entry.value.location, entry.value.substitutions.map(\.range)))
+                (entry.key, entry.keyLocation, text, entry.value.textPositions, entry.value.substitutions.map(\.range)))
         }
         return result
     }

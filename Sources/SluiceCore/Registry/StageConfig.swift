@@ -27,6 +27,13 @@ extension StageConfig {
     public var isStateless: Bool { false }
     /// No partitioning: the stage runs as one copy.
     public var partitionFields: [FieldPath]? { nil }
+
+    /// True when `other` is a configuration of the same type and equal to this one: the same stage
+    /// however it was written (a default spelled out, say).
+    public func isEqual(to other: any StageConfig) -> Bool {
+        guard let other = other as? Self else { return false }
+        return self == other
+    }
 }
 
 /// The configuration of a source: builds the running `Source`.

@@ -26,7 +26,7 @@ public final class ShutdownSignal: Sendable {
     /// Sleeps up to `seconds`, returning early (false) once abandoned; true when the full time passed.
     @discardableResult
     public func sleep(seconds: Double) -> Bool {
-        let deadline = SystemClock.monotonicNanoseconds() + UInt64(max(0, seconds) * 1e9)
+        let deadline = SystemClock.monotonicDeadline(afterSeconds: seconds)
         while !isAbandoned {
             let now = SystemClock.monotonicNanoseconds()
             if now >= deadline { return true }

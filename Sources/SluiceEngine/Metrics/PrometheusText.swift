@@ -1,54 +1,45 @@
-/// Renders stage metrics in the Prometheus text exposition format (version 0.0.4).
+/// Renders metric samples in the Prometheus text exposition format (version 0.0.4).
 public enum PrometheusText {
-    public static func render(_ snapshots: [StageMetricsSnapshot]) -> String {
+    /// The content type of the format, for an HTTP answer.
+    public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+
+    /// Renders `samples` grouped by family, each family once with its HELP and TYPE lines, in the
+    /// order of `families` (families without samples print their header alone).
+    public static func render(_ samples: [MetricSample], families: [MetricFamily]) -> String {
+        var byFamily: [String: [MetricSample]] = [:]
+        for sample in samples { byFamily[sample.family.name, default: []].append(sample) }
         var text = ""
-        func family(_ family: MetricNames.Family, _ rows: [(labels: String, value: String)]) {
-            text += "# HELP \(family.name) \(family.help)\n# TYPE \(family.name) \(family.type)\n"
-            for row in rows { text += "\(family.name){\(row.labels)} \(row.value)\n" }
+        for family in families {
+            text += "# HELP \(family.name) \(escapeHelp(family.help))\n# TYPE \(family.name) \(family.kind.rawValue)\n"
+            for sample in byFamily[family.name] ?? [] {
+                text += family.name + labels(sample) + " " + sample.valueText + "\n"
+            }
         }
-        func rows(_ value: (StageMetricsSnapshot) -> String) -> [(labels: String, value: String)] {
-            snapshots.map { (labels($0), value($0)) }
-        }
-        family(MetricNames.eventsIn, rows { "\($0.eventsIn)" })
-        family(MetricNames.eventsOut, rows { "\($0.eventsOut)" })
-        family(MetricNames.bytesIn, rows { "\($0.bytesIn)" })
-        family(MetricNames.bytesOut, rows { "\($0.bytesOut)" })
-        family(MetricNames.errors, rows { "\($0.errors)" })
-        family(
-            MetricNames.dropped,
-            snapshots.flatMap { snapshot in
-                snapshot.drops.sorted { $0.key.rawValue < $1.key.rawValue }.map { reason, count in
-                    (labels(snapshot) + ",reason=\"\(escape(reason.rawValue))\"", "\(count)")
-                }
-            })
-        family(
-            MetricNames.counter,
-            snapshots.flatMap { snapshot in
-                snapshot.counters.sorted { $0.key.rawValue < $1.key.rawValue }.map { name, count in
-                    (labels(snapshot) + ",name=\"\(escape(name.rawValue))\"", "\(count)")
-                }
-            })
-        family(MetricNames.queueDepth, rows { "\($0.queueDepth)" })
-        family(MetricNames.queueCapacity, rows { "\($0.queueCapacity)" })
-        family(MetricNames.busySeconds, rows { "\($0.busySeconds)" })
         return text
     }
 
-    private static func labels(_ snapshot: StageMetricsSnapshot) -> String {
-        "pipeline=\"\(escape(snapshot.pipeline))\",stage=\"\(escape(snapshot.stage))\""
+    /// Every stage's counters, with their families' headers.
+    public static func render(_ snapshots: [StageMetricsSnapshot]) -> String {
+        render(stageSamples(snapshots), families: StageMeasure.all.map(\.family))
+    }
+
+    /// The samples of every per-stage measure of `snapshots`.
+    public static func stageSamples(_ snapshots: [StageMetricsSnapshot]) -> [MetricSample] {
+        StageMeasure.all.flatMap { measure in snapshots.flatMap(measure.samples) }
+    }
+
+    private static func labels(_ sample: MetricSample) -> String {
+        guard !sample.labelValues.isEmpty else { return "" }
+        let pairs = zip(sample.family.labels, sample.labelValues).map { "\($0)=\"\(escape($1))\"" }
+        return "{" + pairs.joined(separator: ",") + "}"
     }
 
     /// Escapes a label value: backslash, double quote and newline.
-    static func escape(_ value: String) -> String {
-        var result = ""
-        for character in value {
-            switch character {
-            case "\\": result += "\\\\"
-            case "\"": result += "\\\""
-            case "\n": result += "\\n"
-            default: result.append(character)
-            }
-        }
-        return result
+    public static func escape(_ value: String) -> String {
+        value.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"").replacing("\n", with: "\\n")
+    }
+
+    private static func escapeHelp(_ value: String) -> String {
+        value.replacing("\\", with: "\\\\").replacing("\n", with: "\\n")
     }
 }

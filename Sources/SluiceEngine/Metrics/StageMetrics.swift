@@ -8,6 +8,8 @@ public final class StageMetrics: Sendable {
     public let stage: String
     public let kind: StageKind
     public let typeName: String
+    /// Live samples of what the stage emits, for the API's tap.
+    public let tap = StageTap()
 
     let eventsIn = Atomic<Int>(0)
     let eventsOut = Atomic<Int>(0)

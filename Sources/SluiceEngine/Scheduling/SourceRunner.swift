@@ -94,6 +94,7 @@ final class SourceRunner: SourceOutput, QueueSpaceWaiter, @unchecked Sendable {
         let targets = waitForSpace()
         metrics.eventsOut.add(batch.count, ordering: .relaxed)
         metrics.bytesIn.add(batch.byteCount, ordering: .relaxed)
+        if metrics.tap.isTapped { metrics.tap.offer(batch) }
         targets.send(consume batch, turn: &roundRobinTurn)
         wakeup.withLock {
             sending = false

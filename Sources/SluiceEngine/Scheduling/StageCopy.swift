@@ -78,7 +78,7 @@ final class InFlightCounter: Sendable {
     func waitForZero(seconds: Double) -> Bool {
         waiters.add(1, ordering: .sequentiallyConsistent)
         defer { waiters.subtract(1, ordering: .sequentiallyConsistent) }
-        let deadline = SystemClock.monotonicNanoseconds() + UInt64(max(0, seconds) * 1e9)
+        let deadline = SystemClock.monotonicDeadline(afterSeconds: seconds)
         return zero.withLock {
             while count.load(ordering: .sequentiallyConsistent) != 0 {
                 let now = SystemClock.monotonicNanoseconds()

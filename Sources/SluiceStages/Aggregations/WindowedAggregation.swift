@@ -195,14 +195,14 @@ public struct WindowedAggregationConfig: ProcessorConfig {
         }
         let taken = Set(reserved + windowFieldNames)
         var metrics: [MetricSpec] = []
-        for (name, nameLocation, text, location, literals) in entries {
+        for (name, nameLocation, text, positions, literals) in entries {
             if taken.contains(name) {
                 reader.error(
                     .invalidValue, "metric '\(name)' would overwrite a group-by, window or flag field of the output",
                     at: nameLocation)
             }
             if let metric = MetricSpec(
-                name: name, text: text, location: location, literals: literals, reader: &reader)
+                name: name, text: text, positions: positions, literals: literals, reader: &reader)
             {
                 metrics.append(metric)
             }

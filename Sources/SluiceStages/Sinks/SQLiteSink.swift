@@ -134,7 +134,7 @@ public struct SQLiteSinkConfig: ProcessorConfig {
             guard let type = ColumnType(rawValue: entry.text), type != .any else {
                 reader.error(
                     .invalidValue, "column '\(entry.name)': unknown type '\(entry.text)'; use one of \(typeList)",
-                    at: entry.location, suggestion: Suggestion.closest(to: entry.text, among: types))
+                    at: entry.positions.start, suggestion: Suggestion.closest(to: entry.text, among: types))
                 continue
             }
             guard let name = identifier(entry.name, key: "columns", reader: &reader, isTable: false) else {
@@ -143,7 +143,7 @@ public struct SQLiteSinkConfig: ProcessorConfig {
             if columns.contains(where: { $0.name.foldedName == name.foldedName }) {
                 reader.error(
                     .invalidValue, "column '\(entry.name)' is listed twice (column names ignore ASCII case)",
-                    at: entry.location)
+                    at: entry.positions.start)
                 continue
             }
             columns.append(TableSchema.Column(name: name, type: type))

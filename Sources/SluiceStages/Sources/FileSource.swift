@@ -19,7 +19,8 @@ extension FileSource: SourceStage {
         OptionDoc(
             "format", "ndjson | json | csv | lines", default: "ndjson",
             "ndjson: one JSON object per line. json: the whole file is one object, or an array of objects "
-                + "(one event each). csv: a header row, then one record per line (RFC 4180 quoting; unquoted "
+                + "(one event each). csv: a header row (a column name written twice is read as name_2; a header row "
+                + "that is rejected makes the file's records csv_no_header), then one record per line (RFC 4180 quoting; unquoted "
                 + "numbers become numbers, but integers beyond 64 bits stay exact strings). lines: each line as the "
                 + "field `message`. A UTF-8 byte order mark at "
                 + "the start of a file is skipped."
@@ -41,7 +42,8 @@ extension FileSource: SourceStage {
             "Longest line (or CSV record, or `format: json` document) accepted; longer ones are skipped and "
                 + "counted as line_too_long. A CSV quoted field still open at this length (or at the end of the "
                 + "input) is taken for a stray quote: its line is rejected as csv_unclosed_quote and the lines "
-                + "after it are read as records."
+                + "after it are read as records; so is one that closes on a later line before stray text "
+                + "(malformed_csv)."
         ),
         OptionDoc(
             "decoders", "int", default: "the number of cores",

@@ -80,7 +80,7 @@ final class GenerateSource: Source {
         var batchSize = config.batchSize ?? output.batchSize
         if let rate = config.rate {
             // Pace in small steps: at least ten batches a second, so a slow rate is not a burst a minute.
-            batchSize = min(batchSize, max(1, Int(rate / 10)))
+            batchSize = max(1, Int(min(rate / 10, Double(batchSize))))
         }
         batchSize = max(1, batchSize)
         let start = ContinuousClock.now
@@ -88,6 +88,13 @@ final class GenerateSource: Source {
         while !output.isStopping {
             let remaining = config.count.map { $0 - produced } ?? Int.max
             guard remaining > 0 else { return }
+            // Paced before each batch but the first, so the last batch is not followed by a wait (a very
+            // slow rate would otherwise hold a finished source for as long as a clock can wait).
+            if let rate = config.rate, produced > 0 {
+                let due = Double(produced) / rate - Self.seconds(since: start)
+                if due > 0 { output.sleep(seconds: due) }
+                if output.isStopping { return }
+            }
             let size = min(batchSize, remaining)
             var batch = EventBatch(capacity: size)
             for _ in 0..<size {
@@ -98,13 +105,12 @@ final class GenerateSource: Source {
             output.countTypeMismatches(in: &context)
             guard output.send(consume batch) else { return }
             produced += size
-            if let rate = config.rate {
-                let due = Double(produced) / rate
-                let elapsed = start.duration(to: .now)
-                let elapsedSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-                if due > elapsedSeconds { output.sleep(seconds: due - elapsedSeconds) }
-            }
         }
+    }
+
+    private static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = start.duration(to: .now)
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     }
 }
 

@@ -8,7 +8,8 @@ extension StdinSource: SourceStage {
     static let options: [OptionDoc] = [
         OptionDoc(
             "format", "ndjson | csv | lines", default: "ndjson",
-            "ndjson: one JSON object per line. csv: a header row, then one record per line (RFC 4180 quoting; "
+            "ndjson: one JSON object per line. csv: a header row (a column name written twice is read as "
+                + "name_2), then one record per line (RFC 4180 quoting; "
                 + "unquoted numbers become numbers, but integers beyond 64 bits stay exact strings). lines: each "
                 + "line as the field `message`."
         ),

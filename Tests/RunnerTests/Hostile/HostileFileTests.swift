@@ -5,19 +5,6 @@ import Testing
 /// Hostile files through the real binary: log rotation while tailing, broken CSV, byte order marks, a
 /// full or failing disk under a file sink, and reloads that replace a file sink.
 @Suite struct HostileFileTests {
-    /// `{"n":i}` lines for `range`.
-    private func lines(_ range: ClosedRange<Int>) -> String {
-        range.map { "{\"n\":\($0)}\n" }.joined()
-    }
-
-    /// The `n` of every line of the NDJSON file at `url` (none when it does not exist yet).
-    private func numbers(in url: URL) -> [Int] {
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
-        return text.split(separator: "\n").compactMap { line in
-            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["n"] as? Int
-        }
-    }
-
     /// A pipeline tailing `input` (a path or glob) into `output`.
     private func tailing(_ input: URL, to output: URL, sinkOptions: String = "") -> String {
         """
@@ -41,15 +28,8 @@ import Testing
         try text.write(to: url, atomically: true, encoding: .utf8)
     }
 
-    private func append(_ text: String, to url: URL) throws {
-        let handle = try FileHandle(forWritingTo: url)
-        defer { try? handle.close() }
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data(text.utf8))
-    }
-
     /// A runner tailing `app.log` in a fresh folder (or the files `glob` matches there), which held
-    /// `lines(1...count)` and has delivered them to `out.ndjson`. A test that ends early stops the runner.
+    /// `numberedLines(1...count)` and has delivered them to `out.ndjson`. A test that ends early stops the runner.
     private final class TailRun {
         let folder: URL
         let log: URL
@@ -76,7 +56,7 @@ import Testing
         let folder = try temporaryFolder()
         let log = folder.appendingPathComponent("app.log")
         let output = folder.appendingPathComponent("out.ndjson")
-        try write(lines(1...count), to: log)
+        try write(numberedLines(1...count), to: log)
         let pipeline = folder.appendingPathComponent("tail.yaml")
         try write(tailing(folder.appendingPathComponent(glob), to: output), to: pipeline)
         let runner = try RunnerProcess(["apply", "--stats"] + arguments + [pipeline.path])
@@ -97,11 +77,11 @@ import Testing
         let tail = try startTailing(500, glob: "app.log*")
         let rotated = tail.folder.appendingPathComponent("app.log.1")
         try FileManager.default.moveItem(at: tail.log, to: rotated)
-        try append(lines(501...600), to: rotated)
-        try write(lines(601...1000), to: tail.log)
+        try append(numberedLines(501...600), to: rotated)
+        try write(numberedLines(601...1000), to: tail.log)
         #expect(eventually { numbers(in: tail.output).count >= 1000 })
         // One more line after the rotation settled: a file read twice would have shown by now.
-        try append(lines(1001...1001), to: tail.log)
+        try append(numberedLines(1001...1001), to: tail.log)
         let result = stop(tail.runner, whenHolding: 1001, tail.output)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(numbers(in: tail.output) == Array(1...1001))
@@ -113,7 +93,7 @@ import Testing
         try FileManager.default.copyItem(at: tail.log, to: tail.folder.appendingPathComponent("app.log.1"))
         let handle = try FileHandle(forWritingTo: tail.log)
         try handle.truncate(atOffset: 0)
-        try handle.write(contentsOf: Data(lines(1001...3000).utf8))
+        try handle.write(contentsOf: Data(numberedLines(1001...3000).utf8))
         try handle.close()
         let result = stop(tail.runner, whenHolding: 3000, tail.output)
         #expect(result.status == 0, "\(result.stderr)")
@@ -143,7 +123,7 @@ import Testing
                 try FileManager.default.copyItem(at: tail.log, to: copy(1))
                 try writer.truncate(atOffset: 0)
             }
-            try writer.write(contentsOf: Data(lines(start...min(total, start + 999)).utf8))
+            try writer.write(contentsOf: Data(numberedLines(start...min(total, start + 999)).utf8))
         }
         try writer.close()
         let result = stop(tail.runner, whenHolding: total, tail.output)
@@ -174,10 +154,36 @@ import Testing
         #expect(result.stderr.contains("1 csv_unclosed_quote"), "\(result.stderr)")
     }
 
+    /// A column named twice, a stray quote that a quoted field lines later closes, a header that cannot be
+    /// read: every row either arrives or is counted, and no row is taken for a header.
+    @Test func csvHeadersAndStrayQuotesLoseNoRowSilently() throws {
+        let folder = try temporaryFolder()
+        try write("n,n\n1,\"stray\n2,\"two\"\n3,\"three\"\n", to: folder.appendingPathComponent("twice.csv"))
+        try (Data([0x6E, 0xFF, 0x0A]) + Data("4\n5\n".utf8)).write(to: folder.appendingPathComponent("bad.csv"))
+        let output = folder.appendingPathComponent("out.ndjson")
+        let pipeline = folder.appendingPathComponent("csv.yaml")
+        try write(
+            """
+            sources:
+              rows: { type: file, path: "\(folder.path)/*.csv", format: csv }
+            sinks:
+              out: { type: file, inputs: [rows], path: \(output.path) }
+            """, to: pipeline)
+        let result = try RunnerProcess.run(["apply", "--stats", "--stats-format", "prometheus", pipeline.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let rows = try String(contentsOf: output, encoding: .utf8).split(separator: "\n").sorted()
+        #expect(rows == [#"{"n":2,"n_2":"two"}"#, #"{"n":3,"n_2":"three"}"#])
+        #expect(result.stderr.contains("twice.csv:2: quoted field closed on line 3"), "\(result.stderr)")
+        #expect(result.stderr.contains(#"reason="malformed_csv"} 1"#), "\(result.stderr)")
+        #expect(result.stderr.contains(#"reason="invalid_utf8"} 1"#), "\(result.stderr)")
+        #expect(result.stderr.contains(#"reason="csv_no_header"} 2"#), "\(result.stderr)")
+        #expect(result.stderr.contains(#"name="csv_duplicate_column"} 1"#), "\(result.stderr)")
+    }
+
     @Test func aByteOrderMarkCostsNeitherTheFirstEventNorTheFirstColumnName() throws {
         let folder = try temporaryFolder()
         let bom = Data([0xEF, 0xBB, 0xBF])
-        try (bom + Data(lines(1...2).utf8)).write(to: folder.appendingPathComponent("in.ndjson"))
+        try (bom + Data(numberedLines(1...2).utf8)).write(to: folder.appendingPathComponent("in.ndjson"))
         try (bom + Data("n,s\n3,x\n".utf8)).write(to: folder.appendingPathComponent("in.csv"))
         let output = folder.appendingPathComponent("out.ndjson")
         let pipeline = folder.appendingPathComponent("bom.yaml")
@@ -213,13 +219,15 @@ import Testing
         #expect(row?.contains("100 stage_") == true, "\(result.stderr)")
     }
 
-    @Test(.enabled(if: SmallFileSystem.isAvailable, "mounting a tmpfs needs root"))
-    func aFullDiskIsWaitedOutWithWholeLinesAndNothingLost() throws {
+    /// Runs `runner apply --stats` with `arguments` on a pipeline writing 2,000 numbered events to a file
+    /// on a disk with 8 KiB left, and waits until its sink retries a write that found the disk full.
+    private func writingToAFullDisk(_ arguments: [String] = []) throws -> (
+        disk: SmallFileSystem, output: URL, runner: RunnerProcess
+    ) {
         let disk = try #require(SmallFileSystem(bytes: 128 * 1024))
         disk.fill(leaving: 8 * 1024)
-        let folder = try temporaryFolder()
         let output = URL(fileURLWithPath: disk.path + "/out.ndjson")
-        let pipeline = folder.appendingPathComponent("disk.yaml")
+        let pipeline = try temporaryFolder().appendingPathComponent("disk.yaml")
         try write(
             """
             sources:
@@ -227,9 +235,15 @@ import Testing
             sinks:
               out: { type: file, inputs: [numbers], path: \(output.path) }
             """, to: pipeline)
-        let runner = try RunnerProcess(["apply", "--stats", pipeline.path])
+        let runner = try RunnerProcess(["apply", "--stats"] + arguments + [pipeline.path])
         #expect(
             eventually { runner.stderrSoFar.contains("No space left on device; retrying") }, "\(runner.stderrSoFar)")
+        return (disk, output, runner)
+    }
+
+    @Test(.enabled(if: SmallFileSystem.isAvailable, "mounting a tmpfs needs root"))
+    func aFullDiskIsWaitedOutWithWholeLinesAndNothingLost() throws {
+        let (disk, output, runner) = try writingToAFullDisk()
         // While it waits, the file holds whole lines only.
         let waiting = try String(contentsOf: output, encoding: .utf8)
         #expect(waiting.isEmpty || waiting.hasSuffix("\n"))
@@ -242,24 +256,50 @@ import Testing
         #expect(result.stderr.contains("works again after"), "\(result.stderr)")
     }
 
+    /// A sink that gives up on a full disk in the middle of a batch (the shutdown limit passes): what the
+    /// counters call dropped is exactly what is not in the file, bytes written included.
+    @Test(.enabled(if: SmallFileSystem.isAvailable, "mounting a tmpfs needs root"))
+    func aSinkThatGivesUpOnAFullDiskCountsAsDroppedWhatIsNotInTheFile() throws {
+        let (disk, output, runner) = try writingToAFullDisk(
+            ["--stats-format", "prometheus", "--shutdown-timeout", "0s", "--batch-size", "100"])
+        // The tmpfs is unmounted when `disk` goes: keep it until the file has been read.
+        defer { withExtendedLifetime(disk) {} }
+        runner.send(SIGTERM)
+        let result = runner.wait()
+        #expect(result.status == 3, "\(result.stderr)")
+        func metric(_ name: String) -> Int? {
+            let line = result.stderr.split(separator: "\n").first { $0.hasPrefix(name + " ") }
+            return line.flatMap { Int($0.split(separator: " ").last ?? "") }
+        }
+        let received = try #require(metric(#"sluice_stage_events_in_total{pipeline="disk",stage="out"}"#))
+        let dropped = try #require(
+            metric(#"sluice_stage_dropped_events_total{pipeline="disk",stage="out",reason="stage_failed"}"#))
+        let bytes = try #require(metric(#"sluice_stage_bytes_out_total{pipeline="disk",stage="out"}"#))
+        let written = try Data(contentsOf: output)
+        // Some batches fit before the disk filled up; the one that did not is not in the file at all.
+        #expect(numbers(in: output) == Array(0..<(received - dropped)), "\(result.stderr)")
+        #expect(received > dropped)
+        #expect(written.count == bytes)
+    }
+
     @Test func aReloadThatReplacesAFileSinkKeepsWhatItWrote() throws {
         let tail = try startTailing(3, arguments: ["--watch-debounce", "10ms"])
         let (log, output, pipeline, runner) = (tail.log, tail.output, tail.pipeline, tail.runner)
         let reloads = { runner.stderrSoFar.components(separatedBy: "' reloaded in ").count - 1 }
-        // Spelling out the default changes nothing, but replaces the sink.
+        // Spelling out the default changes nothing: the sink is kept.
         try write(tailing(log, to: output, sinkOptions: "    append: false"), to: pipeline)
-        #expect(eventually { reloads() == 1 }, "\(runner.stderrSoFar)")
-        try append(lines(4...6), to: log)
+        #expect(eventually { runner.stderrSoFar.contains("changed but its stages did not") }, "\(runner.stderrSoFar)")
+        try append(numberedLines(4...6), to: log)
         #expect(eventually { numbers(in: output).count == 6 })
         // A real change: the sink now writes CSV, after what it wrote before.
         try write(tailing(log, to: output, sinkOptions: "    format: csv\n    fields: [n]"), to: pipeline)
-        #expect(eventually { reloads() == 2 }, "\(runner.stderrSoFar)")
-        try append(lines(7...8), to: log)
+        #expect(eventually { reloads() == 1 }, "\(runner.stderrSoFar)")
+        try append(numberedLines(7...8), to: log)
         #expect(eventually { (try? String(contentsOf: output, encoding: .utf8))?.hasSuffix("7\n8\n") == true })
         runner.send(SIGTERM)
         let result = runner.wait()
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(try String(contentsOf: output, encoding: .utf8) == lines(1...6) + "7\n8\n")
+        #expect(try String(contentsOf: output, encoding: .utf8) == numberedLines(1...6) + "7\n8\n")
     }
 
     @Test func validateWarnsAboutAnInputThatMatchesNothing() throws {

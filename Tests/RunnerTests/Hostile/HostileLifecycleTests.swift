@@ -167,6 +167,13 @@ import Testing
         #expect(result.stderr.contains("--shutdown-timeout must be a duration such as 30s"))
     }
 
+    /// More workers than the system has threads for is bad usage, not a crash while starting them.
+    @Test func aWorkerCountNoSystemCanStartIsBadUsage() throws {
+        let result = try RunnerProcess.run(["apply", "--workers", "1000000", "pipelines/quickstart.yaml"])
+        #expect(result.status == 2, "\(result.stderr.prefix(500))")
+        #expect(result.stderr.contains("--workers must be between 1 and 1024"))
+    }
+
     /// A second signal exits at once with 130, however stuck the drain is.
     @Test func aSecondSignalExitsAtOnceWhileASinkIsBlocked() throws {
         let (runner, unread) = try runnerBlockedOnStdout(name: "impatient", shutdownTimeout: "10m")
@@ -177,6 +184,27 @@ import Testing
         let result = try #require(exit(of: runner))
         #expect(result.status == 130, "\(result.stderr)")
         #expect(result.stderr.contains("runner: second signal; exiting without draining"))
+    }
+
+    /// A flood of SIGHUPs while a reload waits for a pipeline that cannot drain: the SIGHUPs fold into one
+    /// more reload rather than a thread each, so the runner's threads stay few.
+    @Test func aFloodOfSIGHUPDuringAStuckReloadStartsNoThreadPerSignal() throws {
+        let (runner, unread) = try runnerBlockedOnStdout(name: "flooded", shutdownTimeout: "1s")
+        defer { try? unread.fileHandleForReading.close() }
+        let file = try #require(runner.process.arguments?.first { $0.hasSuffix(".yaml") })
+        let edited = try String(contentsOfFile: file, encoding: .utf8) + "# edited\n"
+        try edited.write(toFile: file, atomically: true, encoding: .utf8)
+        runner.send(SIGHUP)
+        #expect(eventually { runner.stderrSoFar.contains("received SIGHUP") })
+        let before = threadCount(of: runner)
+        for _ in 0..<2_000 {
+            runner.send(SIGHUP)
+            usleep(200)
+        }
+        #expect(threadCount(of: runner) < before + 20, "\(threadCount(of: runner)) threads, \(before) before")
+        runner.send(SIGTERM)
+        let result = try #require(exit(of: runner))
+        #expect(result.status == 3, "\(result.stderr)")
     }
 
     /// Saving a pipeline file in two writes with a pause between them (a slow copy): the first half, with

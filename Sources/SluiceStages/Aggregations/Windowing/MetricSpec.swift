@@ -14,12 +14,14 @@ public struct MetricSpec: Sendable, Equatable {
     /// Only events for which this is true count toward the metric (`where`); all events when `nil`.
     public var condition: Expression?
 
-    /// Parses and checks the call `text` written at `location` for the output field `name` (`literals`: the
+    /// Parses and checks the call `text` written at `positions` for the output field `name` (`literals`: the
     /// ranges of `text` substituted from the environment); `nil` with diagnostics on `reader` when it is not
     /// a known function with the right arguments.
-    init?(name: String, text: String, location: SourceLocation, literals: [Range<Int>], reader: inout OptionsReader) {
+    init?(
+        name: String, text: String, positions: TextPositions, literals: [Range<Int>], reader: inout OptionsReader
+    ) {
         let call: CallSyntax
-        switch Expression.parseCall(text, at: location, literals: literals) {
+        switch Expression.parseCall(text, at: positions, literals: literals) {
         case .success(let parsed): call = parsed
         case .failure(let diagnostics):
             reader.append(diagnostics)
@@ -73,7 +75,8 @@ public struct MetricSpec: Sendable, Equatable {
         }
         let expected = function == .percentile ? "a number from 0 to 1" : "an int from 1 to 1000"
         reader.error(
-            .expression, "the second argument of \(function.rawValue)() must be \(expected), found '\(argument.source)'",
+            .expression,
+            "the second argument of \(function.rawValue)() must be \(expected), found '\(argument.source)'",
             at: call.nameLocation)
         return nil
     }

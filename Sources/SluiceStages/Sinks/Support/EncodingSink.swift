@@ -45,17 +45,21 @@ final class EncodingSink<Encoder: EventEncoder>: Processor {
     func process(_ batch: consuming EventBatch, output: inout ProcessorOutput) throws {
         try beginIfNeeded()
         defer { encoder.report(into: &output) }
-        for event in batch.events {
-            do {
+        descriptor.beginBatch()
+        let bytesBefore = output.bytesWritten
+        do {
+            for event in batch.events {
                 try encoder.encode(event, into: &buffer)
-            } catch {
-                // The events before it are written; the engine counts the rest as dropped.
-                try flush(output: &output)
-                throw error
+                if buffer.bytes.count >= Self.flushThreshold { try flush(output: &output) }
             }
-            if buffer.bytes.count >= Self.flushThreshold { try flush(output: &output) }
+            try flush(output: &output)
+        } catch {
+            // The engine counts the whole batch as dropped; the descriptor took back what it had written,
+            // and what is still buffered is never written.
+            buffer.reset()
+            if descriptor.takesBackFailedBatches { output.bytesWritten = bytesBefore }
+            throw error
         }
-        try flush(output: &output)
         // Nobody will ever read what follows: the stage fails for good, and the engine counts the rest.
         if descriptor.isBroken { throw StageFailure("the reader of '\(descriptor.path)' went away (broken pipe)") }
     }

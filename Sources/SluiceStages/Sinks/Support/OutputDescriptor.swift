@@ -84,8 +84,10 @@ struct ExistingOutput {
 ///   (ftruncate to the end of the last whole record), so the file holds whole records even if the process
 ///   dies.
 /// - Other errors cannot pass (a read-only or removed file system, a device that is full for good such
-///   as `/dev/full`): the descriptor fails for good, cutting a partial record off first, and throws a
-///   `StageFailure`, as it does when the shutdown limit passes while it waits. Later writes throw it again.
+///   as `/dev/full`): the descriptor fails for good and throws a `StageFailure`, as it does when the
+///   shutdown limit passes while it waits. Later writes throw it again. A file is first cut back to where
+///   the batch being written began (`beginBatch`): the engine counts that whole batch as dropped, so none
+///   of it may stay in the file.
 /// - A broken pipe (`EPIPE`: the reader of stdout went away) is not an error for a sink that sets
 ///   `stopsOnBrokenPipe`: the descriptor stops writing and turns `isBroken`, and the sink fails for good.
 final class OutputDescriptor {
@@ -112,6 +114,8 @@ final class OutputDescriptor {
     private var retries = 0
     /// Set once the descriptor failed for good.
     private var failure: StageFailure?
+    /// The file's size when the batch being written began (`beginBatch`), for a regular file the sink owns.
+    private var batchStart: off_t?
 
     /// Wraps `fd`, which the caller opened; it is closed by `close()` only when `owned` is true. With
     /// `truncateOnFirstUse`, the file is emptied before the first byte is written. Every buffer written
@@ -165,6 +169,17 @@ final class OutputDescriptor {
         return try writeAll(bytes)
     }
 
+    /// Notes where the batch about to be written begins, so that failing for good can take all of it back.
+    /// Call after `prepare`, which may empty the file.
+    func beginBatch() {
+        var status = stat()
+        let owned = ownsDescriptor && isRegularFile && failure == nil
+        batchStart = owned && fstat(fd, &status) == 0 ? status.st_size : nil
+    }
+
+    /// True when failing for good takes the batch back out of the file: nothing of it counts as written.
+    var takesBackFailedBatches: Bool { batchStart != nil }
+
     /// The number of retries since the last call, for the `write_retries` counter.
     func takeRetries() -> Int {
         defer { retries = 0 }
@@ -209,12 +224,14 @@ final class OutputDescriptor {
                 current.failed(code, path: path, log: log)
                 outage = current
                 guard shutdown.sleep(seconds: current.delay) else {
+                    takeBackBatch()
                     throw fail(
                         SinkIOError(path: path, operation: .write, code: code).description
                             + "; gave up after \(current.attempts) attempts when the shutdown limit passed")
                 }
             default:
                 _ = cutPartialRecord(bytes, written: offset)
+                takeBackBatch()
                 throw fail(.write, code)
             }
         }
@@ -234,6 +251,13 @@ final class OutputDescriptor {
         let target = end - off_t(written - kept)
         guard end >= 0, ftruncate(fd, target) == 0, lseek(fd, target, SEEK_SET) == target else { return written }
         return kept
+    }
+
+    /// Cuts the file back to where the batch being written began. If that fails, the whole records written
+    /// stay, and the counters call them dropped.
+    private func takeBackBatch() {
+        guard let batchStart else { return }
+        if ftruncate(fd, batchStart) != 0 { self.batchStart = nil }
     }
 
     private func truncateIfPending() throws(StageFailure) {

@@ -15,16 +15,29 @@ extension DropReason {
     public static let malformedCSV: DropReason = "malformed_csv"
     /// A CSV line whose quoted field is not closed within `max_line_bytes` or by the end of the input.
     public static let unclosedQuote: DropReason = "csv_unclosed_quote"
+    /// A CSV record of a file whose header row was rejected: its columns have no names.
+    public static let noHeader: DropReason = "csv_no_header"
 }
 
 extension StageCounter {
     /// JSON integers outside the 64-bit range, kept as the nearest float (their last digits may be lost).
     public static let inexactInteger: StageCounter = "inexact_integer"
+    /// CSV header columns named like an earlier column, read under a new name (`id_2`).
+    public static let duplicateColumn: StageCounter = "csv_duplicate_column"
 }
 
 /// What a stream's CSV decoding remembers between lines: the header, and a record spanning lines.
 struct CSVState {
-    var header: [FieldName]?
+    /// A stream's header row.
+    enum Header {
+        /// Not read yet: the next record is the header.
+        case pending
+        case names([FieldName])
+        /// The header row (on this line) was rejected: the records after it have no column names.
+        case rejected(line: Int)
+    }
+
+    var header = Header.pending
     /// The record being parsed; open while a quoted field continues on the next line.
     var parser = CSVRecordParser()
     /// While a record spans lines: its lines so far, joined by `\n`, kept so that the lines after its first
@@ -58,6 +71,8 @@ final class LineDecoder {
         case event(Event, note: Note?)
         /// Nothing to emit: a blank line, a CSV header, or the first lines of a CSV record that continues.
         case skipped
+        /// Nothing to emit, but something worth reporting (a CSV header with a column name written twice).
+        case noted(Note)
         /// Bad input: why, what was wrong, and the line it started on.
         case rejected(DropReason, String, line: Int)
     }
@@ -91,7 +106,7 @@ final class LineDecoder {
     /// first are read as records.
     func finishCSV(_ state: inout CSVState, _ body: (Outcome) -> Void) {
         guard state.parser.isOpen else { return }
-        abandonOpenRecord(&state, because: "quoted field not closed at the end of the input", body)
+        abandonOpenRecord(&state, .unclosedQuote, because: "quoted field not closed at the end of the input", body)
     }
 
     /// Decodes a whole JSON document: an object is one event, an array of objects one event per item.
@@ -159,7 +174,8 @@ final class LineDecoder {
         if state.parser.isOpen {
             guard state.heldLines.count + 1 + line.count <= maxRecordBytes else {
                 abandonOpenRecord(
-                    &state, because: "quoted field not closed within max_line_bytes (\(maxRecordBytes) bytes)", body)
+                    &state, .unclosedQuote,
+                    because: "quoted field not closed within max_line_bytes (\(maxRecordBytes) bytes)", body)
                 decodeCSV(line, number: number, state: &state, body)
                 return
             }
@@ -177,22 +193,33 @@ final class LineDecoder {
                 state.heldLines.append(contentsOf: line)
             }
             body(.skipped)
+        case .malformed(let column) where state.startLine < number:
+            // A quote that opened a field on an earlier line and closes here, before text: most likely a
+            // stray quote on the record's first line, which swallowed the lines up to here.
+            abandonOpenRecord(
+                &state, .malformedCSV,
+                because: "quoted field closed on line \(number) with text after its closing quote at column \(column)",
+                body)
         case .malformed(let column):
-            body(.rejected(.malformedCSV, "text after a closing quote at column \(column)", line: number))
+            body(rejected(&state, .malformedCSV, "text after a closing quote at column \(column)", line: number))
         case .complete:
             body(csvRecord(state: &state))
         }
     }
 
     /// Rejects the open record at its first line and reads its later lines again as records: a quote
-    /// that never closes is most likely a stray one on that first line, and the lines after it are good.
+    /// that never closes, or closes lines later before stray text, is most likely a stray one on that first
+    /// line, and the lines after it are good.
     ///
-    /// A later line cannot open a record again here: inside the quoted field its quotes all came in
-    /// `""` pairs, which outside a field close as soon as they open. So each line is read at most twice.
-    private func abandonOpenRecord(_ state: inout CSVState, because reason: String, _ body: (Outcome) -> Void) {
+    /// A later line but the last cannot open a record again here: inside the quoted field its quotes all
+    /// came in `""` pairs, which outside a field close as soon as they open. So each line is read at most
+    /// twice.
+    private func abandonOpenRecord(
+        _ state: inout CSVState, _ reason: DropReason, because explanation: String, _ body: (Outcome) -> Void
+    ) {
         body(
-            .rejected(
-                .unclosedQuote, "\(reason); the line is skipped and the lines after it are read as records",
+            rejected(
+                &state, reason, "\(explanation); the line is skipped and the lines after it are read as records",
                 line: state.startLine))
         state.parser.reset()
         var held: [UInt8] = []
@@ -204,20 +231,27 @@ final class LineDecoder {
         }
     }
 
+    /// A rejection of the record starting at `line`; when that record is the header row, the stream's later
+    /// records are rejected too (`csv_no_header`) rather than one of them taken for the header.
+    private func rejected(_ state: inout CSVState, _ reason: DropReason, _ message: String, line: Int) -> Outcome {
+        guard case .pending = state.header else { return .rejected(reason, message, line: line) }
+        state.header = .rejected(line: line)
+        return .rejected(
+            reason, "\(message) (the header row: the records after it cannot be read)", line: line)
+    }
+
     /// The outcome of the record the parser just completed: the header, an event, or a rejection.
     private func csvRecord(state: inout CSVState) -> Outcome {
         let csv = state.parser
         let startLine = state.startLine
-        guard let header = state.header else {
-            var names: [FieldName] = []
-            for index in 0..<csv.cellCount {
-                guard let name = csv.withCell(index, { String(validating: $0, as: UTF8.self) }) else {
-                    return .rejected(.invalidUTF8, "invalid UTF-8 in header column \(index + 1)", line: startLine)
-                }
-                names.append(FieldName(name))
-            }
-            state.header = names
-            return .skipped
+        let header: [FieldName]
+        switch state.header {
+        case .pending:
+            return csvHeader(state: &state)
+        case .rejected(let line):
+            return .rejected(.noHeader, "no column names: the header row (line \(line)) was rejected", line: startLine)
+        case .names(let names):
+            header = names
         }
         guard csv.cellCount == header.count else {
             return .rejected(.csvColumns, "expected \(header.count) columns, found \(csv.cellCount)", line: startLine)
@@ -230,6 +264,38 @@ final class LineDecoder {
             event[header[index]] = value
         }
         return .event(event, note: nil)
+    }
+
+    /// Takes the record the parser just completed as the header row. A name written twice would make one
+    /// column overwrite the other in every event, so the later one is read as `name_2` (`_3`, ... while
+    /// that is taken too), and noted.
+    private func csvHeader(state: inout CSVState) -> Outcome {
+        let csv = state.parser
+        var names: [String] = []
+        for index in 0..<csv.cellCount {
+            guard let name = csv.withCell(index, { String(validating: $0, as: UTF8.self) }) else {
+                return rejected(
+                    &state, .invalidUTF8, "invalid UTF-8 in header column \(index + 1)", line: state.startLine)
+            }
+            names.append(name)
+        }
+        var taken = Set(names)
+        var renamed: [String] = []
+        var seen: Set<String> = []
+        for index in names.indices where !seen.insert(names[index]).inserted {
+            var suffix = 2
+            while taken.contains("\(names[index])_\(suffix)") { suffix += 1 }
+            let name = "\(names[index])_\(suffix)"
+            renamed.append("column \(index + 1) '\(names[index])' as '\(name)'")
+            taken.insert(name)
+            names[index] = name
+        }
+        state.header = .names(names.map(FieldName.init))
+        guard !renamed.isEmpty else { return .skipped }
+        return .noted(
+            Note(
+                counter: .duplicateColumn, count: renamed.count,
+                text: "header names a column twice; reading \(renamed.joined(separator: ", "))", line: state.startLine))
     }
 
     /// A cell's value: unquoted cells that read as JSON numbers become numbers; all else is a string.

@@ -170,6 +170,8 @@ final class LineIngest {
             if batch.count >= batchSize { flush() }
         case .skipped:
             break
+        case .noted(let note):
+            output.count(note.counter, note.count, message: note.message(in: name))
         case .rejected(let reason, let message, let line):
             reject(reason, "\(name):\(line): \(message)")
         }

@@ -151,6 +151,8 @@ private final class ChunkDecoder {
                         }
                     case .skipped:
                         break
+                    case .noted(let note):
+                        chunk.results.append(.count(note.counter, note.count, note.message(in: chunk.name)))
                     case .rejected(let reason, let message, let line):
                         chunk.results.append(.reject(reason, "\(chunk.name):\(line): \(message)"))
                     }
