@@ -79,8 +79,8 @@ struct TableCatalog {
             throw Refusal(status: 404, message: "no running pipeline has a sqlite sink, so there is nothing to query")
         }
         guard known.count == 1 else {
-            throw Refusal(
-                status: 400, message: "sinks write \(known.count) databases; name one with ?db=: \(known.joined(separator: ", "))")
+            let list = known.joined(separator: ", ")
+            throw Refusal(status: 400, message: "sinks write \(known.count) databases; name one with ?db=: \(list)")
         }
         return only
     }
