@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Installs the system packages Sluice needs that a fresh Debian 12 machine with Swift lacks.
 # Safe to run again: it installs only what is missing.
-#   libsimdjson-dev, libyaml-dev, libsqlite3-dev  build the runner
+#   libsimdjson-dev, libyaml-dev, libsqlite3-dev, libre2-dev  build the runner
+#   tzdata                        the time zones that the expression functions read
 #   prometheus                    promtool, for the alert-rule and /metrics tests (the server is not started)
 #   libpq-dev                     PostgreSQL's C client library, for the postgres sink and sql source
 #   postgresql                    the server scripts/with-postgres.sh starts for the tests (initdb, pg_ctl)
 #   tmux                          drives `runner top` in a terminal in the tests
+#   chromium                      loads the dashboard headless in the tests
 set -euo pipefail
 
-packages=(libsimdjson-dev libyaml-dev libsqlite3-dev libpq-dev postgresql prometheus tmux)
+packages=(libsimdjson-dev libyaml-dev libsqlite3-dev libre2-dev libpq-dev tzdata postgresql prometheus tmux chromium)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

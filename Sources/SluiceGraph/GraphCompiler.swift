@@ -32,12 +32,14 @@ public struct GraphCompiler: Sendable {
         let nodes = order.map { stage in
             StageNode(
                 id: stage.id, typeName: stage.typeName, config: configs[stage.id]!, factory: factories[stage.id]!,
-                inputs: inputs[stage.id] ?? [], parallelism: stage.parallelism,
-                identity: StageIdentity(id: stage.id, optionsDigest: OptionsDigest.of(stage.options)),
-                location: stage.location, options: stage.options)
+                inputs: inputs[stage.id] ?? [], parallelism: stage.parallelism, location: stage.location,
+                options: stage.options, optionsDigest: OptionsDigest.of(stage.options))
         }
+        diagnostics.append(contentsOf: FieldFlowCheck.warnings(nodes))
         return .success(
-            StageGraph(name: definition.name, file: definition.file, nodes: nodes, warnings: diagnostics))
+            StageGraph(
+                name: definition.name, nameLocation: definition.nameLocation, file: definition.file, nodes: nodes,
+                warnings: diagnostics))
     }
 
     /// The stage's config and its type's factory; `nil` when the type is unknown or the options invalid.

@@ -59,3 +59,8 @@ final class SQLiteSink: TableSink {
         }
     }
 }
+
+extension SQLiteSinkConfig: StoresTable {
+    /// The table, for the runner's `/api/tables` and `/api/query`.
+    public var storedTable: StoredTable { StoredTable(databasePath: target.path, table: target.table.name) }
+}
