@@ -65,6 +65,9 @@ let package = Package(
         .target(name: "SluiceStorage", dependencies: ["SluiceCore", "CSQLite"]),
         // The built-in stages, registered exactly as a plugin would be.
         .target(name: "SluiceStages", dependencies: ["SluiceCore", "SluiceStorage"]),
+        // Plugins outside the runner's code (docs/plugins.md): plugin.yaml folders read into registry entries,
+        // process plugins spoken to over NDJSON frames and supervised.
+        .target(name: "SluicePlugins", dependencies: ["SluiceCore", "SluiceConfig"]),
         // What stage and plugin authors test with: configs read from YAML, a processor harness, a source
         // output that collects, test stages (an in-memory source and sink) and YAML run on a real engine.
         .target(name: "SluiceTesting", dependencies: ["SluiceCore", "SluiceConfig", "SluiceGraph", "SluiceEngine"]),
@@ -72,7 +75,8 @@ let package = Package(
             name: "runner",
             dependencies: [
                 "SluiceCore", "SluiceConfig", "SluiceGraph", "SluiceEngine", "SluiceService", "SluiceStages",
-                "SluiceAPI", "SluiceStorage", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "SluiceAPI", "SluiceStorage", "SluicePlugins",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -95,10 +99,14 @@ let package = Package(
             dependencies: ["SluiceStages", "SluiceEngine", "SluiceGraph", "SluiceConfig", "SluiceStorage", "SluiceTesting"]),
         .testTarget(name: "SluiceStorageTests", dependencies: ["SluiceStorage"]),
         .testTarget(
+            name: "SluicePluginsTests",
+            dependencies: ["SluicePlugins", "SluiceConfig", "SluiceGraph", "SluiceEngine", "SluiceStages", "SluiceTesting"]),
+        .testTarget(
             name: "SluiceServiceTests",
             dependencies: ["SluiceService", "SluiceTesting", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
-            name: "RunnerTests", dependencies: ["runner", "SluiceAPI", "SluiceEngine", "SluiceStorage", "SluiceTesting"]),
+            name: "RunnerTests",
+            dependencies: ["runner", "SluiceAPI", "SluiceEngine", "SluiceStorage", "SluicePlugins", "SluiceTesting"]),
     ],
     // simdjson's header needs C++17; only the CSimdjson shim is C++.
     cxxLanguageStandard: .cxx17

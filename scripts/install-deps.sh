@@ -4,9 +4,10 @@
 #   libsimdjson-dev, libyaml-dev, libsqlite3-dev  build the runner
 #   prometheus                    promtool, for the alert-rule and /metrics tests (the server is not started)
 #   tmux                          drives `runner top` in a terminal in the tests
+#   wabt, python3                 wat2wasm builds the WebAssembly plugin examples; python3 runs the Python plugin examples
 set -euo pipefail
 
-packages=(libsimdjson-dev libyaml-dev libsqlite3-dev prometheus tmux)
+packages=(libsimdjson-dev libyaml-dev libsqlite3-dev prometheus tmux wabt python3)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -89,8 +89,7 @@ extension StageGraph {
         var hasher = FNV1a()
         hasher.add(name)
         for node in nodes { hasher.add(node.identity.description) }
-        let hex = String(hasher.value, radix: 16)
-        return String(repeating: "0", count: max(0, 16 - hex.count)) + hex
+        return hasher.hex
     }
 }
 
