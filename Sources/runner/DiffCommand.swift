@@ -13,8 +13,10 @@ struct DiffCommand: ParsableCommand {
     @Argument(help: "The changed pipeline file.")
     var new: String
 
+    @OptionGroup var plugins: PluginOptions
+
     func run() throws {
-        let files = PipelineFiles()
+        let files = PipelineFiles(catalog: try plugins.catalog())
         guard let graphs = files.compileAll([old, new]) else { throw RunnerExit.invalidPipeline }
         print(GraphDiff(from: graphs[0], to: graphs[1]).description, terminator: "")
     }

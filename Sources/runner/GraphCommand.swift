@@ -9,11 +9,13 @@ struct GraphCommand: ParsableCommand {
     @Argument(help: "Pipeline files or folders of *.yaml files.")
     var paths: [String]
 
+    @OptionGroup var plugins: PluginOptions
+
     @Option(help: "Output format: text, dot or mermaid.")
     var format: GraphRenderer.Format = .text
 
     func run() throws {
-        let files = PipelineFiles()
+        let files = PipelineFiles(catalog: try plugins.catalog())
         guard let graphs = files.compileAll(try files.expand(paths)) else { throw RunnerExit.invalidPipeline }
         for graph in graphs {
             print(GraphRenderer.render(graph, as: format), terminator: "")
