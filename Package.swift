@@ -1,6 +1,13 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+/// Swift plugins built into `runner` (docs/plugins.md): each is a target named `module` at `path` (under
+/// plugins/) that depends on SluiceCore alone and defines `public enum Plugin: SwiftPlugin`. Adding a
+/// line here is all it takes: the SwiftPluginList build tool generates the registration list.
+let swiftPlugins: [(module: String, path: String)] = [
+    ("UnitsPlugin", "plugins/units")
+]
+
 let package = Package(
     name: "Sluice",
     products: [
@@ -68,6 +75,12 @@ let package = Package(
         // Plugins outside the runner's code (docs/plugins.md): plugin.yaml folders read into registry entries,
         // process plugins spoken to over NDJSON frames and supervised.
         .target(name: "SluicePlugins", dependencies: ["SluiceCore", "SluiceConfig"]),
+        // The Swift plugins compiled into the runner, and the list of them that SwiftPluginList generates.
+        .target(
+            name: "SluiceSwiftPlugins",
+            dependencies: ["SluiceCore"] + swiftPlugins.map { .target(name: $0.module) },
+            plugins: ["SwiftPluginList"]),
+        .plugin(name: "SwiftPluginList", capability: .buildTool(), path: "Sources/SwiftPluginList"),
         // What stage and plugin authors test with: configs read from YAML, a processor harness, a source
         // output that collects, test stages (an in-memory source and sink) and YAML run on a real engine.
         .target(name: "SluiceTesting", dependencies: ["SluiceCore", "SluiceConfig", "SluiceGraph", "SluiceEngine"]),
@@ -75,7 +88,7 @@ let package = Package(
             name: "runner",
             dependencies: [
                 "SluiceCore", "SluiceConfig", "SluiceGraph", "SluiceEngine", "SluiceService", "SluiceStages",
-                "SluiceAPI", "SluiceStorage", "SluicePlugins",
+                "SluiceAPI", "SluiceStorage", "SluicePlugins", "SluiceSwiftPlugins",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -100,14 +113,18 @@ let package = Package(
         .testTarget(name: "SluiceStorageTests", dependencies: ["SluiceStorage"]),
         .testTarget(
             name: "SluicePluginsTests",
-            dependencies: ["SluicePlugins", "SluiceConfig", "SluiceGraph", "SluiceEngine", "SluiceStages", "SluiceTesting"]),
+            dependencies: [
+                "SluicePlugins", "SluiceSwiftPlugins", "UnitsPlugin", "SluiceConfig", "SluiceGraph", "SluiceEngine",
+                "SluiceStages", "SluiceTesting",
+            ]),
         .testTarget(
             name: "SluiceServiceTests",
             dependencies: ["SluiceService", "SluiceTesting", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "RunnerTests",
             dependencies: ["runner", "SluiceAPI", "SluiceEngine", "SluiceStorage", "SluicePlugins", "SluiceTesting"]),
-    ],
+    ]
+        + swiftPlugins.map { .target(name: $0.module, dependencies: ["SluiceCore"], path: $0.path) },
     // simdjson's header needs C++17; only the CSimdjson shim is C++.
     cxxLanguageStandard: .cxx17
 )

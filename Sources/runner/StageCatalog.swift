@@ -3,6 +3,7 @@ import Logging
 import SluiceCore
 import SluicePlugins
 import SluiceStages
+import SluiceSwiftPlugins
 import Synchronization
 
 /// `--plugins DIR`, taken by every command that loads pipelines or lists stages.
@@ -22,8 +23,8 @@ struct PluginOptions: ParsableArguments {
     }
 }
 
-/// The stage types of one run: the built-in stages and the plugins of the plugins folder, read again when
-/// the plugins' files change (`reload`).
+/// The stage types of one run: the built-in stages, the Swift plugins compiled in, and the plugins of the
+/// plugins folder, read again when the plugins' files change (`reload`).
 final class StageCatalog: Sendable {
     let folder: String
     private let current: Mutex<StageRegistry>
@@ -60,6 +61,11 @@ final class StageCatalog: Sendable {
         let catalog = PluginCatalog.load(folder: folder)
         var registry = BuiltinStages.registry
         var diagnostics = catalog.diagnostics
+        do {
+            try SwiftPlugins.register(into: &registry)
+        } catch {
+            diagnostics.error(.duplicatePlugin, "a Swift plugin: \(error)", at: nil)
+        }
         diagnostics.append(contentsOf: catalog.register(into: &registry))
         return diagnostics.hasErrors ? .failure(diagnostics) : .success(registry)
     }
