@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        // In-process WebAssembly plugins; exact, since the plugin runtime uses its store's resource limiter.
+        .package(url: "https://github.com/swiftwasm/WasmKit.git", exact: "0.4.2"),
     ],
     targets: [
         // A thin extern "C" shim over simdjson (Debian's libsimdjson-dev): one call parses one document
@@ -74,7 +76,9 @@ let package = Package(
         .target(name: "SluiceStages", dependencies: ["SluiceCore", "SluiceStorage"]),
         // Plugins outside the runner's code (docs/plugins.md): plugin.yaml folders read into registry entries,
         // process plugins spoken to over NDJSON frames and supervised.
-        .target(name: "SluicePlugins", dependencies: ["SluiceCore", "SluiceConfig"]),
+        .target(
+            name: "SluicePlugins",
+            dependencies: ["SluiceCore", "SluiceConfig", .product(name: "WasmKit", package: "WasmKit")]),
         // The Swift plugins compiled into the runner, and the list of them that SwiftPluginList generates.
         .target(
             name: "SluiceSwiftPlugins",

@@ -45,8 +45,10 @@ public struct PluginStageConfig: SourceConfig, ProcessorConfig {
             return try ProcessTransform(
                 launch: launchSpec(command: command, context: context), supervision: supervision,
                 deadLetters: deadLetters, context: context, heartbeat: plugin.limits.heartbeat)
-        case .wasm:
-            throw PluginError.unsupported("WebAssembly plugins cannot run in this build")
+        case .wasm(let module):
+            return try WasmTransform(
+                module: module, plugin: plugin.name, options: options, limits: plugin.limits,
+                supervision: supervision, deadLetters: deadLetters, context: context)
         }
     }
 
