@@ -71,27 +71,24 @@ public struct PluginSupervision: Sendable, Hashable {
 
     /// The documentation of the options every plugin stage takes, by kind.
     static func docs(limits: PluginLimits, kind: StageKind) -> [OptionDoc] {
-        var docs = [
+        guard kind != .source else { return [] }
+        return [
             OptionDoc(
                 "timeout", "duration", default: limits.timeout.description,
-                kind == .source
-                    ? "How long the handshake may take before the process is restarted."
-                    : "How long one batch may take; then the process is stopped (SIGTERM, then SIGKILL) and restarted.")
-        ]
-        guard kind != .source else { return docs }
-        docs.append(
-            OptionDoc("retries", "int", default: "1", "Tries after the first before a failing batch is dead-lettered."))
-        docs.append(
+                "How long one batch may take; then the process is stopped (SIGTERM, then SIGKILL) and restarted."),
+            OptionDoc("retries", "int", default: "1", "Tries after the first before a failing batch is dead-lettered."),
             OptionDoc(
                 "dead_letter", "path", default: "dead-letter/<pipeline>.<stage>.ndjson",
-                "NDJSON file that receives each event of a batch that failed every try, with the reason."))
-        return docs
+                "NDJSON file that receives each event of a batch that failed every try, with the reason."),
+        ]
     }
 
     init?(reading reader: inout OptionsReader, limits: PluginLimits, kind: StageKind) {
-        timeout = reader.duration("timeout") ?? limits.timeout
-        retries = kind == .source ? 0 : reader.int("retries", minimum: 0) ?? 1
-        deadLetter = kind == .source ? nil : reader.filePath("dead_letter")
+        // A source has no batches to time, retry or dead-letter: a crash restarts it.
+        let batches = kind != .source
+        timeout = (batches ? reader.duration("timeout") : nil) ?? limits.timeout
+        retries = (batches ? reader.int("retries", minimum: 0) : nil) ?? 1
+        deadLetter = batches ? reader.filePath("dead_letter") : nil
         if timeout.milliseconds <= 0 {
             reader.error(.invalidValue, "option 'timeout' must be more than 0", at: reader.location(of: "timeout"))
             return nil

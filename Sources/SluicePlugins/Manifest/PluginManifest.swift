@@ -122,6 +122,8 @@ public struct PluginManifest: Sendable, Equatable {
 public struct PluginLimits: Sendable, Hashable {
     /// How long one batch may take before the process is stopped (stages may override with `timeout`).
     public var timeout: ConfigDuration
+    /// How long a process may take to start and answer the handshake.
+    public var startTimeout: ConfigDuration
     /// How long a process transform may be idle before the runner checks it with a heartbeat.
     public var heartbeat: ConfigDuration
     /// The longest frame (one line) either side may send.
@@ -134,12 +136,14 @@ public struct PluginLimits: Sendable, Hashable {
     /// Reads the limits, applying the defaults.
     init(reading reader: inout OptionsReader) {
         timeout = reader.duration("timeout") ?? ConfigDuration(milliseconds: 10_000)
+        startTimeout = reader.duration("start_timeout") ?? ConfigDuration(milliseconds: 30_000)
         heartbeat = reader.duration("heartbeat") ?? ConfigDuration(milliseconds: 5_000)
         maxFrameBytes = reader.size("max_frame_bytes")?.bytes ?? 16 * 1024 * 1024
         fuel = reader.int("fuel", minimum: 1) ?? 100_000_000
         maxMemoryBytes = reader.size("max_memory")?.bytes ?? 64 * 1024 * 1024
-        if timeout.milliseconds <= 0 {
-            reader.error(.invalidValue, "'timeout' must be more than 0", at: reader.location(of: "timeout"))
+        for (key, value) in [("timeout", timeout), ("start_timeout", startTimeout), ("heartbeat", heartbeat)]
+        where value.milliseconds <= 0 {
+            reader.error(.invalidValue, "'\(key)' must be more than 0", at: reader.location(of: key))
         }
         if maxFrameBytes < 1024 {
             reader.error(

@@ -37,7 +37,7 @@ final class PluginSession {
     private(set) var lastAnswer = SystemClock.monotonicNanoseconds()
 
     /// Starts the process and shakes hands: `hello` with the versions, then the stage's `config`, each
-    /// answered within the stage's timeout.
+    /// answered within the plugin's `start_timeout` (a process may be slow to start on a busy machine).
     init(_ launch: PluginLaunch, log: StageLog) throws(PluginError) {
         self.launch = launch
         process = try ChildProcess.spawn(launch.command, in: launch.folder)
@@ -45,7 +45,7 @@ final class PluginSession {
         channel = PluginChannel(process: process, frameLimit: launch.limits.maxFrameBytes)
         do throws(PluginError) {
             channel.send(writer.hello(versions: Self.protocolVersions))
-            let hello = try expect(.hello, id: nil)
+            let hello = try expect(.hello, id: nil, within: launch.limits.startTimeout)
             guard case .int(let version)? = hello.body[FieldName("protocol")],
                 Self.protocolVersions.contains(version)
             else {
@@ -54,7 +54,7 @@ final class PluginSession {
                         + "\(hello.body[FieldName("protocol")]?.description ?? "nothing")")
             }
             channel.send(writer.config(launch))
-            _ = try expect(.ack, id: nil)
+            _ = try expect(.ack, id: nil, within: launch.limits.startTimeout)
         } catch {
             process.stop(grace: 0)
             throw error
@@ -107,12 +107,16 @@ final class PluginSession {
         return nextId
     }
 
-    /// Waits up to the timeout for a frame of `kind` (answering `id`); heartbeats the plugin sends on its
-    /// own are skipped, an `error` frame is thrown, anything else is a broken protocol.
-    private func expect(_ kind: PluginFrame.Kind, id: Int64?) throws(PluginError) -> PluginFrame {
-        let deadline = SystemClock.monotonicDeadline(afterSeconds: launch.timeout.seconds)
+    /// Waits up to `timeout` (the stage's per-batch timeout unless given) for a frame of `kind`
+    /// (answering `id`); heartbeats the plugin sends on its own are skipped, an `error` frame is thrown,
+    /// anything else is a broken protocol.
+    private func expect(
+        _ kind: PluginFrame.Kind, id: Int64?, within timeout: ConfigDuration? = nil
+    ) throws(PluginError) -> PluginFrame {
+        let limit = timeout ?? launch.timeout
+        let deadline = SystemClock.monotonicDeadline(afterSeconds: limit.seconds)
         while true {
-            guard let frame = try nextFrame(deadline: deadline) else { throw .timedOut(launch.timeout.seconds) }
+            guard let frame = try nextFrame(deadline: deadline) else { throw .timedOut(limit.seconds) }
             if frame.kind == .heartbeat, kind != .heartbeat { continue }
             if frame.kind == .error { throw .pluginError(frame.message) }
             guard frame.kind == kind, id == nil || frame.id == id else {

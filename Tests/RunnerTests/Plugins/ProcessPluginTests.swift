@@ -171,6 +171,58 @@ import Testing
             "\(result.stderr)")
     }
 
+    @Test func aSinkPluginReceivesEveryEventAndAcksEachBatch() throws {
+        let plugins = try TestPlugins()
+        try plugins.write(
+            """
+            name: collector
+            version: 1.0.0
+            command: [python3, collect.py]
+            stages:
+              collect:
+                kind: sink
+                options:
+                  path: { type: path, doc: Where the events go. }
+            """, to: "plugin.yaml", in: "collector")
+        try plugins.write(
+            """
+            import json, sys
+            out = None
+            for line in sys.stdin:
+                frame = json.loads(line)
+                kind = frame["type"]
+                if kind == "hello":
+                    reply = {"type": "hello", "protocol": 1}
+                elif kind == "config":
+                    out = open(frame["options"]["path"], "w")
+                    reply = {"type": "ack"}
+                else:
+                    for event in frame.get("events", []):
+                        out.write(json.dumps(event) + "\\n")
+                    out.flush()
+                    reply = {"type": "heartbeat" if kind == "heartbeat" else "ack", "id": frame["id"]}
+                sys.stdout.write(json.dumps(reply) + "\\n")
+                sys.stdout.flush()
+            """, to: "collect.py", in: "collector")
+        let pipeline = try plugins.file(
+            "p.yaml",
+            """
+            name: collected
+            sources:
+              in: { type: generate, count: 1000, fields: { id: sequence() } }
+            sinks:
+              out: { type: collect, inputs: [in], path: collected.ndjson }
+            """)
+        let result = try RunnerProcess.run(
+            [
+                "apply", "--plugins", plugins.plugins.path, "--batch-size", "100", "--stats", "--stats-format",
+                "prometheus", pipeline,
+            ], in: plugins.folder)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(plugins.records("collected.ndjson").compactMap { $0["id"] as? Int } == Array(0..<1_000))
+        #expect(result.stderr.contains(#"sluice_stage_events_in_total{pipeline="collected",stage="out"} 1000"#))
+    }
+
     @Test func aChangedPluginReplacesTheStagesThatUseItWithoutLosingEvents() throws {
         let plugins = try TestPlugins()
         try writeTagger(plugins, version: 1)

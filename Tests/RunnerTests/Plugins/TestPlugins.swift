@@ -108,6 +108,37 @@ struct TestPlugins {
         """
 }
 
+extension TestPlugins {
+    /// How many events the misbehaving-plugin pipelines send (`id` 0–1999, in batches of 100).
+    static let eventCount = 2_000
+    /// With batches of 100, events 150 and 1250 (`bad: true`) put their whole batches in trouble.
+    static let badBatches = Set(100..<200).union(1_200..<1_300)
+
+    /// Checks a finished run whose plugin stage `plugin` failed every batch holding a bad event: it
+    /// exited 0, each event was either written to `out.ndjson` or dead-lettered to `dead.ndjson` with
+    /// `reason`, only the bad batches were, the last batch went through, and the drops were counted.
+    func expectOnlyTheBadBatchesDeadLettered(
+        _ result: RunnerProcess.Result, pipeline: String, reason: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        #expect(result.status == 0, "\(result.stderr)", sourceLocation: sourceLocation)
+        let processed = records("out.ndjson").compactMap { $0["id"] as? Int }
+        let dead = records("dead.ndjson")
+        let deadIds = dead.compactMap { ($0["event"] as? [String: Any])?["id"] as? Int }
+        #expect(processed.count + deadIds.count == Self.eventCount, sourceLocation: sourceLocation)
+        #expect(Set(deadIds) == Self.badBatches, sourceLocation: sourceLocation)
+        #expect(Set(processed).isDisjoint(with: Self.badBatches), sourceLocation: sourceLocation)
+        // Throughput recovers: the batches after each failure went through.
+        #expect(processed.contains(1_999) && processed.contains(300), sourceLocation: sourceLocation)
+        #expect(
+            dead.allSatisfy { ($0["reason"] as? String)?.contains(reason) == true }, "\(dead.first ?? [:])",
+            sourceLocation: sourceLocation)
+        let counted =
+            "sluice_stage_dropped_events_total{pipeline=\"\(pipeline)\",stage=\"plugin\",reason=\"dead_lettered\"} 200"
+        #expect(result.stderr.contains(counted), "\(result.stderr)", sourceLocation: sourceLocation)
+    }
+}
+
 /// The resident set size of process `pid` in KiB, from /proc; nil once it is gone.
 func residentKiB(of pid: Int32) -> Int? {
     guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),

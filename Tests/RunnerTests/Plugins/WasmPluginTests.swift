@@ -16,32 +16,32 @@ import Testing
     }
 
     @Test func theExampleModuleTagsEveryEventAndCountsThem() throws {
-        let folder = try temporaryFolder()
+        let plugins = try TestPlugins()
+        try FileManager.default.removeItem(at: plugins.plugins)
         try FileManager.default.copyItem(
-            at: RunnerProcess.packageRoot.appendingPathComponent("plugins"),
-            to: folder.appendingPathComponent("plugins"))
+            at: RunnerProcess.packageRoot.appendingPathComponent("plugins"), to: plugins.plugins)
         let script = RunnerProcess.packageRoot.appendingPathComponent("scripts/build-plugins.sh").path
-        let built = Tool.run("/bin/bash", [script, folder.appendingPathComponent("plugins").path])
+        let built = Tool.run("/bin/bash", [script, plugins.plugins.path])
         #expect(built.status == 0, "\(built.output)")
-        try """
-        name: tagged
-        sources:
-          in: { type: generate, count: 500, fields: { id: sequence() } }
-        transforms:
-          tag: { type: wasm_tag, inputs: [in] }
-        sinks:
-          out: { type: file, inputs: [tag], path: out.ndjson }
-        """.write(to: folder.appendingPathComponent("p.yaml"), atomically: true, encoding: .utf8)
+        try plugins.file(
+            "p.yaml",
+            """
+            name: tagged
+            sources:
+              in: { type: generate, count: 500, fields: { id: sequence() } }
+            transforms:
+              tag: { type: wasm_tag, inputs: [in] }
+            sinks:
+              out: { type: file, inputs: [tag], path: out.ndjson }
+            """)
         let result = try RunnerProcess.run(
-            ["apply", "--batch-size", "64", "--stats", "--stats-format", "prometheus", "p.yaml"], in: folder)
+            ["apply", "--batch-size", "64", "--stats", "--stats-format", "prometheus", "p.yaml"], in: plugins.folder)
         #expect(result.status == 0, "\(result.stderr)")
-        let rows = try String(contentsOf: folder.appendingPathComponent("out.ndjson"), encoding: .utf8)
-            .split(separator: "\n").compactMap {
-                try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
-            }
+        let rows = plugins.records("out.ndjson")
         #expect(rows.count == 500)
         #expect(rows.allSatisfy { $0["wasm"] as? Bool == true && $0["id"] is Int })
-        #expect(result.stderr.contains(#"sluice_stage_counter_total{pipeline="tagged",stage="tag",name="tagged"} 500"#))
+        #expect(
+            result.stderr.contains(#"sluice_stage_counter_total{pipeline="tagged",stage="tag",name="tagged"} 500"#))
     }
 
     /// A module that echoes every batch, except that it misbehaves (`misbehaviour`, WAT instructions) on a
@@ -118,16 +118,6 @@ import Testing
             """)
         let result = try RunnerProcess.run(
             ["apply", "--batch-size", "100", "--stats", "--stats-format", "prometheus", "p.yaml"], in: plugins.folder)
-        #expect(result.status == 0, "\(result.stderr)")
-        let processed = plugins.records("out.ndjson").compactMap { $0["id"] as? Int }
-        let dead = plugins.records("dead.ndjson")
-        let deadIds = dead.compactMap { ($0["event"] as? [String: Any])?["id"] as? Int }
-        #expect(processed.count + deadIds.count == 2_000)
-        #expect(Set(deadIds) == MisbehavingPluginTests.badBatches)
-        #expect(processed.contains(1_999))
-        #expect(dead.allSatisfy { ($0["reason"] as? String)?.contains(reason) == true }, "\(dead.first ?? [:])")
-        #expect(
-            result.stderr.contains(
-                #"sluice_stage_dropped_events_total{pipeline="wasm",stage="plugin",reason="dead_lettered"} 200"#))
+        plugins.expectOnlyTheBadBatchesDeadLettered(result, pipeline: "wasm", reason: reason)
     }
 }
