@@ -33,13 +33,22 @@ let package = Package(
             cxxSettings: [.unsafeFlags(["-O3"])],
             linkerSettings: [.linkedLibrary("simdjson")]
         ),
+        // A thin extern "C" shim over RE2 (Debian's libre2-dev): expressions' regular expressions, matched
+        // in time linear in the text.
+        .target(
+            name: "CRE2",
+            path: "Sources/CRE2",
+            linkerSettings: [.linkedLibrary("re2")]
+        ),
         // The system libyaml (Debian's libyaml-dev): the config loader reads its event stream.
         .systemLibrary(name: "CYAML", path: "Sources/CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         // The system SQLite (Debian's libsqlite3-dev) through its C API.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // Events, values, diagnostics, options, expressions, JSON and the stage registry:
         // the API that stages and plugins build on.
-        .target(name: "SluiceCore", dependencies: ["CSimdjson", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "SluiceCore",
+            dependencies: ["CSimdjson", "CRE2", .product(name: "Logging", package: "swift-log")]),
         // YAML → PipelineDefinition, keeping source positions.
         .target(name: "SluiceConfig", dependencies: ["SluiceCore", "CYAML"]),
         // PipelineDefinition + registry → StageGraph.
@@ -62,7 +71,7 @@ let package = Package(
         .target(
             name: "SluiceAPI",
             dependencies: [
-                "SluiceCore", "SluiceGraph", "SluiceEngine", "SluiceService",
+                "SluiceCore", "SluiceGraph", "SluiceEngine", "SluiceService", "SluiceStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -129,6 +138,6 @@ let package = Package(
             dependencies: ["runner", "SluiceAPI", "SluiceEngine", "SluiceStorage", "SluicePlugins", "SluiceTesting"]),
     ]
         + swiftPlugins.map { .target(name: $0.module, dependencies: ["SluiceCore"], path: $0.path) },
-    // simdjson's header needs C++17; only the CSimdjson shim is C++.
+    // simdjson's header needs C++17; only the CSimdjson and CRE2 shims are C++.
     cxxLanguageStandard: .cxx17
 )

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs the system packages Sluice needs that a fresh Debian 12 machine with Swift lacks.
 # Safe to run again: it installs only what is missing.
-#   libsimdjson-dev, libyaml-dev, libsqlite3-dev  build the runner
+#   libsimdjson-dev, libyaml-dev, libsqlite3-dev, libre2-dev  build the runner
+#   tzdata                        the time zones that the expression functions read
 #   prometheus                    promtool, for the alert-rule and /metrics tests (the server is not started)
 #   tmux                          drives `runner top` in a terminal in the tests
+#   chromium                      loads the dashboard headless in the tests
 #   wabt, python3                 wat2wasm builds the WebAssembly plugin examples; python3 runs the Python plugin examples
 set -euo pipefail
 
-packages=(libsimdjson-dev libyaml-dev libsqlite3-dev prometheus tmux wabt python3)
+packages=(libsimdjson-dev libyaml-dev libsqlite3-dev libre2-dev tzdata prometheus tmux chromium wabt python3)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

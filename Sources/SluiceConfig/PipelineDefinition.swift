@@ -5,13 +5,16 @@ import SluiceCore
 public struct PipelineDefinition: Sendable, Equatable {
     /// The pipeline's name: the file's `name:` or its stem.
     public var name: String
+    /// Where `name:`'s value is written; the file's first line when the name is the file's stem.
+    public var nameLocation: SourceLocation
     /// The file it was loaded from, as given.
     public var file: String
     /// Every stage, in file order (sources, then transforms, aggregations and sinks).
     public var stages: [StageDefinition]
 
-    public init(name: String, file: String, stages: [StageDefinition]) {
+    public init(name: String, nameLocation: SourceLocation? = nil, file: String, stages: [StageDefinition]) {
         self.name = name
+        self.nameLocation = nameLocation ?? SourceLocation(file: file, line: 1, column: 1)
         self.file = file
         self.stages = stages
     }

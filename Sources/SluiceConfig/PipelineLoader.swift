@@ -56,6 +56,7 @@ public struct PipelineLoader: Sendable {
         // Problems in the sections make the stage list unreliable; the others do not.
         var stageDiagnostics = Diagnostics()
         var name = Self.stem(of: file)
+        var nameLocation: SourceLocation?
         var stages: [StageDefinition] = []
         var hasSinks = false
         let topLevelKeys = ["name"] + StageKind.allCases.map(\.section)
@@ -63,6 +64,7 @@ public struct PipelineLoader: Sendable {
             if entry.key == "name" {
                 if let text = entry.value.scalar, !text.isEmpty {
                     name = text
+                    nameLocation = entry.value.location
                 } else {
                     diagnostics.error(.wrongType, "'name' must be a non-empty string", at: entry.value.location)
                 }
@@ -86,7 +88,7 @@ public struct PipelineLoader: Sendable {
                 at: root.location)
         }
         diagnostics.append(contentsOf: stageDiagnostics)
-        let definition = PipelineDefinition(name: name, file: file, stages: stages)
+        let definition = PipelineDefinition(name: name, nameLocation: nameLocation, file: file, stages: stages)
         return PipelineLoad(
             definition: documentFailed || stageDiagnostics.hasErrors ? nil : definition,
             diagnostics: diagnostics, flowSplits: document.flowSplits)

@@ -1,4 +1,5 @@
 import SluiceCore
+import SluiceGraph
 
 /// Tunables of the engine, set from the command line.
 public struct EngineOptions: Sendable {
@@ -14,7 +15,8 @@ public struct EngineOptions: Sendable {
     public var reloadDrainLimit: ConfigDuration
 
     public init(
-        workers: Int = SystemInfo.coreCount, queueCapacity: Int = 16_384, batchSize: Int = 1_024,
+        workers: Int = SystemInfo.coreCount, queueCapacity: Int = ExecutionPlan.defaultQueueCapacity,
+        batchSize: Int = 1_024,
         reloadDrainLimit: ConfigDuration = ConfigDuration(milliseconds: 10_000)
     ) {
         self.workers = workers

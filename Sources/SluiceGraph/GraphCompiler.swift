@@ -31,17 +31,18 @@ public struct GraphCompiler: Sendable {
         if diagnostics.hasErrors { return .failure(diagnostics) }
         let nodes = order.map { stage in
             let entry = entries[stage.id]!
-            // A type whose code lives outside the runner (a plugin) folds its revision into the identity, so
-            // a stage whose options are unchanged is still replaced when its plugin's files change.
+            // A type whose code lives outside the runner (a plugin) folds its revision into the digest, so the
+            // running configuration's hash changes with the plugin's files too.
             return StageNode(
                 id: stage.id, typeName: stage.typeName, config: configs[stage.id]!, factory: entry.factory,
-                inputs: inputs[stage.id] ?? [], parallelism: stage.parallelism,
-                identity: StageIdentity(
-                    id: stage.id, optionsDigest: OptionsDigest.of(stage.options, revision: entry.revision)),
-                location: stage.location, options: stage.options)
+                inputs: inputs[stage.id] ?? [], parallelism: stage.parallelism, location: stage.location,
+                options: stage.options, optionsDigest: OptionsDigest.of(stage.options, revision: entry.revision))
         }
+        diagnostics.append(contentsOf: FieldFlowCheck.warnings(nodes))
         return .success(
-            StageGraph(name: definition.name, file: definition.file, nodes: nodes, warnings: diagnostics))
+            StageGraph(
+                name: definition.name, nameLocation: definition.nameLocation, file: definition.file, nodes: nodes,
+                warnings: diagnostics))
     }
 
     /// The stage's config and its type's entry; `nil` when the type is unknown or the options invalid.

@@ -6,6 +6,8 @@ import SluiceCore
 public struct StageGraph: Sendable {
     /// The pipeline's name.
     public let name: String
+    /// Where the name is written (`name:`'s value), or the file's start when the name is the file's stem.
+    public let nameLocation: SourceLocation
     /// The file it came from.
     public let file: String
     /// The stages in topological order: every stage comes after all of its inputs.
@@ -16,8 +18,12 @@ public struct StageGraph: Sendable {
     private let indexById: [String: Int]
     private let consumerIndexes: [String: [(node: Int, port: Int)]]
 
-    init(name: String, file: String, nodes: [StageNode], warnings: Diagnostics = Diagnostics()) {
+    init(
+        name: String, nameLocation: SourceLocation, file: String, nodes: [StageNode],
+        warnings: Diagnostics = Diagnostics()
+    ) {
         self.name = name
+        self.nameLocation = nameLocation
         self.file = file
         self.nodes = nodes
         self.warnings = warnings
@@ -50,12 +56,15 @@ public struct StageNode: Sendable, CustomStringConvertible {
     /// Resolved inputs: the producing stage and the output port read (0 = main output).
     public let inputs: [StageInput]
     public let parallelism: Int
-    /// The stage's identity across reloads: its id and a hash of its options and inputs. Two nodes with
-    /// equal identity in two graphs are the same running stage.
-    public let identity: StageIdentity
     public let location: SourceLocation
     /// The stage's mapping as written, for showing what a reload changes.
     public let options: ConfigNode
+    /// A digest of `options` as written (positions and key order ignored), for display: the running
+    /// configuration's hash. Whether a reload keeps the stage is decided by `identity`, not by this.
+    public let optionsDigest: UInt64
+
+    /// What makes this the same running stage in two versions of its pipeline.
+    public var identity: StageIdentity { StageIdentity(self) }
 
     /// The stage's kind: its factory's, so the section it was written in and the runtime it builds agree.
     public var kind: StageKind { factory.kind }
@@ -71,24 +80,13 @@ public struct StageInput: Sendable, Hashable {
     public let label: String
 }
 
-/// A stage's id plus a digest of what configures it, so a reload can tell kept stages from changed ones.
-public struct StageIdentity: Sendable, Hashable, CustomStringConvertible {
-    public let id: String
-    public let optionsDigest: UInt64
-
-    public var description: String {
-        let hex = String(optionsDigest, radix: 16)
-        return "\(id)@\(String(repeating: "0", count: max(0, 16 - hex.count)))\(hex)"
-    }
-}
-
 extension StageGraph {
-    /// A digest of every stage's identity: equal for two graphs that would run the same stages the same
-    /// way. Exported as the running configuration's hash.
+    /// A digest of the name and every stage's options as written: equal for two graphs written the same
+    /// way (positions and key order aside). Exported as the running configuration's hash.
     public var digest: String {
         var hasher = FNV1a()
         hasher.add(name)
-        for node in nodes { hasher.add(node.identity.description) }
+        for node in nodes { hasher.add("\(node.id)@\(hexadecimal(node.optionsDigest))") }
         return hasher.hex
     }
 }
@@ -96,6 +94,22 @@ extension StageGraph {
 extension StageGraph {
     /// A graph with no stages, named like `graph`: what "nothing running" is to a diff.
     public static func empty(like graph: StageGraph) -> StageGraph {
-        StageGraph(name: graph.name, file: graph.file, nodes: [])
+        StageGraph(name: graph.name, nameLocation: graph.nameLocation, file: graph.file, nodes: [])
+    }
+}
+
+extension DiagnosticCode {
+    /// Two pipelines of one runner share a name.
+    public static let duplicatePipeline: DiagnosticCode = "duplicate-pipeline"
+}
+
+extension StageGraph {
+    /// The error refusing this pipeline because the pipeline of `file` already has its name, pointing at
+    /// this file's `name:`. A name labels every metric and stats row, so two pipelines cannot share one.
+    public func duplicateNameError(usedBy file: String) -> Diagnostic {
+        Diagnostic(
+            code: .duplicatePipeline,
+            message: "pipeline name '\(name)' is already used by \(file); give this file its own 'name:'",
+            location: nameLocation)
     }
 }

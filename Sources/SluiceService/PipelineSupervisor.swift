@@ -14,7 +14,9 @@ import Synchronization
 /// An invalid file never touches what runs: its diagnostics are logged exactly as `runner validate`
 /// prints them and the failure is counted (a version cut before its sinks is invalid: it has no sink). So
 /// is a version that looks half-written (`ReloadSafety`): a stage nothing reads. Reloading one file never
-/// touches another file's pipeline.
+/// touches another file's pipeline, and a file whose `name:` another file's pipeline already has (a copy
+/// dropped into the watched folder) is refused: the name labels every metric and stats row. It is tried
+/// again when that name is freed.
 public final class PipelineSupervisor: @unchecked Sendable {
     /// Turns a file into a graph, printing nothing.
     public typealias Compile = @Sendable (String) -> Result<StageGraph, Diagnostics>
@@ -29,6 +31,8 @@ public final class PipelineSupervisor: @unchecked Sendable {
         case invalid
         /// A new stage could not start; the running version continues.
         case failed
+        /// Another file's pipeline has the name the file gives; the file is refused. Counted under that name.
+        case duplicate
     }
 
     private struct Managed {
@@ -50,6 +54,8 @@ public final class PipelineSupervisor: @unchecked Sendable {
         var leaving: [RunningPipeline] = []
         /// Files whose pipeline is being built (a stage opening its output may block there).
         var starting: Set<String> = []
+        /// Files refused because another file's pipeline has their name, with that name.
+        var refusedNames: [String: String] = [:]
         var stopping = false
         /// Set once `start` has returned: until then the pipelines of the command line count as unfinished.
         var started = false
@@ -97,7 +103,7 @@ public final class PipelineSupervisor: @unchecked Sendable {
     /// (a watched folder); a watched single file that disappears keeps its pipeline running.
     public func apply(_ changes: FileWatcher.Changes, removesStop: Bool) {
         // Removals first: a file renamed in a watched folder is one removed and one added, and the added
-        // one may start only once the removed one's pipeline no longer holds the name.
+        // one must not find the pipeline's name still held by the file it was.
         for file in changes.removed {
             if removesStop {
                 remove(file)
@@ -108,9 +114,9 @@ public final class PipelineSupervisor: @unchecked Sendable {
         for file in changes.changed + changes.added { reload(file) }
     }
 
-    /// Reloads every file (SIGHUP).
+    /// Reloads every file (SIGHUP), including files refused for a name in use.
     public func reloadAll() {
-        for file in lock.withLock({ $0.byFile.keys.sorted() }) { reload(file) }
+        for file in lock.withLock({ Set($0.byFile.keys).union($0.refusedNames.keys).sorted() }) { reload(file) }
     }
 
     /// Loads `file` again and applies it: a reload of its pipeline, or a start for a new file.
@@ -121,7 +127,7 @@ public final class PipelineSupervisor: @unchecked Sendable {
 
     /// Stops the pipeline of a removed file; it drains before it goes.
     public func remove(_ file: String) {
-        changes.withLock { _ in removeOne(file) }
+        changes.withLock { _ in removeFile(file) }
     }
 
     private func reloadOne(_ file: String) {
@@ -136,16 +142,11 @@ public final class PipelineSupervisor: @unchecked Sendable {
         case .success(let compiled):
             graph = compiled
         }
-        // The name labels every metric: a second pipeline of that name would make them ambiguous.
-        if let other = lock.withLock({ state in
-            state.byFile.first { $0.key != file && $0.value.pipeline.graph.name == graph.name }?.key
-        }) {
-            var diagnostics = Diagnostics()
-            diagnostics.error(
-                .duplicatePipeline, "pipeline name '\(graph.name)' is also used by \(other)", at: nil)
-            refuse(file, running: existing != nil, diagnostics)
+        if let owner = fileRunning(graph.name, besides: file) {
+            refuseDuplicate(file, graph, owner: owner, running: existing != nil)
             return
         }
+        lock.withLock { _ = $0.refusedNames.removeValue(forKey: file) }
         if let pipeline = existing, pipeline.graph.name == graph.name {
             let problems = ReloadSafety.problems(replacing: pipeline.graph, with: graph)
             guard problems.isEmpty else {
@@ -155,8 +156,10 @@ public final class PipelineSupervisor: @unchecked Sendable {
         }
         if let pipeline = existing, pipeline.graph.name != graph.name {
             // The name labels every metric; a renamed pipeline is a different pipeline.
-            removeOne(file)
+            let waiting = files(waitingFor: pipeline.graph.name)
+            removeOne(file, thenStarting: [file] + waiting)
             startOne(file, graph)
+            retry(waiting)
             return
         }
         guard let pipeline = existing else {
@@ -191,6 +194,36 @@ public final class PipelineSupervisor: @unchecked Sendable {
         count(.invalid, file: file)
     }
 
+    /// The file other than `file` whose pipeline is named `name`, if any.
+    private func fileRunning(_ name: String, besides file: String) -> String? {
+        lock.withLock { state in
+            state.byFile.first { $0.key != file && $0.value.pipeline.graph.name == name }?.key
+        }
+    }
+
+    /// Refuses `file`, whose pipeline `graph` would take the name of `owner`'s: logged with the position
+    /// of its `name:`, counted under that name, and remembered so it is tried again once the name is free.
+    private func refuseDuplicate(_ file: String, _ graph: StageGraph, owner: String, running: Bool) {
+        let outcome = running ? "the running version continues" : "not started"
+        logger.warning("'\(file)' is refused; \(outcome):\n\(graph.duplicateNameError(usedBy: owner))")
+        lock.withLock { $0.refusedNames[file] = graph.name }
+        count(.duplicate, file: owner)
+    }
+
+    /// The files refused because `name` was taken.
+    private func files(waitingFor name: String) -> [String] {
+        lock.withLock { $0.refusedNames.filter { $0.value == name }.keys.sorted() }
+    }
+
+    /// Tries again `waiting`, files refused for a name that is now free (the first that still gives it
+    /// takes it), which `removeOne` marked as starting.
+    private func retry(_ waiting: [String]) {
+        for file in waiting {
+            reloadOne(file)
+            lock.withLock { _ = $0.starting.remove(file) }
+        }
+    }
+
     private func startOne(_ file: String, _ graph: StageGraph) {
         do {
             try launch(file, graph)
@@ -213,18 +246,32 @@ public final class PipelineSupervisor: @unchecked Sendable {
         if stopping { pipeline.stop() }
     }
 
-    private func removeOne(_ file: String) {
+    /// Stops the pipeline of `file`, which was removed (or renamed its pipeline), and lets a file waiting
+    /// for its name have it.
+    private func removeFile(_ file: String) {
+        let name = lock.withLock { state -> String? in
+            state.refusedNames.removeValue(forKey: file)
+            return state.byFile[file]?.pipeline.graph.name
+        }
+        let waiting = name.map { files(waitingFor: $0) } ?? []
+        removeOne(file, thenStarting: waiting)
+        retry(waiting)
+    }
+
+    /// Drains and stops the pipeline of `file`. The files in `next` are about to start a pipeline in its
+    /// place: they count as starting from the same step, so `waitAll` does not take the moment between
+    /// the old pipeline's end and the new one's start for the end of every pipeline.
+    private func removeOne(_ file: String, thenStarting next: [String] = []) {
         // Moved to `leaving` in the same step, so `waitAll` never misses the pipeline while it drains;
         // pipelines that left earlier and have finished are let go.
-        guard
-            let (managed, gone) = lock.withLock({ state -> (Managed, [RunningPipeline])? in
-                guard let managed = state.byFile.removeValue(forKey: file) else { return nil }
-                let gone = state.leaving.filter(\.isFinished)
-                state.leaving.removeAll(where: \.isFinished)
-                state.leaving.append(managed.pipeline)
-                return (managed, gone)
-            })
-        else { return }
+        guard let (managed, gone) = lock.withLock({ state -> (Managed, [RunningPipeline])? in
+            guard let managed = state.byFile.removeValue(forKey: file) else { return nil }
+            state.starting.formUnion(next)
+            let gone = state.leaving.filter(\.isFinished)
+            state.leaving.removeAll(where: \.isFinished)
+            state.leaving.append(managed.pipeline)
+            return (managed, gone)
+        }) else { return }
         for pipeline in gone { engine.forget(pipeline) }
         logger.info("'\(file)' was removed; draining and stopping pipeline '\(managed.pipeline.graph.name)'")
         managed.pipeline.stop()

@@ -24,13 +24,16 @@ public struct PipelineHarness: Sendable {
             text: yaml, file: file, loader: PipelineLoader(environment: environment))
     }
 
-    /// Compiles and runs `yaml` to completion with `options`, returning the stage counters.
-    public func run(_ yaml: String, options: EngineOptions = EngineOptions()) throws -> [StageMetricsSnapshot] {
+    /// Compiles and runs `yaml` to completion with `options`, returning the stage counters; throws
+    /// `WaitTimedOut` if it has not finished within `seconds`.
+    public func run(_ yaml: String, options: EngineOptions = EngineOptions(), within seconds: Double = 120) throws
+        -> [StageMetricsSnapshot]
+    {
         let graph = try compile(yaml).get()
         let engine = Engine(options: options)
         defer { engine.shutdown() }
         let pipeline = try engine.start(graph)
-        pipeline.wait()
+        try pipeline.waitFinished(within: seconds)
         return pipeline.snapshot()
     }
 }

@@ -112,7 +112,8 @@ struct ApplyCommand: AsyncParsableCommand {
         if dryRun {
             for graph in graphs {
                 print("pipeline '\(graph.name)' (\(graph.file)) would start:")
-                print(GraphDiff(from: StageGraph.empty(like: graph), to: graph).description, terminator: "")
+                let plan = ExecutionPlan(graph, queueCapacity: queueCapacity)
+                print(PlanDiff(from: ExecutionPlan(.empty(like: graph)), to: plan).description, terminator: "")
             }
             return
         }

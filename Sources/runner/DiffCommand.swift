@@ -1,11 +1,16 @@
 import ArgumentParser
 import SluiceGraph
 
-/// `runner diff`: the reload plan between two versions of a pipeline file.
+/// `runner diff`: what a reload from one version of a pipeline file to another would do.
 struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
-        abstract: "Print what reloading OLD into NEW would do: stages added, removed, changed and kept.")
+        abstract: "Print what reloading OLD into NEW would do: stages added, removed, changed and kept, and nodes.",
+        discussion: """
+            Stages are compared by their validated configuration, so an edit that means the same (10s for \
+            10000ms, a reordered mapping) keeps the stage and its state. The two files are compiled on their \
+            own: they are two versions of one pipeline and usually share its name.
+            """)
 
     @Argument(help: "The pipeline file as it runs now.")
     var old: String
@@ -16,8 +21,8 @@ struct DiffCommand: ParsableCommand {
     @OptionGroup var plugins: PluginOptions
 
     func run() throws {
-        let files = PipelineFiles(catalog: try plugins.catalog())
-        guard let graphs = files.compileAll([old, new]) else { throw RunnerExit.invalidPipeline }
-        print(GraphDiff(from: graphs[0], to: graphs[1]).description, terminator: "")
+        let (graphs, failed) = PipelineFiles(catalog: try plugins.catalog()).compileEach([old, new])
+        guard !failed else { throw RunnerExit.invalidPipeline }
+        print(PlanDiff(from: ExecutionPlan(graphs[0]), to: ExecutionPlan(graphs[1])).description, terminator: "")
     }
 }

@@ -35,9 +35,26 @@ struct PipelineFiles {
         return files
     }
 
-    /// Loads and compiles every file; diagnostics of all of them (warnings too) are printed to standard
-    /// error. Returns the graphs, or nil when any file has an error.
+    /// Loads and compiles every file as pipelines that run together, so their names must differ;
+    /// diagnostics of all of them (warnings too) are printed to standard error. Returns the graphs, or nil
+    /// when any file has an error.
     func compileAll(_ files: [String]) -> [StageGraph]? {
+        let (graphs, failed) = compileEach(files)
+        var duplicated = false
+        var seen: [String: String] = [:]
+        for graph in graphs {
+            if let other = seen[graph.name] {
+                StandardError.write("\(graph.duplicateNameError(usedBy: other))\n")
+                duplicated = true
+            }
+            seen[graph.name] = graph.file
+        }
+        return failed || duplicated ? nil : graphs
+    }
+
+    /// Loads and compiles each file on its own (two versions of one pipeline may share a name), printing
+    /// every file's diagnostics to standard error. Returns the graphs that compiled, and whether any failed.
+    func compileEach(_ files: [String]) -> (graphs: [StageGraph], failed: Bool) {
         var graphs: [StageGraph] = []
         var failed = false
         for file in files {
@@ -50,17 +67,7 @@ struct PipelineFiles {
                 failed = true
             }
         }
-        var seen: [String: String] = [:]
-        for graph in graphs {
-            if let other = seen[graph.name] {
-                StandardError.write(
-                    "\(graph.file): error: pipeline name '\(graph.name)' is also used by \(other) "
-                        + "[\(DiagnosticCode.duplicatePipeline.rawValue)]\n")
-                failed = true
-            }
-            seen[graph.name] = graph.file
-        }
-        return failed ? nil : graphs
+        return (graphs, failed)
     }
 
     func compile(_ file: String) -> Result<StageGraph, Diagnostics> {

@@ -99,46 +99,56 @@ import Testing
     @Test func changingOnlyTheSinkKeepsTheOpenWindowCounting() throws {
         let folder = try temporaryFolder()
         let file = folder.appendingPathComponent("counts.yaml")
-        func pipeline(sink: String) -> String {
-            """
-            sources:
-              numbers:
-                type: generate
-                rate: 20000
-                fields:
-                  id: sequence()
-            aggregations:
-              total:
-                type: aggregate
-                inputs: [numbers]
-                metrics:
-                  events: count()
-                  last_id: max(id)
-            sinks:
-              out:
-                type: file
-                inputs: [total]
-                path: \(folder.appendingPathComponent(sink).path)
-            """
+        let raw = folder.appendingPathComponent("raw.ndjson")
+        func version(_ sink: String) -> String {
+            countingPipeline(output: folder.appendingPathComponent(sink), raw: raw)
         }
-        try pipeline(sink: "first.ndjson").write(to: file, atomically: true, encoding: .utf8)
+        try version("first.ndjson").write(to: file, atomically: true, encoding: .utf8)
         let runner = try RunnerProcess(["apply", "--watch-debounce", "10ms", file.path])
-        #expect(eventually { FileManager.default.fileExists(atPath: folder.appendingPathComponent("first.ndjson").path) })
-        usleep(200_000)
-        try pipeline(sink: "second.ndjson").write(to: file, atomically: true, encoding: .utf8)
+        #expect(eventually { lineCount(raw) >= 1_000 }, "\(runner.stderrSoFar)")
+        try version("second.ndjson").write(to: file, atomically: true, encoding: .utf8)
         #expect(eventually { runner.stderrSoFar.contains("reloaded in") })
-        usleep(200_000)
+        let atReload = lineCount(raw)
+        #expect(eventually { lineCount(raw) >= atReload + 1_000 })
         runner.send(SIGTERM)
         let result = runner.wait()
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("~ out  (changed: path"))
         // The old sink was finished empty: the window was still open when it left.
         #expect(try String(contentsOf: folder.appendingPathComponent("first.ndjson"), encoding: .utf8).isEmpty)
-        let row = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: folder.appendingPathComponent("second.ndjson"))) as! [String: Any]
+        let row = try #require(try ndjsonRows(folder.appendingPathComponent("second.ndjson")).first)
         // One window over the whole run, counted across the reload: every id from 0 to the last.
         #expect(row["events"] as! Int == (row["last_id"] as! Int) + 1)
-        #expect(row["events"] as! Int > 0)
+        #expect(row["events"] as! Int == lineCount(raw))
+    }
+
+    /// `size: 1000s` rewritten as `size: 1000000ms` is the same configuration: the aggregate is kept with
+    /// its open window, which is emitted once at the end (not early at the reload and then again).
+    @Test func aCosmeticEditKeepsTheAggregateAndItsOpenWindow() throws {
+        let folder = try temporaryFolder()
+        let file = folder.appendingPathComponent("counts.yaml")
+        let raw = folder.appendingPathComponent("raw.ndjson")
+        let output = folder.appendingPathComponent("windows.ndjson")
+        // `id` doubles as the event time in ms: a run shorter than 1,000,000 events stays in one window.
+        func version(_ size: String) -> String {
+            countingPipeline(output: output, raw: raw, window: "{ type: tumbling, size: \(size), time_field: id }")
+        }
+        try version("1000s").write(to: file, atomically: true, encoding: .utf8)
+        let runner = try RunnerProcess(["apply", "--stats", "--watch-debounce", "10ms", file.path])
+        #expect(eventually { lineCount(raw) >= 1_000 }, "\(runner.stderrSoFar)")
+        try version("1000000ms").write(to: file, atomically: true, encoding: .utf8)
+        #expect(eventually { runner.stderrSoFar.contains("changed but its stages did not") }, "\(runner.stderrSoFar)")
+        let atReload = lineCount(raw)
+        #expect(eventually { lineCount(raw) >= atReload + 1_000 })
+        runner.send(SIGTERM)
+        let result = runner.wait()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!result.stderr.contains("reloaded in"), "\(result.stderr)")
+        #expect(result.stderr.contains("reloads: applied 0, unchanged 1"), "\(result.stderr)")
+        let windows = try ndjsonRows(output)
+        #expect(windows.count == 1, "the window was emitted \(windows.count) times: \(windows)")
+        #expect(windows.first?["events"] as? Int == lineCount(raw))
+        #expect(windows.first?["window_start"] as? Int == 0)
     }
 }
 
@@ -193,6 +203,46 @@ import Testing
         }
     }
 
+    /// A copy of a running pipeline's file dropped into the watched folder names the same pipeline: it is
+    /// refused at its `name:` line, and the running pipeline alone writes its output. Once the original
+    /// file is removed, the copy takes the name over.
+    @Test func aCopyWithTheSameNameIsRefusedUntilTheNameIsFree() throws {
+        let folder = try temporaryFolder()
+        let output = folder.appendingPathComponent("out.ndjson")
+        let text = """
+            name: clicks
+            sources:
+              numbers: { type: generate, rate: 5000, fields: { id: sequence() } }
+            sinks:
+              out: { type: file, inputs: [numbers], path: \(output.path), append: true }
+            """
+        let original = folder.appendingPathComponent("clicks.yaml")
+        try text.write(to: original, atomically: true, encoding: .utf8)
+        let runner = try RunnerProcess(["apply", "--watch-debounce", "10ms", folder.path])
+        #expect(eventually { lineCount(output) >= 100 }, "\(runner.stderrSoFar)")
+
+        let copy = folder.appendingPathComponent("copy.yaml")
+        try text.write(to: copy, atomically: true, encoding: .utf8)
+        #expect(eventually { runner.stderrSoFar.contains("[duplicate-pipeline]") }, "\(runner.stderrSoFar)")
+        #expect(
+            runner.stderrSoFar.contains(
+                "\(copy.path):1:7: error: pipeline name 'clicks' is already used by \(original.path); give this file "
+                    + "its own 'name:' [duplicate-pipeline]"), "\(runner.stderrSoFar)")
+        // One pipeline writes the file: its ids run 0, 1, 2, ... (a second one would start again at 0).
+        let refused = lineCount(output)
+        #expect(eventually { lineCount(output) >= refused + 500 })
+        let ids = try ndjsonRows(output).map { $0["id"] as! Int }
+        #expect(ids == Array(0..<ids.count), "a second pipeline wrote to the file")
+
+        try FileManager.default.removeItem(at: original)
+        #expect(
+            eventually { runner.stderrSoFar.contains("started pipeline 'clicks' from '\(copy.path)'") },
+            "\(runner.stderrSoFar)")
+        runner.send(SIGTERM)
+        let result = runner.wait()
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+
     @Test func removingATransformWithTheBinaryLosesNothing() throws {
         let folder = try temporaryFolder()
         let file = folder.appendingPathComponent("p.yaml")
@@ -213,11 +263,11 @@ import Testing
             """
         try with.write(to: file, atomically: true, encoding: .utf8)
         let runner = try RunnerProcess(["apply", "--watch-debounce", "10ms", file.path])
-        #expect(eventually { FileManager.default.fileExists(atPath: output.path) })
-        usleep(200_000)
+        #expect(eventually { lineCount(output) >= 1_000 }, "\(runner.stderrSoFar)")
         try without.write(to: file, atomically: true, encoding: .utf8)
         #expect(eventually { runner.stderrSoFar.contains("- strip  (removed; drained first)") })
-        usleep(200_000)
+        let atReload = lineCount(output)
+        #expect(eventually { lineCount(output) >= atReload + 1_000 })
         runner.send(SIGTERM)
         let result = runner.wait()
         #expect(result.status == 0, "\(result.stderr)")

@@ -70,7 +70,11 @@ import Testing
         ("a = 1", "12:18", "unexpected '='; use '==' to compare"),
         ("a & b", "12:18", "unexpected '&'; use '&&'"),
         ("\"open", "12:16", "unterminated string; add the closing \""),
-        ("\"a\\qb\"", "12:18", "invalid escape '\\q' in string"),
+        (
+            "\"a\\qb\"", "12:18",
+            "invalid escape '\\q' in string; a raw string such as r\"\\d+\" keeps every backslash (for regular "
+                + "expressions)"
+        ),
         ("a b", "12:18", "unexpected 'b' after the expression"),
         ("a.", "12:18", "expected a field name after '.', found the end of the expression"),
         ("a # b", "12:18", "unexpected character '#'"),

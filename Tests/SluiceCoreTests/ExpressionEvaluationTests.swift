@@ -34,7 +34,13 @@ import Testing
         ("value + 1", Value.int(6)),
         ("value - 10", -5),
         ("value * price", 12.5),
-        ("value / 2", 2),
+        ("value / 2", 2.5),
+        ("value / 5", 1),
+        ("-value / 2", -2.5),
+        ("value // 2", 2),
+        ("-value // 2", -2),
+        ("7.5 // 2", 3.0),
+        ("value // 0", nil),
         ("value / 2.0", 2.5),
         ("value % 3", 2),
         ("price % 1", 0.5),
@@ -157,5 +163,67 @@ import Testing
         #expect(try compileValid("a + 1") == compileValid("a + 1"))
         #expect(try compileValid("a + 1") != compileValid("a + 2"))
         #expect(try compileValid("a + 1") != compileValid("a + 1", functions: .generators))
+    }
+}
+
+/// `FieldPath` reads dotted paths with backtick-quoted segments, as field lists in stage options do.
+@Suite struct FieldPathTests {
+    @Test(arguments: [
+        ("user.id", ["user", "id"]),
+        ("`user.address.city`", ["user.address.city"]),
+        ("a.`b.c`.d", ["a", "b.c", "d"]),
+        ("`@timestamp`", ["@timestamp"]),
+        ("a`b", ["a`b"]),
+    ])
+    func readsSegments(text: String, names: [String]) throws {
+        let path = try #require(FieldPath(text))
+        #expect(([path.head] + path.tail).map(\.string) == names)
+    }
+
+    @Test(arguments: ["", "a..b", "a.", "`a", "`a`b", "``", "a.``"])
+    func rejectsMalformedPaths(text: String) {
+        #expect(FieldPath(text) == nil)
+    }
+
+    @Test func describesItselfSoItReadsBack() throws {
+        for text in ["user.id", "`user.address.city`", "a.`b.c`", "`@x`"] {
+            let path = try #require(FieldPath(text))
+            #expect(FieldPath(path.description) == path)
+        }
+        #expect(FieldPath(head: FieldName("a.b")).description == "`a.b`")
+    }
+}
+
+/// The context counts comparisons of mismatched types and describes the first one once, so a stage
+/// logs it once however many batches follow.
+@Suite struct TypeMismatchCountingTests {
+    @Test func countsEachMismatchAndDescribesTheFirstOnlyOnce() throws {
+        let expression = try compileValid(#"status >= "500" || code == 200"#)
+        var context = EvaluationContext(seed: 1, clock: .fixed(0))
+        for event in [Event(["status": 503, "code": "200"]), Event(["status": "503", "code": 200]), Event()] {
+            _ = expression.isTrue(event, context: &context)
+        }
+        let first = context.takeTypeMismatches()
+        #expect(first.count == 2)
+        #expect(first.first == #"'status >= "500"' compared int with string"#)
+        _ = expression.isTrue(Event(["status": 1, "code": "x"]), context: &context)
+        let second = context.takeTypeMismatches()
+        #expect(second.count == 2)
+        #expect(second.first == nil)
+    }
+
+    @Test func orderingAFieldAgainstANumericStringWarnsAtTheOperator() throws {
+        let expression = try compileValid(#"status >= "500""#)
+        #expect(expression.warnings.all.map(\.severity) == [.warning])
+        #expect(expression.warnings.all.first?.location?.column == expressionOrigin.column + 7)
+        #expect(try compileValid(#"name >= "m""#).warnings.isEmpty)
+        #expect(try compileValid(#"code == "200""#).warnings.isEmpty)
+    }
+
+    @Test func aBareWordIsTold() throws {
+        #expect(try compileValid("hello").bareWord == "hello")
+        #expect(try compileValid("`hello`").bareWord == nil)
+        #expect(try compileValid("user.id").bareWord == nil)
+        #expect(try compileValid("\"hello\"").bareWord == nil)
     }
 }

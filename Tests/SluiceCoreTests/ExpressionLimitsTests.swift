@@ -50,6 +50,27 @@ import Testing
         #expect(results == [.int(10_000), .int(1 - 4_999), .bool(true)])
     }
 
+    @Test func aChainOfTenThousandIndexesIsFlat() throws {
+        let source = "list" + String(repeating: "[0]", count: 10_000)
+        var nested = Value.int(7)
+        for _ in 0..<10_000 { nested = .array([nested]) }
+        let value = try onSmallStack { try evaluate(source, Event(["list": nested])) }
+        #expect(value == .int(7))
+    }
+
+    @Test(arguments: [
+        "pow(max, max)", "pow(min, 3)", "pow(huge, huge)", "round(huge, 308)", "round(max, -18)", "round(min, -1)",
+        "round(nan, 2)", "round(one, max)", "round(huge, min)", "format(\"%d|%x|%e\", min, min, huge)",
+        "format(\"%1000.1000f\", huge)", "split(\"\", \"\")", "split(\"ab\", \"\", max)",
+        "format_timestamp(min, \"%F\")", "format_timestamp(huge, \"%F\")", "parse_timestamp(\"-1\", \"%s\")",
+        "parse_timestamp(\"9223372036854775\", \"%s\")", "hash(nan)", "[1][min]", "[1][max]", "{a: 1}[\"b\"]",
+        "index_of(\"\", \"\")", "min(nan, 1)", "max(inf, huge)", "sqrt(inf)", "exp(huge)", "log(nan)",
+        "to_bool(nan)", "substr(\"x\", min, max)", "parse_csv(\"\\\"\")", "parse_kv(\"=\")", "parse_kv(\"a=\\\"\")",
+    ])
+    func newFunctionsGiveAValueOrNullAtTheEdges(source: String) throws {
+        _ = try evaluate(source, event)
+    }
+
     @Test func chainsMeanWhatNestingFromTheLeftMeans() throws {
         for (chain, nested) in [
             ("10 - one - 3 + 2", "((10 - one) - 3) + 2"), ("7 * one / 2 % 3", "((7 * one) / 2) % 3"),
@@ -65,7 +86,7 @@ import Testing
     /// Deep input shapes: the text opening each level, the innermost value and the text closing each level.
     @Test(arguments: [
         ("(", "one", ")"), ("!", "true", ""), ("- ", "one", ""), ("[", "", "]"), ("lower(", "\"x\"", ")"),
-        ("[1, ", "2", "]"),
+        ("[1, ", "2", "]"), ("{a: ", "1", "}"), ("x[", "0", "]"),
     ])
     func nestingBeyondTheLimitIsOneErrorAtTheTokenThatGoesTooDeep(open: String, inner: String, close: String) throws {
         let levels = 5_000
@@ -74,7 +95,8 @@ import Testing
         #expect(errors.count == 1)
         #expect(errors.first?.message.hasPrefix("expression nests more than 100 levels deep") == true)
         // The error points at the bracket, parenthesis or operator that opens level 101.
-        let offset = open.unicodeScalars.count * ExpressionParser.maximumNesting + (open == "lower(" ? 5 : 0)
+        let opener = ["lower(": 5, "x[": 1][open] ?? 0
+        let offset = open.unicodeScalars.count * ExpressionParser.maximumNesting + opener
         #expect(errors.first?.location?.column == expressionOrigin.column + offset)
     }
 

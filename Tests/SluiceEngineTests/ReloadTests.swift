@@ -19,9 +19,9 @@ import Testing
 
     func probe(_ name: String) -> String { "\(name)-\(UInt64.random(in: 0...UInt64.max))" }
 
-    /// Waits until `condition` holds (or a generous deadline passes); never a timing assertion.
-    func waitFor(_ condition: () -> Bool) {
-        for _ in 0..<20_000 where !condition() { usleep(1_000) }
+    /// Waits until the test source with `probe` has sent `count` events.
+    func waitUntilSent(_ probe: String, _ count: Int) throws {
+        try waitUntil("\(count) events sent") { TestSource.sent(probe) >= count }
     }
 
     @Test func changingAMiddleTransformLosesAndRepeatsNothing() throws {
@@ -44,13 +44,13 @@ import Testing
         defer { engine.shutdown() }
         let pipeline = try engine.start(try harness.compile(yaml("a")).get())
         for round in 1...30 {
-            waitFor { TestSource.sent(source) >= round * 200 }
+            try waitUntilSent(source, round * 200)
             let report = try pipeline.reload(to: try harness.compile(yaml(round % 2 == 0 ? "a" : "b")).get())
             #expect(report.diff.changed.map(\.id) == ["tag"])
             #expect(report.diff.kept.sorted() == ["numbers", "out"])
         }
         pipeline.stop()
-        pipeline.wait()
+        try pipeline.waitFinished()
         let seqs = TestSink.events(sink).map { $0["seq"]! }
         #expect(seqs == (0..<seqs.count).map { Value.int(Int64($0)) })
         #expect(seqs.count == TestSource.sent(source))
@@ -58,34 +58,96 @@ import Testing
         #expect(TestSink.events(sink).contains { $0["b"] != nil })
     }
 
-    @Test func changingOnlyTheSinkKeepsTheAggregatesOpenWindow() throws {
-        let first = probe("agg-first"), second = probe("agg-second"), source = probe("agg-src")
-        func yaml(_ sink: String) -> String {
-            """
-            sources:
-              numbers: { type: test_source, batch: 100, probe: \(source) }
-            aggregations:
-              total:
-                type: aggregate
-                inputs: [numbers]
-                metrics:
-                  n: count()
-            sinks:
-              out: { type: test_sink, inputs: [total], probe: \(sink) }
-            """
-        }
+    /// The test source with `source` counted by one aggregate over `window` into the test sink `sink`.
+    func counting(source: String, sink: String, window: String = "{ type: global }") -> String {
+        """
+        sources:
+          numbers: { type: test_source, batch: 100, probe: \(source) }
+        aggregations:
+          total:
+            type: aggregate
+            inputs: [numbers]
+            window: \(window)
+            metrics:
+              n: count()
+        sinks:
+          out: { type: test_sink, inputs: [total], probe: \(sink) }
+        """
+    }
+
+    /// Starts `first`, reloads `second` once `source` has sent 2,000 events, stops once it has sent 4,000,
+    /// and returns what the reload did.
+    func reloadWhileCounting(_ first: String, _ second: String, source: String) throws -> ReloadReport {
         let engine = Engine(options: EngineOptions(workers: 2, queueCapacity: 200, batchSize: 100))
         defer { engine.shutdown() }
-        let pipeline = try engine.start(try harness.compile(yaml(first)).get())
-        waitFor { TestSource.sent(source) >= 2000 }
-        let report = try pipeline.reload(to: try harness.compile(yaml(second)).get())
-        #expect(report.diff.changed.map(\.id) == ["out"])
-        waitFor { TestSource.sent(source) >= 4000 }
+        let pipeline = try engine.start(try harness.compile(first).get())
+        try waitUntilSent(source, 2000)
+        let report = try pipeline.reload(to: try harness.compile(second).get())
+        try waitUntilSent(source, 4000)
         pipeline.stop()
-        pipeline.wait()
+        try pipeline.waitFinished()
+        return report
+    }
+
+    @Test func changingOnlyTheSinkKeepsTheAggregatesOpenWindow() throws {
+        let first = probe("agg-first"), second = probe("agg-second"), source = probe("agg-src")
+        let report = try reloadWhileCounting(
+            counting(source: source, sink: first), counting(source: source, sink: second), source: source)
+        #expect(report.diff.changed.map(\.id) == ["out"])
         // The global window was open across the reload: its one row, in the new sink, counts every event.
         #expect(TestSink.events(first).isEmpty)
         #expect(TestSink.events(second).map { $0["n"] } == [.int(Int64(TestSource.sent(source)))])
+    }
+
+    /// `size: 1000s` and `size: 1000000ms` read to the same configuration: the aggregate is kept, so its
+    /// open window is emitted once, at the end, counting every event — not early and then again.
+    @Test func aCosmeticEditKeepsTheAggregatesOpenWindow() throws {
+        let sink = probe("cosmetic")
+        let source = probe("cosmetic-src")
+        let report = try reloadWhileCounting(
+            counting(source: source, sink: sink, window: "{ type: tumbling, size: 1000s, time_field: seq }"),
+            counting(source: source, sink: sink, window: "{ type: tumbling, size: 1000000ms, time_field: seq }"),
+            source: source)
+        #expect(report.diff.isEmpty)
+        #expect(report.diff.kept == ["numbers", "total", "out"])
+        // Every seq is below 1,000,000 ms: one window, emitted once when the pipeline stops.
+        #expect(TestSink.events(sink).map { $0["n"] } == [.int(Int64(TestSource.sent(source)))])
+    }
+
+    /// Changing a transform's parallelism changes the plan's nodes (the transform leaves the sink's node
+    /// for copies of its own); the engine rebuilds exactly those, and every event still arrives once.
+    @Test func changingParallelismRewiresTheNodesThePlanSays() throws {
+        let sink = probe("copies")
+        let source = probe("copies-src")
+        func yaml(_ copies: Int) -> String {
+            """
+            sources:
+              numbers: { type: test_source, batch: 50, probe: \(source) }
+            transforms:
+              tag: { type: enrich, inputs: [numbers], fields: { t: "1" }, parallelism: \(copies) }
+            sinks:
+              out: { type: test_sink, inputs: [tag], probe: \(sink) }
+            """
+        }
+        let engine = Engine(options: EngineOptions(workers: 2, queueCapacity: 500, batchSize: 50))
+        defer { engine.shutdown() }
+        let pipeline = try engine.start(try harness.compile(yaml(1)).get())
+        #expect(pipeline.plan.nodes.map(\.name) == ["tag+out"])
+        try waitUntilSent(source, 1000)
+        let report = try pipeline.reload(to: try harness.compile(yaml(3)).get())
+        #expect(report.diff.changed.map(\.id) == ["tag"])
+        #expect(report.diff.removedNodes == ["tag+out"])
+        #expect(report.diff.addedNodes == ["tag", "out"])
+        #expect(pipeline.plan.nodes.map(\.copies) == [3, 1])
+        try waitUntilSent(source, 3000)
+        pipeline.stop()
+        try pipeline.waitFinished()
+        // Copies take batches in turn, so order may change after the reload; nothing is lost or repeated.
+        let seqs = TestSink.events(sink).compactMap { event -> Int64? in
+            if case .int(let seq)? = event["seq"] { return seq }
+            return nil
+        }
+        #expect(seqs.sorted() == (0..<TestSource.sent(source)).map(Int64.init))
     }
 
     @Test func removingAStageDeliversWhatWasQueuedForIt() throws {
@@ -110,12 +172,12 @@ import Testing
         let engine = Engine(options: EngineOptions(workers: 2, queueCapacity: 400, batchSize: 20))
         defer { engine.shutdown() }
         let pipeline = try engine.start(try harness.compile(before).get())
-        waitFor { TestSource.sent(source) >= 1000 }
+        try waitUntilSent(source, 1000)
         let report = try pipeline.reload(to: try harness.compile(after).get())
         #expect(report.diff.removed == ["slow"])
         #expect(report.diff.changed.map(\.id) == ["out"])
         pipeline.stop()
-        pipeline.wait()
+        try pipeline.waitFinished()
         let events = TestSink.events(sink)
         #expect(events.map { $0["seq"]! } == (0..<events.count).map { Value.int(Int64($0)) })
         #expect(events.count == TestSource.sent(source))
@@ -142,13 +204,13 @@ import Testing
         let engine = Engine(options: EngineOptions(workers: 2))
         defer { engine.shutdown() }
         let pipeline = try engine.start(try harness.compile(good).get())
-        waitFor { TestSource.sent(source) >= 500 }
+        try waitUntilSent(source, 500)
         #expect(throws: EngineError.self) { try pipeline.reload(to: try harness.compile(bad).get()) }
         #expect(pipeline.graph.nodes.map(\.id) == ["numbers", "out"])
         let seen = TestSink.events(sink).count
-        waitFor { TestSink.events(sink).count > seen + 500 }
+        try waitUntil("500 more events delivered") { TestSink.events(sink).count > seen + 500 }
         pipeline.stop()
-        pipeline.wait()
+        try pipeline.waitFinished()
         #expect(TestSink.events(sink).count == TestSource.sent(source))
     }
 
@@ -167,14 +229,14 @@ import Testing
         let engine = Engine(options: EngineOptions(workers: 2, queueCapacity: 100, batchSize: 10))
         defer { engine.shutdown() }
         let pipeline = try engine.start(try harness.compile(yaml(100)).get())
-        waitFor { TestSink.isFinished(sinkA) }
+        try waitUntil("sink ka to finish") { TestSink.isFinished(sinkA) }
         #expect(TestSink.events(sinkA).count == 100)
         // `a` changes (and restarts); `ka`, unchanged but finished, must not process after its finish.
         let report = try pipeline.reload(to: try harness.compile(yaml(200)).get())
         #expect(report.diff.changed.map(\.id) == ["a"])
-        waitFor { TestSink.finishCount(sinkA) == 2 }
+        try waitUntil("the rebuilt ka to finish too") { TestSink.finishCount(sinkA) == 2 }
         pipeline.stop()
-        pipeline.wait()
+        try pipeline.waitFinished()
         // The rebuilt `ka` collected the restarted source's 200 events under the same probe.
         #expect(TestSink.events(sinkA).count == 300)
         #expect(TestSink.finishCount(sinkA) == 2)
@@ -203,11 +265,11 @@ import Testing
         let engine = Engine(options: EngineOptions(workers: 2, queueCapacity: 500, batchSize: 50))
         defer { engine.shutdown() }
         let pipeline = try engine.start(try harness.compile(good).get())
-        waitFor { TestSource.sent(source) >= 2000 }
+        try waitUntilSent(source, 2000)
         #expect(throws: EngineError.self) { try pipeline.reload(to: try harness.compile(bad).get()) }
-        waitFor { TestSource.sent(source) >= 4000 }
+        try waitUntilSent(source, 4000)
         pipeline.stop()
-        pipeline.wait()
+        try pipeline.waitFinished()
         let text = try #require(String(validatingUTF8: TextFile.readBytes(path).get().map { CChar(bitPattern: $0) } + [0]))
         let lines = text.split(separator: "\n")
         #expect(!text.contains("\0"))
@@ -236,7 +298,7 @@ import Testing
         let running = try harness.compile(yaml("a")).get()
         let pipeline = try engine.start(running)
         TestSink.hold(gate)
-        waitFor { TestSink.blockedCalls(sink) == 1 }
+        try waitUntil("the sink to block in a call") { TestSink.blockedCalls(sink) == 1 }
         let changed = try harness.compile(yaml("b")).get()
         let refused = #expect(throws: EngineError.self) { try pipeline.reload(to: changed) }
         guard case .notQuiet(_, _, let busy)? = refused else {
@@ -248,9 +310,9 @@ import Testing
         TestSink.release(gate)
         let report = try pipeline.reload(to: changed)
         #expect(report.diff.changed.map(\.id) == ["tag"])
-        waitFor { TestSource.sent(source) >= 1000 }
+        try waitUntilSent(source, 1000)
         pipeline.stop()
-        pipeline.wait()
+        try pipeline.waitFinished()
         let seqs = TestSink.events(sink).map { $0["seq"]! }
         #expect(seqs == (0..<TestSource.sent(source)).map { Value.int(Int64($0)) })
     }

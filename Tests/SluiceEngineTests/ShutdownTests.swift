@@ -4,10 +4,6 @@ import SluiceStages
 import SluiceTesting
 import Testing
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// Stopping a pipeline with an endless source drains what was sent and flushes every stage; abandoning
 /// it (the shutdown limit passed) makes stages that are still retrying give up.
 @Suite(.timeLimit(.minutes(1))) struct ShutdownTests {
@@ -31,9 +27,9 @@ import Testing
         let engine = Engine(options: EngineOptions(workers: 2))
         defer { engine.shutdown() }
         let pipeline = try engine.start(graph)
-        while TestSource.sent("\(probe)-src") < 1000 { usleep(1000) }
+        try waitUntil("1000 events sent") { TestSource.sent("\(probe)-src") >= 1000 }
         pipeline.stop()
-        pipeline.wait()
+        try pipeline.waitFinished()
         let rows = TestSink.events(probe)
         #expect(rows.count == 1)
         #expect(rows.first?["n"] == .int(Int64(TestSource.sent("\(probe)-src"))))
@@ -54,12 +50,11 @@ import Testing
         let engine = Engine(options: EngineOptions(workers: 2, queueCapacity: 100))
         defer { engine.shutdown() }
         let pipeline = try engine.start(graph)
-        for _ in 0..<20_000 where TestSink.blockedCalls(probe) == 0 { usleep(1_000) }
-        #expect(TestSink.blockedCalls(probe) == 1)
+        try waitUntil("the sink to block in a call") { TestSink.blockedCalls(probe) == 1 }
         pipeline.stop()
         #expect(pipeline.unfinishedWork().contains { $0.stage == "out" && $0.secondsInCall != nil })
         pipeline.abandon()
-        pipeline.wait()
+        try pipeline.waitFinished()
         #expect(engine.failures.map(\.stage) == ["out"])
         let out = try #require(pipeline.snapshot().first { $0.stage == "out" })
         // Everything the source sent reached the sink and was counted as not delivered.

@@ -4,10 +4,6 @@ import SluiceStages
 import SluiceTesting
 import Testing
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// A stage that fails for good (`StageFailure` from a processor, any error from a source) is logged and
 /// recorded once, never called again, and the rest of the pipeline still drains and finishes.
 @Suite(.timeLimit(.minutes(1))) struct StageFailureTests {
@@ -29,7 +25,7 @@ import Testing
         let engine = Engine(options: EngineOptions(workers: 2))
         defer { engine.shutdown() }
         let pipeline = try engine.start(try harness.compile(yaml).get())
-        pipeline.wait()
+        try pipeline.waitFinished()
         #expect(pipeline.hasFailed)
         return (engine.failures.map(\.description), pipeline.snapshot())
     }
@@ -111,11 +107,11 @@ import Testing
         let engine = Engine(options: EngineOptions(workers: 2, queueCapacity: 100, batchSize: 10))
         defer { engine.shutdown() }
         let pipeline = try engine.start(try harness.compile(yaml(first)).get())
-        for _ in 0..<20_000 where engine.failures.isEmpty { usleep(1_000) }
+        try waitUntil("the first sink to fail") { !engine.failures.isEmpty }
         try pipeline.reload(to: try harness.compile(yaml(second)).get())
-        for _ in 0..<20_000 where engine.failures.count < 2 { usleep(1_000) }
+        try waitUntil("the replaced sink to fail too") { engine.failures.count >= 2 }
         pipeline.stop()
-        pipeline.wait()
+        try pipeline.waitFinished()
         #expect(TestSink.events(first).count == 100)
         #expect(TestSink.events(second).count == 100)
         #expect(engine.failures.map(\.stage) == ["flaky", "flaky"])

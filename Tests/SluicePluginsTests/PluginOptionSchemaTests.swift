@@ -110,9 +110,9 @@ import Testing
             .get()
         }
         let before = try compile()
-        #expect(GraphDiff(from: before, to: try compile()).isEmpty)
+        #expect(PlanDiff(from: ExecutionPlan(before), to: ExecutionPlan(try compile())).isEmpty)
         try folder.write("print('changed')", to: "echo.py", in: "p")
-        let diff = GraphDiff(from: before, to: try compile())
+        let diff = PlanDiff(from: ExecutionPlan(before), to: ExecutionPlan(try compile()))
         #expect(diff.changed.map(\.id) == ["t"])
     }
 }

@@ -1,3 +1,4 @@
+import Dispatch
 import Logging
 import SluiceCore
 import SluiceEngine
@@ -6,10 +7,6 @@ import SluiceService
 import SluiceTesting
 import Synchronization
 import Testing
-
-#if canImport(Glibc)
-    import Glibc
-#endif
 
 /// The supervisor under concurrent changes and stops.
 @Suite struct PipelineSupervisorTests {
@@ -34,21 +31,22 @@ import Testing
         ).get()
         let engine = Engine(options: EngineOptions(workers: 2, queueCapacity: 100, batchSize: 10))
         defer { engine.shutdown() }
-        // A slow compile holds the new file's start open while the stop arrives.
+        // The new file's compile holds its start open (behind `gate`) while the stop arrives.
+        let compiling = DispatchSemaphore(value: 0)
+        let gate = DispatchSemaphore(value: 0)
         let supervisor = PipelineSupervisor(
-            engine: engine, compile: { _ in usleep(200_000); return .success(endless) },
-            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+            engine: engine,
+            compile: { _ in
+                compiling.signal()
+                _ = gate.wait(timeout: .now() + 60)
+                return .success(endless)
+            }, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         try supervisor.start([(file: "old.yaml", graph: running)])
         SystemThread.start { supervisor.reload("new.yaml") }
-        usleep(100_000)
+        #expect(compiling.wait(timeout: .now() + 60) == .success, "the new file was never compiled")
         supervisor.stopAll()
-        let done = Atomic<Bool>(false)
-        SystemThread.start {
-            supervisor.waitAll()
-            done.store(true, ordering: .releasing)
-        }
-        for _ in 0..<3_000 where !done.load(ordering: .acquiring) { usleep(10_000) }
-        let finished = done.load(ordering: .acquiring)
+        gate.signal()
+        let finished = supervisor.waitAll(seconds: 60)
         #expect(finished, "waitAll still blocked after stopAll: the new pipeline kept running")
         for pipeline in engine.running { pipeline.stop() }
     }
@@ -93,6 +91,78 @@ import Testing
         #expect(supervisor.prometheusText().contains("reloads_total{pipeline=\"p\",outcome=\"invalid\"} 2"))
         #expect(supervisor.prometheusText().contains("reloads_total{pipeline=\"p\",outcome=\"applied\"} 1"))
         supervisor.stopAll()
-        supervisor.waitAll()
+        #expect(supervisor.waitAll(seconds: 60))
+    }
+
+    /// A supervisor whose every file compiles to a pipeline named `clicks`, started with that pipeline
+    /// from `a.yaml`, and the lines it logs.
+    final class ClicksFiles: Sendable {
+        let engine = Engine(options: EngineOptions(workers: 2, queueCapacity: 100, batchSize: 10))
+        let supervisor: PipelineSupervisor
+        private let lines: Lines
+
+        /// The lines a supervisor logs, collected from any thread.
+        final class Lines: Sendable {
+            private let all = Mutex<[String]>([])
+            func add(_ line: String) { all.withLock { $0.append(line) } }
+            var logged: [String] { all.withLock { $0 } }
+        }
+
+        init() throws {
+            let harness = try PipelineHarness()
+            let text = """
+                name: clicks
+                sources:
+                  numbers: { type: test_source, batch: 10 }
+                sinks:
+                  out: { type: test_sink, inputs: [numbers], probe: clicks-\(UInt64.random(in: 0...UInt64.max)) }
+                """
+            let lines = Lines()
+            self.lines = lines
+            supervisor = PipelineSupervisor(
+                engine: engine, compile: { file in harness.compile(text, file: file) }, logger: CapturingLogHandler.logger { lines.add($0) })
+            try supervisor.start([(file: "a.yaml", graph: try harness.compile(text, file: "a.yaml").get())])
+        }
+
+        var logged: [String] { lines.logged }
+
+        /// Stops every pipeline and the engine.
+        func stop() {
+            supervisor.stopAll()
+            #expect(supervisor.waitAll(seconds: 60))
+            engine.shutdown()
+        }
+    }
+
+    /// A second file naming a pipeline another file runs (a copy dropped into the watched folder) is
+    /// refused at its `name:` and counted; it starts once the first file is gone and the name is free.
+    @Test func aSecondFileWithARunningPipelinesNameIsRefusedUntilTheNameIsFree() throws {
+        let files = try ClicksFiles()
+        defer { files.stop() }
+        files.supervisor.apply(FileWatcher.Changes(added: ["b.yaml"]), removesStop: true)
+        #expect(files.engine.running.count == 1)
+        let refusal = files.logged.last ?? ""
+        #expect(refusal.hasPrefix("'b.yaml' is refused; not started:\n"), "\(refusal)")
+        #expect(
+            refusal.hasSuffix(
+                "b.yaml:1:7: error: pipeline name 'clicks' is already used by a.yaml; give this file its own 'name:' "
+                    + "[duplicate-pipeline]"), "\(refusal)")
+        let metrics = files.supervisor.prometheusText()
+        #expect(metrics.contains("reloads_total{pipeline=\"clicks\",outcome=\"duplicate\"} 1"))
+
+        files.supervisor.apply(FileWatcher.Changes(removed: ["a.yaml"]), removesStop: true)
+        #expect(files.logged.contains { $0.hasPrefix("started pipeline 'clicks' from 'b.yaml'") })
+        // The first pipeline drains and stops; the second runs under the name.
+        #expect(files.engine.running.map(\.graph.file) == ["a.yaml", "b.yaml"])
+    }
+
+    /// A file renamed in a watched folder arrives as one removal and one addition of the same pipeline:
+    /// the removal goes first, so the new name does not find the pipeline's name taken.
+    @Test func aRenamedFileKeepsItsPipelineRunning() throws {
+        let files = try ClicksFiles()
+        defer { files.stop() }
+        files.supervisor.apply(FileWatcher.Changes(added: ["b.yaml"], removed: ["a.yaml"]), removesStop: true)
+        #expect(files.engine.running.map(\.graph.file) == ["a.yaml", "b.yaml"])
+        #expect(!files.logged.contains { $0.contains("[duplicate-pipeline]") })
     }
 }

@@ -106,6 +106,49 @@ import Testing
         #expect(directory.contents(of: path) == expected)
     }
 
+    @Test func countsEventsWhoseFieldsAppearedAfterTheCSVColumnsWereFixed() throws {
+        let path = directory.file("out.csv")
+        let run = try write(
+            "path: \(path)\nformat: csv",
+            [
+                batch(Event(["a": 1, "b": 2])),
+                batch(Event(["a": 3, "c": 4]), Event(["c": 5, "b": 6, "d": 7]), Event(["b": 8, "a": 9])),
+            ])
+        // Rows keep the columns; the fields outside them are counted, not silently lost.
+        #expect(directory.contents(of: path) == "a,b\n1,2\n3,\n,6\n9,8\n")
+        #expect(run.counters[.csvNewField] == 2)
+    }
+
+    @Test func listedCSVColumnsLeaveOtherFieldsOutOnPurpose() throws {
+        let path = directory.file("out.csv")
+        let run = try write("path: \(path)\nformat: csv\nfields: [a]", [batch(Event(["a": 1, "b": 2]))])
+        #expect(directory.contents(of: path) == "a\n1\n")
+        #expect(run.counters[.csvNewField] == nil)
+    }
+
+    /// The batch holding the new field is counted as dropped, so none of it stays in the file; the batches
+    /// before it do.
+    @Test func aNewCSVFieldFailsTheSinkWhenAskedToKeepingTheBatchesBefore() throws {
+        let path = directory.file("out.csv")
+        let (config, diagnostics) = loadConfig(FileSink.self, yaml: "path: \(path)\nformat: csv\non_new_field: fail")
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        let harness = try ProcessorHarness(try #require(config))
+        #expect(throws: StageFailure.self) {
+            try harness.run([
+                batch(Event(["a": 1]), Event(["a": 2])), batch(Event(["a": 3]), Event(["a": 4, "late": true])),
+            ])
+        }
+        #expect(directory.contents(of: path) == "a\n1\n2\n")
+    }
+
+    @Test func onNewFieldAppliesOnlyToCSV() {
+        let (_, diagnostics) = loadConfig(FileSink.self, yaml: "path: out.ndjson\non_new_field: fail")
+        #expect(
+            diagnostics.lines == [
+                "test.yaml:2:15: error: stage 'id': option 'on_new_field' applies only to format: csv [invalid-value]"
+            ])
+    }
+
     @Test func writesConfiguredCSVColumnsIncludingNestedPaths() throws {
         let path = directory.file("out.csv")
         try write(

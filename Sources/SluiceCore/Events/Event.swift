@@ -96,14 +96,40 @@ public struct FieldPath: Sendable, Hashable, CustomStringConvertible {
         self.tail = tail
     }
 
-    /// Parses a dotted path; every segment must be non-empty.
+    /// Parses a dotted path such as `user.id`. A segment written in backticks is one name whatever it
+    /// holds, as in expressions: `` `user.address.city` `` is one top-level field, `` a.`b.c` `` two
+    /// levels. Every segment must be non-empty; `nil` otherwise, or when a backtick is not closed or
+    /// text follows a closing backtick inside a segment.
     public init?(_ dotted: String) {
-        let parts = dotted.split(separator: ".", omittingEmptySubsequences: false)
-        guard !parts.isEmpty, parts.allSatisfy({ !$0.isEmpty }) else { return nil }
-        self.init(head: FieldName(String(parts[0])), tail: parts.dropFirst().map { FieldName(String($0)) })
+        var names: [String] = []
+        var rest = Substring(dotted)
+        while true {
+            let name: Substring
+            if rest.first == "`" {
+                let inside = rest.dropFirst()
+                guard let close = inside.firstIndex(of: "`") else { return nil }
+                name = inside[..<close]
+                rest = inside[inside.index(after: close)...]
+                guard rest.isEmpty || rest.first == "." else { return nil }
+            } else {
+                let end = rest.firstIndex(of: ".") ?? rest.endIndex
+                name = rest[..<end]
+                rest = rest[end...]
+            }
+            guard !name.isEmpty else { return nil }
+            names.append(String(name))
+            guard rest.first == "." else { break }
+            rest = rest.dropFirst()
+        }
+        self.init(head: FieldName(names[0]), tail: names.dropFirst().map(FieldName.init))
     }
 
+    /// The path as `init?(_:)` reads it: names joined by dots, a name holding a dot or starting with a
+    /// backtick in backticks.
     public var description: String {
-        ([head] + tail).map(\.string).joined(separator: ".")
+        ([head] + tail).map { name in
+            let text = name.string
+            return text.contains(".") || text.hasPrefix("`") ? "`\(text)`" : text
+        }.joined(separator: ".")
     }
 }

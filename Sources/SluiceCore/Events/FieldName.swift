@@ -14,6 +14,13 @@ public struct FieldName: Hashable, Sendable, Comparable, CustomStringConvertible
         self = FieldNameTable.shared.intern(name)
     }
 
+    /// The name spelled `name` if it was ever interned, else `nil`: then no event has a field of that
+    /// name, and looking it up interns nothing (a field name read from event data cannot grow the table).
+    public init?(existing name: String) {
+        guard let field = FieldNameTable.shared.existing(name) else { return nil }
+        self = field
+    }
+
     init(id: UInt32) {
         self.id = id
     }
@@ -52,6 +59,10 @@ final class FieldNameTable: Sendable {
             state.ids[name] = id
             return FieldName(id: id)
         }
+    }
+
+    func existing(_ name: String) -> FieldName? {
+        state.withLock { state in state.ids[name].map { FieldName(id: $0) } }
     }
 
     func name(of field: FieldName) -> String {

@@ -12,23 +12,39 @@ struct BuiltinFunction: Sendable {
     let isGenerator: Bool
     /// Pure functions of constant arguments are folded at compile time.
     let isPure: Bool
+    /// Added to the message when a call has the wrong number of arguments.
+    let arityHint: String?
     let resultType: @Sendable ([CompiledNode]) -> ValueType
-    /// Builds the evaluator; `site` identifies the call site (for `sequence()`).
-    let build: @Sendable (_ arguments: [CompiledNode], _ site: Int) -> Evaluator
+    /// Builds the evaluator; it may reject constant arguments (a pattern that does not compile) through
+    /// the call, and the compiler reports those at the argument.
+    let build: @Sendable (inout FunctionCall) -> Evaluator
 
     init(
         _ name: String, _ parameters: [[ValueType]], minimum: Int? = nil, variadic: Bool = false,
-        generator: Bool = false, result: @escaping @Sendable ([CompiledNode]) -> ValueType,
-        build: @escaping @Sendable ([CompiledNode], Int) -> Evaluator
+        generator: Bool = false, pure: Bool = true, arityHint: String? = nil,
+        result: @escaping @Sendable ([CompiledNode]) -> ValueType,
+        build: @escaping @Sendable (inout FunctionCall) -> Evaluator
     ) {
         self.name = name
         self.parameters = parameters
         minimumArguments = minimum ?? parameters.count
         isVariadic = variadic
         isGenerator = generator
-        isPure = !generator && name != "now"
+        isPure = pure && !generator
+        self.arityHint = arityHint
         resultType = result
         self.build = build
+    }
+
+    /// A function whose result type does not depend on its arguments.
+    init(
+        _ name: String, _ parameters: [[ValueType]], minimum: Int? = nil, variadic: Bool = false,
+        generator: Bool = false, pure: Bool = true, arityHint: String? = nil, returns result: ValueType,
+        build: @escaping @Sendable (inout FunctionCall) -> Evaluator
+    ) {
+        self.init(
+            name, parameters, minimum: minimum, variadic: variadic, generator: generator, pure: pure,
+            arityHint: arityHint, result: { _ in result }, build: build)
     }
 
     /// The accepted argument count, as messages spell it.
@@ -48,10 +64,71 @@ struct BuiltinFunction: Sendable {
     }
 }
 
-/// The built-in function table.
+/// One call being compiled: what a function's builder sees, and where it reports arguments it cannot
+/// accept (reported as errors at the argument, when the pipeline compiles).
+struct FunctionCall {
+    let name: String
+    let arguments: [CompiledNode]
+    /// Identifies the call site (for `sequence()`).
+    let site: Int
+    private(set) var problems: [(argument: Int, message: String)] = []
+
+    init(name: String, arguments: [CompiledNode], site: Int) {
+        self.name = name
+        self.arguments = arguments
+        self.site = site
+    }
+
+    /// The evaluators of the arguments, in order.
+    var evaluators: [Evaluator] { arguments.map(\.evaluate) }
+
+    /// Reports that argument `index` cannot be accepted.
+    mutating func reject(argument index: Int, _ message: String) {
+        problems.append((index, message))
+    }
+
+    /// The string that argument `index` always is; `nil` with a problem reported when it is not a constant
+    /// string (patterns and formats are compiled once, when the pipeline compiles). `what` names it.
+    mutating func constantString(_ index: Int, _ what: String) -> String? {
+        guard index < arguments.count else { return nil }
+        if case .string(let text)? = arguments[index].constant { return text }
+        reject(
+            argument: index,
+            "the \(what) of \(name)() must be a string literal: it is compiled once, when the pipeline compiles")
+        return nil
+    }
+
+    /// Argument `index`, a string literal, compiled by `compile`; `nil` with a problem reported when it is
+    /// not a literal (`what` names it) or does not compile (`describe` says why).
+    mutating func compiledConstant<Compiled, Problem: Error>(
+        _ index: Int, _ what: String, _ compile: (String) -> Result<Compiled, Problem>,
+        describe: (Problem) -> String
+    ) -> Compiled? {
+        guard let text = constantString(index, what) else { return nil }
+        switch compile(text) {
+        case .success(let compiled): return compiled
+        case .failure(let problem):
+            reject(argument: index, describe(problem))
+            return nil
+        }
+    }
+
+    /// The string argument `index` always is when it is a constant, else `nil` (no problem reported).
+    func optionalConstantString(_ index: Int) -> String? {
+        guard index < arguments.count, case .string(let text)? = arguments[index].constant else { return nil }
+        return text
+    }
+}
+
+/// The built-in function table, assembled from the families in `Functions/`.
 enum BuiltinFunctions {
-    static let all: [String: BuiltinFunction] = Dictionary(
-        uniqueKeysWithValues: (standard + generators).map { ($0.name, $0) })
+    static let all: [String: BuiltinFunction] = {
+        let families: [[BuiltinFunction]] = [
+            textFunctions, conversionFunctions, numberFunctions, controlFunctions, parsingFunctions, timeFunctions,
+            randomFunctions, generatorFunctions,
+        ]
+        return Dictionary(uniqueKeysWithValues: families.joined().map { ($0.name, $0) })
+    }()
 
     /// Call-site ids for `sequence()`, unique in the process so the counters of different expressions
     /// sharing one context never collide.
@@ -61,230 +138,33 @@ enum BuiltinFunctions {
         nextSite.wrappingAdd(1, ordering: .relaxed).oldValue
     }
 
-    private static let numeric: [ValueType] = [.number]
-    private static let text: [ValueType] = [.string]
-    private static let anything: [ValueType] = [.any]
+    static let numeric: [ValueType] = [.number]
+    static let text: [ValueType] = [.string]
+    static let anything: [ValueType] = [.any]
 
     /// A function of one argument that maps a value to a value.
-    private static func unary(
+    static func unary(
         _ name: String, _ accepted: [ValueType], result: ValueType, _ body: @escaping @Sendable (Value) -> Value
     ) -> BuiltinFunction {
-        BuiltinFunction(name, [accepted], result: { _ in result }) { arguments, _ in
-            let argument = arguments[0].evaluate
+        BuiltinFunction(name, [accepted], returns: result) { call in
+            let argument = call.arguments[0].evaluate
             return { event, context in body(argument(event, &context)) }
         }
     }
 
-    /// A function of two strings giving a bool (null when either is not a string).
-    private static func stringPredicate(
-        _ name: String, _ body: @escaping @Sendable (String, String) -> Bool
+    /// A function of two arguments that maps two values to a value.
+    static func binary(
+        _ name: String, _ first: [ValueType], _ second: [ValueType], result: ValueType,
+        _ body: @escaping @Sendable (Value, Value) -> Value
     ) -> BuiltinFunction {
-        BuiltinFunction(name, [text, text], result: { _ in .bool }) { arguments, _ in
-            let (a, b) = (arguments[0].evaluate, arguments[1].evaluate)
-            return { event, context in
-                guard case .string(let x) = a(event, &context), case .string(let y) = b(event, &context) else {
-                    return .null
-                }
-                return .bool(body(x, y))
-            }
+        BuiltinFunction(name, [first, second], returns: result) { call in
+            let (a, b) = (call.arguments[0].evaluate, call.arguments[1].evaluate)
+            return { event, context in body(a(event, &context), b(event, &context)) }
         }
     }
 
-    /// Rounds a number to an int with `rule`; null when not a number or out of the int range.
-    private static func rounding(_ name: String, _ rule: FloatingPointRoundingRule) -> BuiltinFunction {
-        unary(name, numeric, result: .int) { value in
-            switch value {
-            case .int: return value
-            case .double(let d): return Int64(exactly: d.rounded(rule)).map(Value.int) ?? .null
-            default: return .null
-            }
-        }
-    }
-
-    private static func union(_ arguments: ArraySlice<CompiledNode>) -> ValueType {
+    /// The narrowest type covering the types of `arguments`.
+    static func union(_ arguments: ArraySlice<CompiledNode>) -> ValueType {
         arguments.dropFirst().reduce(arguments.first?.type ?? .null) { $0.union($1.type) }
-    }
-
-    static let standard: [BuiltinFunction] = [
-        BuiltinFunction("now", [], result: { _ in .int }) { _, _ in
-            { _, context in .int(context.clock.milliseconds()) }
-        },
-        unary("lower", text, result: .string) { value in
-            value.stringValue.map { .string($0.lowercased()) } ?? .null
-        },
-        unary("upper", text, result: .string) { value in
-            value.stringValue.map { .string($0.uppercased()) } ?? .null
-        },
-        unary("trim", text, result: .string) { value in
-            value.stringValue.map { .string(trimmed($0)) } ?? .null
-        },
-        unary("len", [.string, .array], result: .int) { value in
-            switch value {
-            case .string(let s): return .int(Int64(s.count))
-            case .array(let items): return .int(Int64(items.count))
-            default: return .null
-            }
-        },
-        // `exists` takes a field path, not a value; the compiler builds it (see ExpressionCompiler).
-        BuiltinFunction("exists", [anything], result: { _ in .bool }) { _, _ in
-            preconditionFailure("exists() is compiled by ExpressionCompiler")
-        },
-        BuiltinFunction("coalesce", [anything], variadic: true, result: { union($0[...]) }) { arguments, _ in
-            let evaluators = arguments.map(\.evaluate)
-            return { event, context in
-                for evaluate in evaluators {
-                    let value = evaluate(event, &context)
-                    if !value.isNull { return value }
-                }
-                return .null
-            }
-        },
-        unary("to_int", anything, result: .int, ValueConversions.toInt),
-        unary("to_float", anything, result: .float, ValueConversions.toFloat),
-        unary("to_string", anything, result: .string) { value in
-            ValueSemantics.text(of: value).map(Value.string) ?? .null
-        },
-        rounding("round", .toNearestOrAwayFromZero),
-        rounding("floor", .down),
-        rounding("ceil", .up),
-        BuiltinFunction("abs", [numeric], result: { $0[0].type == .any ? .number : $0[0].type }) { arguments, _ in
-            let argument = arguments[0].evaluate
-            return { event, context in
-                switch argument(event, &context) {
-                case .int(let i): return i < 0 ? ValueSemantics.negate(.int(i)) : .int(i)
-                case .double(let d): return .double(Swift.abs(d))
-                default: return .null
-                }
-            }
-        },
-        BuiltinFunction("contains", [[.string, .array], anything], result: { _ in .bool }) { arguments, _ in
-            let (a, b) = (arguments[0].evaluate, arguments[1].evaluate)
-            return { event, context in
-                let haystack = a(event, &context)
-                let needle = b(event, &context)
-                switch (haystack, needle) {
-                case (.string(let s), .string(let sub)): return .bool(s.contains(sub))
-                case (.array, _): return .bool(ValueSemantics.isMember(needle, of: haystack))
-                default: return .null
-                }
-            }
-        },
-        stringPredicate("starts_with") { $0.hasPrefix($1) },
-        stringPredicate("ends_with") { $0.hasSuffix($1) },
-        BuiltinFunction("concat", [anything], variadic: true, result: { _ in .string }) { arguments, _ in
-            let evaluators = arguments.map(\.evaluate)
-            return { event, context in
-                var result = ""
-                for evaluate in evaluators {
-                    if let text = ValueSemantics.text(of: evaluate(event, &context)) { result += text }
-                }
-                return .string(result)
-            }
-        },
-        BuiltinFunction("substr", [text, [.int], [.int]], minimum: 2, result: { _ in .string }) { arguments, _ in
-            let evaluators = arguments.map(\.evaluate)
-            return { event, context in
-                guard case .string(let s) = evaluators[0](event, &context),
-                    case .int(let start) = evaluators[1](event, &context)
-                else { return .null }
-                var length = Int64.max
-                if evaluators.count > 2 {
-                    guard case .int(let given) = evaluators[2](event, &context) else { return .null }
-                    length = given
-                }
-                return .string(substring(s, start: start, length: length))
-            }
-        },
-        BuiltinFunction(
-            "if", [[.bool], anything, anything], result: { $0[1].type.union($0[2].type) }
-        ) { arguments, _ in
-            let (condition, then, otherwise) = (arguments[0].test, arguments[1].evaluate, arguments[2].evaluate)
-            return { event, context in
-                condition(event, &context) ? then(event, &context) : otherwise(event, &context)
-            }
-        },
-    ]
-
-    static let generators: [BuiltinFunction] = [
-        BuiltinFunction("sequence", [], generator: true, result: { _ in .int }) { _, site in
-            { _, context in .int(context.nextSequence(site: site)) }
-        },
-        BuiltinFunction("choice", [[.array]], generator: true, result: choiceType) { arguments, _ in
-            let argument = arguments[0].evaluate
-            return { event, context in
-                guard case .array(let items) = argument(event, &context), !items.isEmpty else { return .null }
-                return items[Int.random(in: 0..<items.count, using: &context.random)]
-            }
-        },
-        BuiltinFunction("uniform", [numeric, numeric], generator: true, result: { _ in .float }) { arguments, _ in
-            let (a, b) = (arguments[0].evaluate, arguments[1].evaluate)
-            return { event, context in
-                guard let low = a(event, &context).number, let high = b(event, &context).number,
-                    low <= high, (high - low).isFinite
-                else { return .null }
-                return .double(low == high ? low : Double.random(in: low..<high, using: &context.random))
-            }
-        },
-        BuiltinFunction("uniform_int", [numeric, numeric], generator: true, result: { _ in .int }) { arguments, _ in
-            let (a, b) = (arguments[0].evaluate, arguments[1].evaluate)
-            return { event, context in
-                guard case .int(let low) = ValueConversions.toInt(a(event, &context)),
-                    case .int(let high) = ValueConversions.toInt(b(event, &context)), low <= high
-                else { return .null }
-                return .int(Int64.random(in: low...high, using: &context.random))
-            }
-        },
-    ]
-
-    /// The element type of a literal array argument, when all elements agree.
-    private static func choiceType(_ arguments: [CompiledNode]) -> ValueType {
-        guard case .array(let items)? = arguments[0].constant, !items.isEmpty else { return .any }
-        return items.dropFirst().reduce(ValueType(of: items[0])) { $0.union(ValueType(of: $1)) }
-    }
-
-    static func trimmed(_ s: String) -> String {
-        guard let first = s.firstIndex(where: { !$0.isWhitespace }),
-            let last = s.lastIndex(where: { !$0.isWhitespace })
-        else { return "" }
-        return String(s[first...last])
-    }
-
-    /// Up to `length` characters starting at character `start` (counted from 0; a negative start counts
-    /// from the end), clamped to the string.
-    static func substring(_ s: String, start: Int64, length: Int64) -> String {
-        let count = Int64(s.count)
-        let from = start < 0 ? max(0, count + start) : min(start, count)
-        let taken = max(0, min(length, count - from))
-        let lower = s.index(s.startIndex, offsetBy: Int(from))
-        return String(s[lower..<s.index(lower, offsetBy: Int(taken))])
-    }
-}
-
-/// The conversions of `to_int()` and `to_float()`, also used by `uniform_int()`.
-enum ValueConversions {
-    /// Ints as they are; floats truncated toward zero; numeric strings parsed ("12" and "12.7" give 12);
-    /// bools as 1 and 0; anything else, or a value outside the int range, is null.
-    static func toInt(_ value: Value) -> Value {
-        switch value {
-        case .int: return value
-        case .double(let d): return Int64(exactly: d.rounded(.towardZero)).map(Value.int) ?? .null
-        case .string(let s):
-            if let i = Int64(s) { return .int(i) }
-            if let d = Double(s), d.isFinite { return toInt(.double(d)) }
-            return .null
-        case .bool(let b): return .int(b ? 1 : 0)
-        default: return .null
-        }
-    }
-
-    /// Floats as they are; ints converted; numeric strings parsed; bools as 1.0 and 0.0; else null.
-    static func toFloat(_ value: Value) -> Value {
-        switch value {
-        case .double: return value
-        case .int(let i): return .double(Double(i))
-        case .string(let s): return Double(s).flatMap { $0.isFinite ? Value.double($0) : nil } ?? .null
-        case .bool(let b): return .double(b ? 1 : 0)
-        default: return .null
-        }
     }
 }

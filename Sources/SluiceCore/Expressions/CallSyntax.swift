@@ -11,6 +11,13 @@ public struct CallSyntax: Sendable, Equatable {
     public let arguments: [Expression]
     /// The `where` condition, if any; its static type can be bool.
     public let condition: Expression?
+
+    /// The warnings of the arguments and the condition.
+    public var warnings: Diagnostics {
+        var all = Diagnostics()
+        for expression in arguments + (condition.map { [$0] } ?? []) { all.append(contentsOf: expression.warnings) }
+        return all
+    }
 }
 
 extension Expression {

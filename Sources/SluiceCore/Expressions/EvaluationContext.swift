@@ -4,8 +4,9 @@
     import Darwin
 #endif
 
-/// The mutable state expressions read while they run: the clock for `now()`, the random stream for the
-/// generator functions and the counter of each `sequence()` call site.
+/// The mutable state expressions read while they run: the clock for `now()`, the random stream for
+/// `random()` and the generator functions, the counter of each `sequence()` call site, and the count of
+/// comparisons that met values of different types.
 ///
 /// One context belongs to one stage instance (a stage's state is touched by one worker at a time), so
 /// evaluation needs no locks; a seeded context makes generated streams reproducible.
@@ -15,11 +16,37 @@ public struct EvaluationContext: Sendable {
     var random: Xoshiro256StarStar
     // A few call sites per stage at most: a linear scan beats hashing.
     private var sequences: [(site: Int, next: Int64)] = []
+    /// Comparisons since the last `takeTypeMismatches()` whose operands were of different types.
+    private var typeMismatches = 0
+    /// The first such comparison, described, until it has been reported once.
+    private var firstTypeMismatch: String?
+    private var reportedTypeMismatch = false
 
     /// A context whose random stream starts from `seed` (a fresh random seed by default).
     public init(seed: UInt64 = UInt64.random(in: .min ... .max), clock: EvaluationClock = .system) {
         self.clock = clock
         random = Xoshiro256StarStar(seed: seed)
+    }
+
+    /// Counts a comparison (`comparison`, its source text) between `a` and `b`, values of different types.
+    /// Out of line: it runs only for mismatches, and keeps the comparison closures small.
+    @inline(never)
+    mutating func noteTypeMismatch(_ comparison: String, _ a: Value, _ b: Value) {
+        typeMismatches += 1
+        if firstTypeMismatch == nil && !reportedTypeMismatch {
+            firstTypeMismatch = "'\(comparison)' compared \(a.typeName) with \(b.typeName)"
+        }
+    }
+
+    /// The number of comparisons between values of different types since the last call, and the first
+    /// one described (only the first time any is taken, so a stage logs it once).
+    public mutating func takeTypeMismatches() -> (count: Int, first: String?) {
+        defer {
+            typeMismatches = 0
+            if firstTypeMismatch != nil { reportedTypeMismatch = true }
+            firstTypeMismatch = nil
+        }
+        return (typeMismatches, firstTypeMismatch)
     }
 
     /// The next value of the `sequence()` call site `site`: 0, 1, 2, ...

@@ -12,6 +12,13 @@ public struct Expression: Sendable, Equatable, CustomStringConvertible {
     public let functions: FunctionSet
     /// The value, when the expression is a constant (`42`, `"a" + "b"`, `[1, 2]`).
     public let constantValue: Value?
+    /// Where the expression starts in the pipeline file.
+    public let location: SourceLocation
+    /// Likely mistakes that do not stop the pipeline (`status >= "500"`), at their positions.
+    public let warnings: Diagnostics
+    /// The name, when the whole expression is one plain word read as a field (`hello`, not `user.id` or
+    /// `` `hello` ``): a field that may not exist, where a string may have been meant.
+    public let bareWord: String?
     // Stored directly (not through a CompiledNode) so inlined callers reach the closures in one load.
     @usableFromInline let evaluator: @Sendable (Event, inout EvaluationContext) -> Value
     @usableFromInline let condition: @Sendable (Event, inout EvaluationContext) -> Bool
@@ -44,16 +51,30 @@ public struct Expression: Sendable, Equatable, CustomStringConvertible {
         _ syntax: SyntaxNode, in text: ExpressionText, source: String? = nil, functions: FunctionSet,
         syntaxErrors: [ExpressionError] = []
     ) -> Result<Expression, Diagnostics> {
-        var compiler = ExpressionCompiler(functions: functions)
+        var compiler = ExpressionCompiler(functions: functions, text: text)
         let root = compiler.compile(syntax)
         let errors = syntaxErrors + compiler.errors
         guard errors.isEmpty else { return .failure(text.diagnostics(for: errors)) }
-        return .success(Expression(source: source ?? text.slice(syntax), root: root, functions: functions))
+        let written = text.slice(syntax)
+        var bareWord: String?
+        if case .field(let path) = syntax.kind, path.tail.isEmpty, written == path.head.string {
+            bareWord = written
+        }
+        return .success(
+            Expression(
+                source: source ?? written, root: root, functions: functions, location: text.location(at: syntax.start),
+                warnings: text.diagnostics(for: compiler.warnings, severity: .warning), bareWord: bareWord))
     }
 
-    private init(source: String, root: CompiledNode, functions: FunctionSet) {
+    private init(
+        source: String, root: CompiledNode, functions: FunctionSet, location: SourceLocation, warnings: Diagnostics,
+        bareWord: String?
+    ) {
         self.source = source
         self.functions = functions
+        self.location = location
+        self.warnings = warnings
+        self.bareWord = bareWord
         staticType = root.type
         constantValue = root.constant
         evaluator = root.evaluate
@@ -109,16 +130,22 @@ struct ExpressionText {
     /// first ones are what a user fixes.
     static let maximumReportedErrors = 20
 
-    func diagnostics(for errors: [ExpressionError]) -> Diagnostics {
+    func diagnostics(for errors: [ExpressionError], severity: Diagnostic.Severity = .error) -> Diagnostics {
         var diagnostics = Diagnostics()
         for error in errors.prefix(Self.maximumReportedErrors) {
-            diagnostics.error(.expression, error.message, at: location(at: error.offset), suggestion: error.suggestion)
+            diagnostics.append(
+                Diagnostic(
+                    severity, code: .expression, message: error.message, location: location(at: error.offset),
+                    suggestion: error.suggestion))
         }
         if errors.count > Self.maximumReportedErrors {
             let more = errors[Self.maximumReportedErrors]
-            diagnostics.error(
-                .expression, "\(errors.count - Self.maximumReportedErrors) more errors in this expression",
-                at: location(at: more.offset))
+            diagnostics.append(
+                Diagnostic(
+                    severity, code: .expression,
+                    message:
+                        "\(errors.count - Self.maximumReportedErrors) more \(severity.rawValue)s in this expression",
+                    location: location(at: more.offset)))
         }
         return diagnostics
     }

@@ -2,13 +2,18 @@
 ///
 /// Operands whose types clash (`"a" - 1`, `"x" > 3`, `len(5)`) are errors; a field's type is `any`,
 /// so expressions over fields are checked as far as their literals and functions allow and follow the
-/// run-time null rules otherwise. Constant subtrees are folded.
+/// run-time null rules otherwise. Constant subtrees are folded. Likely mistakes that are not errors
+/// (`status >= "500"`) are warnings.
 struct ExpressionCompiler {
     let functions: FunctionSet
+    /// The source, for the text of comparisons in run-time messages.
+    let text: ExpressionText?
     private(set) var errors: [ExpressionError] = []
+    private(set) var warnings: [ExpressionError] = []
 
-    init(functions: FunctionSet) {
+    init(functions: FunctionSet, text: ExpressionText? = nil) {
         self.functions = functions
+        self.text = text
     }
 
     mutating func compile(_ node: SyntaxNode) -> CompiledNode {
@@ -29,11 +34,24 @@ struct ExpressionCompiler {
             return compileChain(first, links)
         case .call(let name, let arguments):
             return compileCall(name, arguments, at: node.start)
+        case .object(let entries):
+            return compileObject(entries)
+        case .access(let base, let steps):
+            return compileAccess(base, steps)
         }
     }
 
-    private mutating func error(_ offset: Int, _ message: String, suggestion: String? = nil) {
+    mutating func error(_ offset: Int, _ message: String, suggestion: String? = nil) {
         errors.append(ExpressionError(offset: offset, message: message, suggestion: suggestion))
+    }
+
+    mutating func warning(_ offset: Int, _ message: String) {
+        warnings.append(ExpressionError(offset: offset, message: message))
+    }
+
+    /// The source text from `start` to `end`, as run-time messages quote it.
+    func source(from start: Int, to end: Int) -> String {
+        text?.slice(SyntaxNode(kind: .invalid, start: start, end: end)) ?? ""
     }
 
     static func field(_ path: FieldPath) -> CompiledNode {
@@ -94,15 +112,18 @@ struct ExpressionCompiler {
             if left.type != .null, right.type != .null, !left.type.canBe(right.type) {
                 error(offset, "'\(op.rawValue)' compares \(left.type) with \(right.type), which are never equal")
             }
-            node = Self.equality(negated: op == .notEqual, left, right)
+            let site = source(from: leftSyntax.start, to: rightSyntax.end)
+            node = Self.equality(negated: op == .notEqual, left, right, site: site)
         case .less, .lessEqual, .greater, .greaterEqual:
             let comparable =
                 (left.type.canBe(.number) && right.type.canBe(.number))
                 || (left.type.canBe(.string) && right.type.canBe(.string))
             if !comparable {
                 error(offset, "'\(op.rawValue)' cannot order \(left.type) and \(right.type)")
+            } else {
+                warnIfOrderingNumericString(op, left, right, at: offset)
             }
-            node = Self.ordering(op, left, right)
+            node = Self.ordering(op, left, right, site: source(from: leftSyntax.start, to: rightSyntax.end))
         case .in:
             if !right.type.canBe(.array) {
                 error(offset, "'in' needs an array on its right, found \(right.type)")
@@ -119,7 +140,7 @@ struct ExpressionCompiler {
                     ValueSemantics.isMember(l(event, &context), of: r(event, &context))
                 }
             }
-        case .add, .subtract, .multiply, .divide, .remainder:
+        case .add, .subtract, .multiply, .divide, .integerDivide, .remainder:
             node = compileArithmetic(op, left, right, at: offset)
         }
         return left.constant != nil && right.constant != nil ? node.folded() : node
@@ -140,7 +161,8 @@ struct ExpressionCompiler {
         if lt == .null || rt == .null { return .null }
         if numeric && strings { return .any }
         if strings { return .string }
-        if numeric { return lt == .int && rt == .int ? .int : (lt == .float || rt == .float ? .float : .number) }
+        if numeric && lt == .int && rt == .int { return op == .divide ? .number : .int }
+        if numeric { return lt == .float || rt == .float ? .float : .number }
         error(offset, "'\(op.rawValue)' cannot be applied to \(lt) and \(rt)")
         return .any
     }
@@ -205,118 +227,5 @@ struct ExpressionCompiler {
                 ValueSemantics.arithmetic(op, l(event, &context), r(event, &context))
             }
         }
-    }
-
-    private static func predicate(_ test: @escaping Condition) -> CompiledNode {
-        CompiledNode(type: .bool, evaluate: { event, context in .bool(test(event, &context)) }, test: test)
-    }
-
-    private static func logical(_ op: BinaryOperator, _ l: @escaping Condition, _ r: @escaping Condition)
-        -> CompiledNode
-    {
-        if op == .and {
-            return predicate { event, context in l(event, &context) && r(event, &context) }
-        }
-        return predicate { event, context in l(event, &context) || r(event, &context) }
-    }
-
-    private static func equality(negated: Bool, _ left: CompiledNode, _ right: CompiledNode) -> CompiledNode {
-        if let fused = fieldComparison(negated ? .notEqual : .equal, left, right) { return fused }
-        let l = left.evaluate
-        // Comparing with a constant is the common case (`status == "error"`): skip evaluating a closure.
-        if let constant = right.constant {
-            return predicate { event, context in ValueSemantics.equals(l(event, &context), constant) != negated }
-        }
-        let r = right.evaluate
-        return predicate { event, context in ValueSemantics.equals(l(event, &context), r(event, &context)) != negated }
-    }
-
-    private static func ordering(_ op: BinaryOperator, _ left: CompiledNode, _ right: CompiledNode) -> CompiledNode {
-        if let fused = fieldComparison(op, left, right) { return fused }
-        let l = left.evaluate
-        if let constant = right.constant {
-            return predicate { event, context in ValueSemantics.holds(op, l(event, &context), constant) }
-        }
-        let r = right.evaluate
-        return predicate { event, context in ValueSemantics.holds(op, l(event, &context), r(event, &context)) }
-    }
-
-    /// `field op constant` for a top-level field and a number or string constant, fused into one closure:
-    /// the usual shape of a filter condition (`value >= 1`, `status == "error"`), and worth the code.
-    private static func fieldComparison(_ op: BinaryOperator, _ left: CompiledNode, _ right: CompiledNode)
-        -> CompiledNode?
-    {
-        guard let name = left.topLevelField, let constant = right.constant else { return nil }
-        // A value of another type (null included) is unequal and unordered.
-        let mismatch = op == .notEqual
-        switch constant {
-        case .int(let k):
-            let kd = Double(k)
-            return predicate { event, _ in
-                switch event[name] {
-                case .int(let x)?: return op.holds(x < k ? -1 : (x == k ? 0 : 1))
-                case .double(let x)?: return op.holds(x < kd ? -1 : (x == kd ? 0 : 1))
-                default: return mismatch
-                }
-            }
-        case .double(let k):
-            return predicate { event, _ in
-                guard let x = event[name]?.number else { return mismatch }
-                return op.holds(x < k ? -1 : (x == k ? 0 : 1))
-            }
-        case .string(let k):
-            return predicate { event, _ in
-                guard case .string(let x)? = event[name] else { return mismatch }
-                if op == .equal || op == .notEqual { return (x == k) == (op == .equal) }
-                return op.holds(x < k ? -1 : (x == k ? 0 : 1))
-            }
-        default:
-            return nil
-        }
-    }
-
-    // MARK: Calls
-
-    private mutating func compileCall(_ name: String, _ argumentSyntax: [SyntaxNode], at offset: Int) -> CompiledNode {
-        guard let function = BuiltinFunctions.all[name] else {
-            // Past the errors that are reported, a suggestion is work for nothing (thousands in generated text).
-            let reported = errors.count < ExpressionText.maximumReportedErrors
-            error(
-                offset, "unknown function '\(name)'",
-                suggestion: reported ? Suggestion.closest(to: name, among: functions.names) : nil)
-            argumentSyntax.forEach { _ = compile($0) }
-            return CompiledNode(type: .any) { _, _ in .null }
-        }
-        if function.isGenerator && !functions.allowsGenerators {
-            error(offset, "\(name)() is a generator function, available only in the fields of a 'generate' source")
-        }
-        guard function.accepts(argumentCount: argumentSyntax.count) else {
-            error(offset, "\(name)() takes \(function.arityDescription), found \(argumentSyntax.count)")
-            argumentSyntax.forEach { _ = compile($0) }
-            // The result type may depend on arguments that are not there: leave it open.
-            return CompiledNode(type: .any) { _, _ in .null }
-        }
-        if name == "exists" { return compileExists(argumentSyntax[0]) }
-        let arguments = argumentSyntax.map { compile($0) }
-        for (index, argument) in arguments.enumerated() {
-            let accepted = function.parameterTypes(at: index)
-            if argument.type != .null, !accepted.contains(where: argument.type.canBe) {
-                let expected = accepted.map(\.description).joined(separator: " or ")
-                error(
-                    argumentSyntax[index].start,
-                    "\(name)() expects \(expected) as argument \(index + 1), found \(argument.type)")
-            }
-        }
-        let node = CompiledNode(
-            type: function.resultType(arguments), evaluate: function.build(arguments, BuiltinFunctions.newSite()))
-        return function.isPure && arguments.allSatisfy({ $0.constant != nil }) ? node.folded() : node
-    }
-
-    private mutating func compileExists(_ argument: SyntaxNode) -> CompiledNode {
-        guard case .field(let path) = argument.kind else {
-            error(argument.start, "exists() takes a field path such as exists(user.id)")
-            return .constant(.bool(false))
-        }
-        return Self.predicate { event, _ in event.value(at: path) != nil }
     }
 }

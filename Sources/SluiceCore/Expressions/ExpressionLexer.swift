@@ -26,6 +26,7 @@ enum ExpressionSymbol: String, Sendable, CaseIterable {
     case plus = "+"
     case minus = "-"
     case star = "*"
+    case slashSlash = "//"
     case slash = "/"
     case percent = "%"
     case equal = "=="
@@ -41,7 +42,10 @@ enum ExpressionSymbol: String, Sendable, CaseIterable {
     case rightParen = ")"
     case leftBracket = "["
     case rightBracket = "]"
+    case leftBrace = "{"
+    case rightBrace = "}"
     case comma = ","
+    case colon = ":"
     case dot = "."
 }
 
@@ -136,6 +140,10 @@ struct ExpressionLexer {
     private mutating func lexToken() -> (kind: ExpressionToken.Kind, offset: Int?) {
         let c = scalars[position]
         if Self.isDigit(c) { return (lexNumber(), nil) }
+        if c == "r", let quote = peek(1), quote == "\"" || quote == "'" {
+            position += 1
+            return lexRawString(quote: quote)
+        }
         if Self.isNameStart(c) {
             let start = position
             while let next = peek(), Self.isNameStart(next) || Self.isDigit(next) { position += 1 }
@@ -190,13 +198,7 @@ struct ExpressionLexer {
         position += 1
         var value = String.UnicodeScalarView()
         var badEscape: (message: String, offset: Int)?
-        while true {
-            if let literal = takeLiteral() {
-                value.append(contentsOf: scalars[literal])
-                continue
-            }
-            guard let c = peek() else { break }
-            position += 1
+        while let c = nextQuotedScalar(appendingLiteralsTo: &value) {
             if c == quote {
                 if let badEscape { return (.invalid(badEscape.message), badEscape.offset) }
                 return (.string(String(value)), nil)
@@ -220,10 +222,38 @@ struct ExpressionLexer {
                     badEscape = ("invalid escape; '\\u' takes four hex digits of a Unicode scalar", escapeOffset)
                 }
             default:
-                if badEscape == nil { badEscape = ("invalid escape '\\\(escaped)' in string", escapeOffset) }
+                if badEscape == nil {
+                    badEscape = (
+                        "invalid escape '\\\(escaped)' in string; a raw string such as r\"\\d+\" keeps every "
+                            + "backslash (for regular expressions)", escapeOffset
+                    )
+                }
             }
         }
         return (.invalid("unterminated string; add the closing \(quote)"), start)
+    }
+
+    /// `r"..."` or `r'...'`: a string without escapes, for regular expressions (`r"\d+"`); it ends at the
+    /// first closing quote.
+    private mutating func lexRawString(quote: Unicode.Scalar) -> (kind: ExpressionToken.Kind, offset: Int?) {
+        let start = position - 1
+        position += 1
+        var value = String.UnicodeScalarView()
+        while let c = nextQuotedScalar(appendingLiteralsTo: &value) {
+            if c == quote { return (.string(String(value)), nil) }
+            value.append(c)
+        }
+        return (.invalid("unterminated raw string; add the closing \(quote)"), start)
+    }
+
+    /// The next scalar inside quotes, consumed, after appending to `value` any environment value that
+    /// starts here (taken verbatim); `nil` at the end of the source.
+    private mutating func nextQuotedScalar(appendingLiteralsTo value: inout String.UnicodeScalarView) -> Unicode.Scalar?
+    {
+        while let literal = takeLiteral() { value.append(contentsOf: scalars[literal]) }
+        guard let c = peek() else { return nil }
+        position += 1
+        return c
     }
 
     private mutating func lexUnicodeEscape() -> Unicode.Scalar? {

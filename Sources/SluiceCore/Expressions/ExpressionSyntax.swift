@@ -12,6 +12,11 @@ struct SyntaxNode: Sendable {
         /// from the left: kept flat so a long chain costs no recursion to compile or evaluate.
         case chain(SyntaxNode, [ChainLink])
         case call(name: String, arguments: [SyntaxNode])
+        /// `{"key": value, ...}`.
+        case object([ObjectEntry])
+        /// A value followed by indexes and member reads (`tags[0]`, `parse_json(x).user.id`, `a.b[-1].c`),
+        /// kept flat so a long chain costs no recursion.
+        case access(SyntaxNode, [AccessStep])
         /// Text that did not parse; the parser has reported it.
         case invalid
     }
@@ -28,6 +33,26 @@ struct ChainLink: Sendable {
     var operand: SyntaxNode
     /// Where the operator is written, where type errors point.
     var operatorOffset: Int
+}
+
+/// One `key: value` entry of an object literal.
+struct ObjectEntry: Sendable {
+    var key: String
+    /// Where the key is written, where a duplicate key is reported.
+    var keyOffset: Int
+    var value: SyntaxNode
+}
+
+/// One step of an access chain: `[index]` or `.name`.
+struct AccessStep: Sendable {
+    enum Kind: Sendable {
+        case index(SyntaxNode)
+        case member(FieldName)
+    }
+
+    var kind: Kind
+    /// Where the step's `[` or `.` is written.
+    var offset: Int
 }
 
 /// `-x` and `!x`.
@@ -51,6 +76,7 @@ enum BinaryOperator: String, Sendable {
     case subtract = "-"
     case multiply = "*"
     case divide = "/"
+    case integerDivide = "//"
     case remainder = "%"
 
     /// Higher binds tighter; all groups associate to the left.
@@ -61,14 +87,14 @@ enum BinaryOperator: String, Sendable {
         case .equal, .notEqual: return 3
         case .less, .lessEqual, .greater, .greaterEqual, .in: return 4
         case .add, .subtract: return 5
-        case .multiply, .divide, .remainder: return 6
+        case .multiply, .divide, .integerDivide, .remainder: return 6
         }
     }
 
     /// True for the groups whose operators chain (`a + b - c`); comparisons do not (`a < b < c` is an error).
     var chains: Bool {
         switch self {
-        case .or, .and, .add, .subtract, .multiply, .divide, .remainder: return true
+        case .or, .and, .add, .subtract, .multiply, .divide, .integerDivide, .remainder: return true
         default: return false
         }
     }
@@ -216,7 +242,7 @@ struct ExpressionParser {
         switch current.kind {
         case .symbol(.minus): op = .negate
         case .symbol(.not): op = .not
-        default: return parsePrimary()
+        default: return parsePostfix(parsePrimary())
         }
         guard enterNesting() else { return invalid(at: start) }
         advance()
@@ -272,6 +298,11 @@ struct ExpressionParser {
             advance()
             let items = parseList(closing: .rightBracket, openedAt: token.offset)
             return SyntaxNode(kind: .array(items.nodes), start: token.offset, end: items.end)
+        case .symbol(.leftBrace):
+            guard enterNesting() else { return invalid(at: token.offset) }
+            defer { nesting -= 1 }
+            advance()
+            return parseObject(openedAt: token.offset)
         default:
             fail("expected a value, found \(describe(token))")
             if token.kind != .end { advance() }
@@ -309,6 +340,72 @@ struct ExpressionParser {
         }
         let path = FieldPath(head: names[0], tail: Array(names.dropFirst()))
         return SyntaxNode(kind: .field(path), start: start, end: end)
+    }
+
+    /// `[index]` and `.name` steps after a value, if any, as one flat access node.
+    private mutating func parsePostfix(_ base: SyntaxNode) -> SyntaxNode {
+        var steps: [AccessStep] = []
+        var end = base.end
+        while !failed {
+            let offset = current.offset
+            if current.kind == .symbol(.leftBracket) {
+                guard enterNesting() else { return invalid(at: offset) }
+                advance()
+                let index = parseExpression()
+                end = current.offset + 1
+                expect(.rightBracket, closing: "[")
+                nesting -= 1
+                steps.append(AccessStep(kind: .index(index), offset: offset))
+            } else if current.kind == .symbol(.dot) {
+                advance()
+                switch current.kind {
+                case .identifier(let name), .quotedIdentifier(let name):
+                    end = current.offset + current.text.unicodeScalars.count
+                    advance()
+                    steps.append(AccessStep(kind: .member(FieldName(name)), offset: offset))
+                default:
+                    fail("expected a field name after '.', found \(describe(current))")
+                    return invalid(at: current.offset)
+                }
+            } else {
+                break
+            }
+        }
+        guard !steps.isEmpty else { return base }
+        return SyntaxNode(kind: .access(base, steps), start: base.start, end: end)
+    }
+
+    /// The entries of an object literal after its `{`, up to the closing `}`.
+    private mutating func parseObject(openedAt open: Int) -> SyntaxNode {
+        var entries: [ObjectEntry] = []
+        if current.kind == .symbol(.rightBrace) {
+            advance()
+            return SyntaxNode(kind: .object(entries), start: open, end: open + 2)
+        }
+        while true {
+            let keyToken = current
+            let key: String
+            switch keyToken.kind {
+            case .string(let text), .identifier(let text), .quotedIdentifier(let text): key = text
+            default:
+                fail("expected a key (a name or a string) in '{ }', found \(describe(keyToken))")
+                return invalid(at: keyToken.offset)
+            }
+            advance()
+            guard current.kind == .symbol(.colon) else {
+                fail("expected ':' after the key '\(key)', found \(describe(current))")
+                return invalid(at: keyToken.offset)
+            }
+            advance()
+            entries.append(ObjectEntry(key: key, keyOffset: keyToken.offset, value: parseExpression()))
+            if current.kind == .symbol(.comma) {
+                advance()
+                continue
+            }
+            let end = current.offset + 1
+            expect(.rightBrace, closing: "{")
+            return SyntaxNode(kind: .object(entries), start: open, end: end)
+        }
     }
 
     /// Comma-separated expressions up to `closing`, which the current token has just opened.

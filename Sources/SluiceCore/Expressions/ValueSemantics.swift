@@ -2,7 +2,8 @@
 ///
 /// The rules (documented in docs/expressions.md): null equals only null; ordering involving null or
 /// mismatched types is false; arithmetic with null, or on types it does not apply to, gives null; an int
-/// mixed with a float is promoted to float; an int result outside the 64-bit range (overflow, including
+/// mixed with a float is promoted to float; `/` of two ints is an int when it divides exactly and a float
+/// otherwise, `//` truncates toward zero; an int result outside the 64-bit range (overflow, including
 /// `Int64.min / -1` and `-Int64.min`) gives null, as does division or remainder by zero and a float result
 /// that is not finite (JSON cannot carry it). No operand can trap.
 enum ValueSemantics {
@@ -20,6 +21,17 @@ enum ValueSemantics {
         case (.array(let x), .array(let y)): return x.count == y.count && zip(x, y).allSatisfy { equals($0, $1) }
         case (.object(let x), .object(let y)): return x == y
         default: return false
+        }
+    }
+
+    /// True when `a` and `b` are both present (not null) but of types that are never equal nor ordered
+    /// (a number and a string, say): such a comparison is false, and counted as `type_mismatch`.
+    static func isTypeMismatch(_ a: Value, _ b: Value) -> Bool {
+        switch (a, b) {
+        case (.null, _), (_, .null): return false
+        case (.int, .int), (.int, .double), (.double, .int), (.double, .double): return false
+        case (.bool, .bool), (.string, .string), (.array, .array), (.object, .object): return false
+        default: return true
         }
     }
 
@@ -51,7 +63,7 @@ enum ValueSemantics {
         return items.contains { equals(x, $0) }
     }
 
-    /// `+ - * / %` on two values.
+    /// `+ - * / // %` on two values.
     static func arithmetic(_ op: BinaryOperator, _ a: Value, _ b: Value) -> Value {
         switch (a, b) {
         case (.int(let x), .int(let y)): return integer(op, x, y)
@@ -71,6 +83,14 @@ enum ValueSemantics {
         case .multiply: result = x.multipliedReportingOverflow(by: y)
         case .divide:
             guard y != 0 else { return .null }
+            // Exact quotients stay ints (`6 / 3` is 2); others are floats (`7 / 2` is 3.5), so a ratio of
+            // two counts is not silently 0. `Int64.min % -1` reports an overflow, but its remainder is 0.
+            guard x.remainderReportingOverflow(dividingBy: y).partialValue == 0 else {
+                return float(.divide, Double(x), Double(y))
+            }
+            result = x.dividedReportingOverflow(by: y)
+        case .integerDivide:
+            guard y != 0 else { return .null }
             result = x.dividedReportingOverflow(by: y)
         case .remainder:
             guard y != 0 else { return .null }
@@ -88,6 +108,7 @@ enum ValueSemantics {
         case .subtract: result = x - y
         case .multiply: result = x * y
         case .divide: result = x / y
+        case .integerDivide: result = (x / y).rounded(.towardZero)
         case .remainder: result = x.truncatingRemainder(dividingBy: y)
         default: preconditionFailure("\(op) is not an arithmetic operator")
         }

@@ -55,6 +55,7 @@ extension OptionsReader {
             append(diagnostics)
             return nil
         case .success(let expression):
+            append(expression.warnings)
             if let expecting, !expression.staticType.canBe(expecting) {
                 error(
                     .expression, "\(description) must be a \(expecting) expression, found \(expression.staticType)",

@@ -16,8 +16,11 @@ package struct FNV1a {
     }
 
     /// The value as 16 hexadecimal digits.
-    package var hex: String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: max(0, 16 - digits.count)) + digits
-    }
+    package var hex: String { hexadecimal(value) }
+}
+
+/// `value` as 16 hexadecimal digits.
+package func hexadecimal(_ value: UInt64) -> String {
+    let digits = String(value, radix: 16)
+    return String(repeating: "0", count: max(0, 16 - digits.count)) + digits
 }

@@ -1,17 +1,9 @@
 import SluiceCore
+import SluiceGraph
 
-/// One consumer stage of an output port, and how batches are spread over its parallel copies.
+/// One consumer node of an output port, and how batches are spread over its parallel copies (as the
+/// execution plan says).
 struct Outlet: Sendable {
-    /// How a batch reaches the copies of the consuming stage.
-    enum Spread: Sendable {
-        /// One copy: every batch goes to it.
-        case single
-        /// Stateless copies: whole batches in turn.
-        case roundRobin
-        /// Keyed copies: each event to the copy its key hashes to, so one key always meets one copy.
-        case partition([FieldPath])
-    }
-
     let copies: [ProcessorNode]
     let spread: Spread
 

@@ -45,15 +45,17 @@ final class ProcessorNode: QueueSpaceWaiter, @unchecked Sendable {
         self.capacity = capacity
         self.pool = pool
         self.inFlight = inFlight
+        tickingLinks = links.indices.filter { links[$0].processor.tickInterval != nil }
+        tickInterval = tickingLinks.compactMap { links[$0].processor.tickInterval }.min()
     }
 
     /// True once every stage of the chain has finished.
     var isFinished: Bool { links.allSatisfy(\.finished) }
 
-    /// The stage ids of the chain, for tick intervals and diagnostics.
-    var tickInterval: ConfigDuration? {
-        links.compactMap(\.processor.tickInterval).min()
-    }
+    /// How often the node wants a `tick`: the shortest interval of its stages, nil when none ticks.
+    let tickInterval: ConfigDuration?
+    /// The positions of the links that tick, in order.
+    private let tickingLinks: [Int]
 
     /// Registers one more upstream producer whose `end` the node must see before it finishes.
     func addInput() {
@@ -169,13 +171,12 @@ final class ProcessorNode: QueueSpaceWaiter, @unchecked Sendable {
     private func handle(_ message: consuming Message) {
         switch consume message {
         case .batch(let batch):
-            run(from: 0, batches: [batch]) { processor, batch, output in try processor.process(batch, output: &output) }
+            pass([batch], from: 0) { _ in .none }
         case .tick:
+            guard let first = tickingLinks.first else { return }
             let now = SystemClock.wallMilliseconds()
-            for index in links.indices where !links[index].finished && links[index].processor.tickInterval != nil {
-                run(from: index, batches: [EventBatch()]) { processor, _, output in
-                    try processor.tick(nowMilliseconds: now, output: &output)
-                }
+            pass([], from: first) { index in
+                self.links[index].finished || self.links[index].processor.tickInterval == nil ? .none : .tick(now)
             }
         case .end:
             let last = mailbox.withLock { box -> Bool in
@@ -194,73 +195,109 @@ final class ProcessorNode: QueueSpaceWaiter, @unchecked Sendable {
         }
     }
 
-    /// Finishes the links not finished yet (all, or those of `only`) in order; what one link emits while
-    /// finishing flows through the links after it.
+    /// What a link does in a pass after processing the batches that reach it.
+    private enum LinkCall {
+        case none
+        case tick(Int64)
+        case finish
+    }
+
+    /// Finishes the links not finished yet (all, or those of `only`) in one pass down the chain: each link
+    /// first processes what the links before it emitted while finishing, then finishes itself.
     private func finishLinks(only stages: Set<ObjectIdentifier>? = nil) {
-        for index in links.indices where !links[index].finished {
-            if let stages, !stages.contains(ObjectIdentifier(links[index])) { continue }
-            links[index].finished = true
-            run(from: index, batches: [EventBatch()]) { processor, _, output in
-                try processor.finish(output: &output)
+        pass([], from: 0) { index in
+            let link = self.links[index]
+            guard !link.finished, stages?.contains(ObjectIdentifier(link)) ?? true else { return .none }
+            link.finished = true
+            return .finish
+        }
+    }
+
+    /// Passes `batches` down the chain from link `start`: each link processes what reaches it, then does
+    /// what `call` asks of it (a tick, a finish); what it emits on port 0 goes on to the next link, and the
+    /// last link's output to the consumers. One pass visits each link once, so finishing a chain of n
+    /// stages costs n calls, not n².
+    ///
+    /// Every batch is moved, never copied, from one link to the next, so a stage holds the only reference
+    /// to the batch it is given and changes its events in place.
+    private func pass(_ batches: consuming [EventBatch], from start: Int, call: (Int) -> LinkCall) {
+        var current = batches
+        for index in start..<links.count {
+            let extra = call(index)
+            if current.isEmpty, case .none = extra { continue }
+            var reaching: [EventBatch] = []
+            swap(&reaching, &current)
+            var produced = runLink(index, reaching, then: extra)
+            if index == links.count - 1 {
+                deliver(produced)
+            } else {
+                swap(&current, &produced[0])
             }
         }
     }
 
-    /// Runs `call` on link `start` for each batch, then feeds what each link emits on port 0 to the next
-    /// link with `process`; the last link's output goes to the consumers.
-    ///
-    /// Every batch is moved, never copied, from one link to the next, so a stage holds the only reference
-    /// to the batch it is given and changes its events in place.
-    private func run(
-        from start: Int, batches: consuming [EventBatch],
-        _ call: (any Processor, consuming EventBatch, inout ProcessorOutput) throws -> Void
+    /// Runs link `index` on `batches`, then `extra`; returns what it emitted, by port.
+    private func runLink(_ index: Int, _ batches: consuming [EventBatch], then extra: LinkCall) -> [[EventBatch]] {
+        let link = links[index]
+        var output = ProcessorOutput(portCount: link.portCount, log: link.log)
+        let started = SystemClock.monotonicNanoseconds()
+        var batches = batches
+        for position in batches.indices {
+            let batch = batches[position].take()
+            let count = batch.count
+            link.metrics.eventsIn.add(count, ordering: .relaxed)
+            link.metrics.bytesIn.add(batch.byteCount, ordering: .relaxed)
+            invoke(link, consume batch, output: &output) { processor, batch, output in
+                try processor.process(batch, output: &output)
+            }
+        }
+        switch extra {
+        case .none: break
+        case .tick(let now):
+            invoke(link, EventBatch(), output: &output) { processor, _, output in
+                try processor.tick(nowMilliseconds: now, output: &output)
+            }
+        case .finish:
+            invoke(link, EventBatch(), output: &output) { processor, _, output in
+                try processor.finish(output: &output)
+            }
+        }
+        link.metrics.busyNanoseconds.add(SystemClock.monotonicNanoseconds() - started, ordering: .relaxed)
+        link.metrics.addDrops(output.takeDrops())
+        link.metrics.addCounters(output.takeCounters())
+        link.metrics.bytesOut.add(output.bytesWritten, ordering: .relaxed)
+        let produced = output.takeBatches()
+        if link.metrics.tap.isTapped {
+            for batch in produced.joined() { link.metrics.tap.offer(batch) }
+        }
+        link.metrics.eventsOut.add(produced.joined().reduce(0) { $0 + $1.count }, ordering: .relaxed)
+        return produced
+    }
+
+    /// Calls `body` on `link`'s stage with `batch` (empty for a tick or a finish) and accounts for what it
+    /// throws: an ordinary error costs the batch, `StageFailure` fails the stage for good. A stage that
+    /// failed for good is never called again: what reaches it is counted, not lost silently.
+    private func invoke(
+        _ link: StageCopy, _ batch: consuming EventBatch, output: inout ProcessorOutput,
+        _ body: (any Processor, consuming EventBatch, inout ProcessorOutput) throws -> Void
     ) {
-        var current = batches
-        for index in start..<links.count {
-            let link = links[index]
-            var output = ProcessorOutput(portCount: link.portCount, log: link.log)
-            let started = SystemClock.monotonicNanoseconds()
-            for position in current.indices {
-                let batch = current[position].take()
-                let count = batch.count
-                link.metrics.eventsIn.add(count, ordering: .relaxed)
-                link.metrics.bytesIn.add(batch.byteCount, ordering: .relaxed)
-                // A stage that failed for good is never called again: what reaches it is counted, not lost silently.
-                guard !link.hasFailed else {
-                    link.metrics.addDrop(count, reason: .stageFailed)
-                    continue
-                }
-                link.callStarts()
-                defer { link.callEnded() }
-                do {
-                    if index == start { try call(link.processor, consume batch, &output) } else {
-                        try link.processor.process(consume batch, output: &output)
-                    }
-                } catch let failure as StageFailure {
-                    link.metrics.errors.add(1, ordering: .relaxed)
-                    link.metrics.addDrop(count, reason: .stageFailed)
-                    if link.markFailed() { onStageFailed?(link, failure) }
-                } catch {
-                    link.metrics.errors.add(1, ordering: .relaxed)
-                    link.metrics.addDrop(count, reason: .stageError)
-                    link.log.error("\(error)")
-                }
-            }
-            link.metrics.busyNanoseconds.add(SystemClock.monotonicNanoseconds() - started, ordering: .relaxed)
-            link.metrics.addDrops(output.takeDrops())
-            link.metrics.addCounters(output.takeCounters())
-            link.metrics.bytesOut.add(output.bytesWritten, ordering: .relaxed)
-            var produced = output.takeBatches()
-            if link.metrics.tap.isTapped {
-                for batch in produced.joined() { link.metrics.tap.offer(batch) }
-            }
-            link.metrics.eventsOut.add(produced.joined().reduce(0) { $0 + $1.count }, ordering: .relaxed)
-            if index == links.count - 1 {
-                deliver(produced)
-            } else {
-                current = []
-                swap(&current, &produced[0])
-            }
+        let events = batch.count
+        guard !link.hasFailed else {
+            link.metrics.addDrop(events, reason: .stageFailed)
+            return
+        }
+        link.callStarts()
+        defer { link.callEnded() }
+        do {
+            try body(link.processor, consume batch, &output)
+        } catch let failure as StageFailure {
+            link.metrics.errors.add(1, ordering: .relaxed)
+            link.metrics.addDrop(events, reason: .stageFailed)
+            if link.markFailed() { onStageFailed?(link, failure) }
+        } catch {
+            link.metrics.errors.add(1, ordering: .relaxed)
+            link.metrics.addDrop(events, reason: .stageError)
+            link.log.error("\(error)")
         }
     }
 

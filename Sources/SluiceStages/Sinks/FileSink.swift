@@ -17,6 +17,11 @@ extension FileSink: SinkStage {
             "csv only: the columns, in order (dotted paths allowed). Without it the columns are the "
                 + "top-level fields of the first event, or the header of the file being appended to."),
         OptionDoc(
+            "on_new_field", "warn | fail", default: "warn",
+            "csv only, without `fields`: what a field does that is not among the columns (it appeared after "
+                + "the first row). warn: the row is written without it, the event is counted as csv_new_field "
+                + "and the field is logged once; fail: the sink fails for good."),
+        OptionDoc(
             "append", "bool", default: "false",
             "Append to an existing file instead of truncating it. A csv header is only written to an empty "
                 + "file; a file whose last line has no newline is continued on a new line. A sink that a "
@@ -56,12 +61,18 @@ public struct FileSinkConfig: ProcessorConfig {
     /// The csv columns; `nil` takes them from the first event (or the appended file's header).
     public var fields: [FieldPath]?
     public var append: Bool
+    /// What a field outside the inferred csv columns does.
+    public var onNewField: NewFieldPolicy
 
-    public init(path: String, format: Format = .ndjson, fields: [FieldPath]? = nil, append: Bool = false) {
+    public init(
+        path: String, format: Format = .ndjson, fields: [FieldPath]? = nil, append: Bool = false,
+        onNewField: NewFieldPolicy = .warn
+    ) {
         self.path = path
         self.format = format
         self.fields = fields
         self.append = append
+        self.onNewField = onNewField
     }
 
     public init?(reading reader: inout OptionsReader) {
@@ -69,9 +80,9 @@ public struct FileSinkConfig: ProcessorConfig {
         let format = reader.choice("format", as: Format.self)
         let fields = reader.fieldList("fields")
         let append = reader.bool("append")
-        if reader.contains("fields"), format != .csv {
-            reader.error(
-                .invalidValue, "option 'fields' applies only to format: csv", at: reader.location(of: "fields"))
+        let onNewField = reader.choice("on_new_field", as: NewFieldPolicy.self)
+        for key in ["fields", "on_new_field"] where reader.contains(key) && format != .csv {
+            reader.error(.invalidValue, "option '\(key)' applies only to format: csv", at: reader.location(of: key))
         }
         if let fields, fields.isEmpty {
             reader.error(
@@ -85,6 +96,7 @@ public struct FileSinkConfig: ProcessorConfig {
         if let format { self.format = format }
         if let fields { self.fields = fields }
         if let append { self.append = append }
+        if let onNewField { self.onNewField = onNewField }
     }
 
     public func makeProcessor(context: StageContext) throws -> any Processor {
@@ -116,7 +128,9 @@ final class FileSink: FormattedSink {
             framing: config.format == .csv ? .csv : .lines, log: context.log, shutdown: context.shutdown)
         switch config.format {
         case .ndjson: super.init(EncodingSink(encoder: NDJSONEncoder(), descriptor: descriptor))
-        case .csv: super.init(EncodingSink(encoder: CSVEncoder(columns: config.fields), descriptor: descriptor))
+        case .csv:
+            let encoder = CSVEncoder(columns: config.fields, onNewField: config.onNewField)
+            super.init(EncodingSink(encoder: encoder, descriptor: descriptor))
         }
     }
 }

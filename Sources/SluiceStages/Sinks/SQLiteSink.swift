@@ -273,3 +273,8 @@ final class SQLiteSink: Processor {
         return StageFailure("cannot write to table '\(writer.target.table)' of '\(writer.target.path)': \(message)")
     }
 }
+
+extension SQLiteSinkConfig: StoresTable {
+    /// The table, for the runner's `/api/tables` and `/api/query`.
+    public var storedTable: StoredTable { StoredTable(databasePath: target.path, table: target.table.name) }
+}

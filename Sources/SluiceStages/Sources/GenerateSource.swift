@@ -102,6 +102,7 @@ final class GenerateSource: Source {
                 FieldAssignment.apply(config.fields, to: &event, context: &context)
                 batch.append(event)
             }
+            output.countTypeMismatches(in: &context)
             guard output.send(consume batch) else { return }
             produced += size
         }
@@ -110,5 +111,15 @@ final class GenerateSource: Source {
     private static func seconds(since start: ContinuousClock.Instant) -> Double {
         let elapsed = start.duration(to: .now)
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    }
+}
+
+extension GenerateSourceConfig: FieldFlow {
+    public func outputFields(given input: Set<String>?) -> Set<String>? {
+        FieldAssignment.names(fields)
+    }
+
+    public func fieldWarnings(given input: Set<String>?) -> Diagnostics {
+        FieldAssignment.bareWordWarnings(fields, available: [])
     }
 }

@@ -120,3 +120,5 @@ final class CleanTransform: Processor {
         }
     }
 }
+
+extension CleanTransformConfig: FieldPreserving {}

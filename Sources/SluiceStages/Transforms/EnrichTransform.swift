@@ -80,6 +80,17 @@ final class EnrichTransform: Processor {
                 }
             }
         }
+        output.countTypeMismatches(in: &context)
         output.emit(batch)
+    }
+}
+
+extension EnrichTransformConfig: FieldFlow {
+    public func outputFields(given input: Set<String>?) -> Set<String>? {
+        input?.union(FieldAssignment.names(fields))
+    }
+
+    public func fieldWarnings(given input: Set<String>?) -> Diagnostics {
+        input.map { FieldAssignment.bareWordWarnings(fields, available: $0) } ?? Diagnostics()
     }
 }

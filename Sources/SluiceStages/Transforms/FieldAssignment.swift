@@ -26,6 +26,23 @@ public struct FieldAssignment: Sendable, Equatable {
         }
     }
 
+    /// Warnings for entries whose whole value is a bare word (`label: hello`) naming no field in
+    /// `available` nor set by an earlier entry.
+    static func bareWordWarnings(_ assignments: [FieldAssignment], available: Set<String>) -> Diagnostics {
+        var known = available
+        var warnings = Diagnostics()
+        for assignment in assignments {
+            if let warning = assignment.expression.bareWordWarning(available: known) { warnings.append(warning) }
+            known.insert(assignment.path.head.string)
+        }
+        return warnings
+    }
+
+    /// The top-level names the assignments set.
+    static func names(_ assignments: [FieldAssignment]) -> Set<String> {
+        Set(assignments.map(\.path.head.string))
+    }
+
     /// Sets every assignment on `event` in order, so later expressions see earlier results.
     static func apply(_ assignments: [FieldAssignment], to event: inout Event, context: inout EvaluationContext) {
         // Indexing, not `for assignment in`, so each assignment is borrowed rather than copied (a copy

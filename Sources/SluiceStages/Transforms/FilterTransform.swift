@@ -79,6 +79,9 @@ final class FilterTransform: Processor {
         }
         batch.events.removeLast(received - kept)
         output.drop(received - kept, reason: .filtered)
+        output.countTypeMismatches(in: &context)
         output.emit(batch)
     }
 }
+
+extension FilterTransformConfig: FieldPreserving {}

@@ -69,3 +69,9 @@ final class RemoveTransform: Processor {
         output.emit(batch)
     }
 }
+
+extension RemoveTransformConfig: FieldFlow {
+    public func outputFields(given input: Set<String>?) -> Set<String>? {
+        input?.subtracting(fields.filter(\.tail.isEmpty).map(\.head.string))
+    }
+}

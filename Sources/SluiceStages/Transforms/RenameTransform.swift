@@ -136,3 +136,15 @@ final class RenameTransform: Processor {
         }
     }
 }
+
+extension RenameTransformConfig: FieldFlow {
+    public func outputFields(given input: Set<String>?) -> Set<String>? {
+        guard var fields = input else { return nil }
+        for renaming in renamings {
+            // A nested field moved out leaves its parent in place.
+            if renaming.from.tail.isEmpty { fields.remove(renaming.from.head.string) }
+            fields.insert(renaming.to.head.string)
+        }
+        return fields
+    }
+}

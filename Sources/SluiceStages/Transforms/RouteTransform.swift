@@ -107,5 +107,8 @@ final class RouteTransform: Processor {
         for (port, routed) in ports.enumerated() {
             output.emit(routed, port: port)
         }
+        output.countTypeMismatches(in: &context)
     }
 }
+
+extension RouteTransformConfig: FieldPreserving {}

@@ -26,6 +26,7 @@ public struct FuzzTarget: Sendable {
             ExpressionGenerator.binary + ExpressionGenerator.literals + ExpressionGenerator.fields
             + ExpressionGenerator.functions.map { $0.name + "(" }
             + ["(", ")", "[", "]", ",", ".", "!", "`", "\"", "'", "\\", "where", " where x > 1", "((((((((", "))))"]
+            + ["//", "{", "}", ":", "r\"", "r'", "[-1]", "[0]", ".a", "%{", "(?P<", "${a}", "$1", "%Y", "%.f"]
         return FuzzTarget(
             name: "expression", corpus: expressionCorpus, mutator: FuzzMutator(dictionary: dictionary),
             generate: { random in generator.expression(using: &random) },
@@ -77,20 +78,28 @@ public struct FuzzTarget: Sendable {
             Event(),
             Event([
                 "value": 5, "price": 2.5, "name": "  Ada  ", "tags": .array(["a", "b"]), "big": .int(.max),
-                "small": .int(.min), "nan": .double(.nan),
+                "small": .int(.min), "nan": .double(.nan), "tz": "America/New_York",
+                "line": "127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] \"GET /a.gif HTTP/1.0\" 200 2326",
+                "user": .object(Event(["id": 7, "roles": .array(["admin"])])),
             ]),
             Event([
                 "value": .double(.infinity), "price": .double(-.greatestFiniteMagnitude),
                 "name": .string(
                     String(
                         repeating: "é😀", count: 5_000)), "tags": nested, "big": 1e308, "small": -0.0, "nan": nil,
-                "user": .object(Event(["id": .int(.min)])),
+                "user": .object(Event(["id": .int(.min)])), "line": .string(String(repeating: "x", count: 20_000)),
+                "tz": "+99:99",
             ]),
         ]
     }()
 
     /// Valid expressions covering the syntax, from the documentation's examples.
     static let expressionCorpus = [
+        #"parse_regex(line, r"^(?P<ip>\S+) (?P<rest>.*)$").ip"#, #"parse_grok(line, "%{COMMONAPACHELOG}")"#,
+        #"format_timestamp(value, "%F %T %Z", "Europe/Berlin")"#, #"parse_timestamp(name, "%Y-%m-%d", tz)"#,
+        #"case(value > 1, {a: tags[-1]}, value > 0, [1, 2][0], null)"#, #"replace(name, r"\s+", "_$0")"#,
+        #"format("%05d %s %.2f", value, name, price)"#, "value // 2 + round(price, 1) + max(value, price, 1)",
+        #"parse_kv("a=1 b=\"x\"").b"#, #"split(join(tags, ","), ",", 2)[1]"#, "hash(user.id) % 100 < 10",
         "value >= 1 && category != \"\"", "price * quantity", "if(total > 100, \"large\", \"small\")",
         "substr(to_string(ts), 0, 8)", "`@timestamp` > 0", "user.`first name` == \"Ada\"", "x in [1, 2, 3]",
         "\"admin\" in roles", "lower(trim(name))", "coalesce(a, b, 0) + 1", "count() where status == \"error\"",

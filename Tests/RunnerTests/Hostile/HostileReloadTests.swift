@@ -92,7 +92,7 @@ import Testing
         try pipeline(writingTo: "c.ndjson").write(
             to: folder.appendingPathComponent("c.yaml"), atomically: true, encoding: .utf8)
         #expect(
-            eventually { runner.stderrSoFar.contains("error: pipeline name 'same' is also used by") },
+            eventually { runner.stderrSoFar.contains("error: pipeline name 'same' is already used by") },
             "\(runner.stderrSoFar)")
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("c.ndjson").path))
 

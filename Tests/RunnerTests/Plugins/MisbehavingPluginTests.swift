@@ -47,7 +47,7 @@ import Testing
             largest = max(largest, residentKiB(of: runner.process.processIdentifier) ?? 0)
             usleep(20_000)
         }
-        return (runner.wait(deadline: 240), largest)
+        return (runner.wait(within: 240), largest)
     }
 
     @Test(arguments: [

@@ -244,7 +244,7 @@ import Testing
         try writeTagger(plugins, version: 2)
         #expect(eventually(within: 60) { versions().contains(2) }, "\(runner.stderrSoFar)")
         runner.send(SIGTERM)
-        let result = runner.wait(deadline: 60)
+        let result = runner.wait(within: 60)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("pipeline 'tagged' reloaded"), "\(result.stderr)")
         let records = plugins.records("out.ndjson")

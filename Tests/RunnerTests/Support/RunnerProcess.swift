@@ -34,6 +34,8 @@ struct RunnerProcess {
     }()
 
     let process = Process()
+    /// Signalled when the process exits (and again by every `wait` that saw it, for the next one).
+    private let exited = DispatchSemaphore(value: 0)
     private let stdoutFile: URL
     private let stderrFile: URL
 
@@ -69,17 +71,18 @@ struct RunnerProcess {
         process.standardOutput = try stdout ?? FileHandle(forWritingTo: stdoutFile)
         process.standardError = try FileHandle(forWritingTo: stderrFile)
         if let stdin { process.standardInput = try FileHandle(forReadingFrom: stdin) }
+        process.terminationHandler = { [exited] _ in exited.signal() }
         try process.run()
     }
 
     /// Runs `runner arguments...` to completion.
     static func run(
         _ arguments: [String], in directory: URL = packageRoot, stdin: URL? = nil, environment: [String: String] = [:],
-        addressSpaceKiB: Int? = nil
+        addressSpaceKiB: Int? = nil, sourceLocation: SourceLocation = #_sourceLocation
     ) throws -> Result {
         let running = try RunnerProcess(
             arguments, in: directory, stdin: stdin, environment: environment, addressSpaceKiB: addressSpaceKiB)
-        return running.wait()
+        return running.wait(sourceLocation: sourceLocation)
     }
 
     /// What the process has written to standard error so far.
@@ -92,15 +95,19 @@ struct RunnerProcess {
         kill(process.processIdentifier, signal)
     }
 
-    /// Waits for the process to exit; one still running after `deadline` seconds is killed and the test
-    /// fails, so a runner that never stops cannot hang the suite.
-    func wait(deadline: Double = 300) -> Result {
-        let end = Date().addingTimeInterval(deadline)
-        while process.isRunning, Date() < end { usleep(10_000) }
-        if process.isRunning {
-            Issue.record("runner \(process.arguments ?? []) still ran after \(deadline) seconds and was killed")
+    /// Waits for the process to exit. One that has not exited within `seconds` is a failed test: it is
+    /// recorded as an issue and the process is killed, so a runner that hangs fails the test loudly
+    /// instead of hanging it.
+    func wait(within seconds: Double = 300, sourceLocation: SourceLocation = #_sourceLocation) -> Result {
+        if exited.wait(timeout: .now() + seconds) == .timedOut {
+            let log = stderrSoFar.suffix(2_000)
+            Issue.record(
+                "runner \(process.arguments ?? []) did not exit within \(Int(seconds)) s; killed. Its log:\n\(log)",
+                sourceLocation: sourceLocation)
             send(SIGKILL)
+            exited.wait()
         }
+        exited.signal()
         process.waitUntilExit()
         return Result(
             status: process.terminationStatus,
@@ -114,4 +121,48 @@ func temporaryFolder() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-test-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
+}
+
+/// The number of complete lines in the file at `url` (0 while it does not exist): how far a running
+/// pipeline's file sink has got, for tests that wait for progress instead of sleeping.
+func lineCount(_ url: URL) -> Int {
+    guard let data = try? Data(contentsOf: url) else { return 0 }
+    return data.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+}
+
+/// The rows of an NDJSON file.
+func ndjsonRows(_ url: URL) throws -> [[String: Any]] {
+    try String(contentsOf: url, encoding: .utf8).split(separator: "\n")
+        .map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+}
+
+/// An endless pipeline (20,000 numbered events a second) that counts every event of each `window` (by
+/// default one window over the whole run) into `output`, with a raw copy of the events in `raw` that
+/// shows how far it has got.
+func countingPipeline(output: URL, raw: URL, window: String = "{ type: global }") -> String {
+    """
+    sources:
+      numbers:
+        type: generate
+        rate: 20000
+        fields:
+          id: sequence()
+    aggregations:
+      total:
+        type: aggregate
+        inputs: [numbers]
+        window: \(window)
+        metrics:
+          events: count()
+          last_id: max(id)
+    sinks:
+      out:
+        type: file
+        inputs: [total]
+        path: \(output.path)
+      raw:
+        type: file
+        inputs: [numbers]
+        path: \(raw.path)
+    """
 }

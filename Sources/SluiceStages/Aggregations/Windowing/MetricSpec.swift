@@ -27,6 +27,7 @@ public struct MetricSpec: Sendable, Equatable {
             reader.append(diagnostics)
             return nil
         }
+        reader.append(call.warnings)
         guard let function = MetricFunction(rawValue: call.name) else {
             let names = MetricFunction.allCases.map(\.rawValue)
             let calls = names.map { $0 + "()" }.joined(separator: ", ")

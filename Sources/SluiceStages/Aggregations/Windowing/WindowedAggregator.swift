@@ -153,6 +153,7 @@ struct WindowedAggregator {
         }
         emitComplete()
         flush(&output)
+        output.countTypeMismatches(in: &context)
     }
 
     mutating func tick(nowMilliseconds now: Int64, output: inout ProcessorOutput) {

@@ -9,12 +9,16 @@ protocol EventEncoder {
     /// holds. Called once, just before the first write, when the output's state is final: a reload may
     /// build a sink while the one it replaces still writes the same file.
     mutating func begin(into buffer: inout JSONWriter, existing: ExistingOutput)
-    /// Appends `event`, including its terminator.
-    mutating func encode(_ event: Event, into buffer: inout JSONWriter)
+    /// Appends `event`, including its terminator; a `StageFailure` fails the sink for good (it writes
+    /// nothing of the event).
+    mutating func encode(_ event: Event, into buffer: inout JSONWriter) throws(StageFailure)
+    /// Reports what the encoder noticed since the last call (fields a CSV row could not hold).
+    mutating func report(into output: inout ProcessorOutput)
 }
 
 extension EventEncoder {
     mutating func begin(into buffer: inout JSONWriter, existing: ExistingOutput) {}
+    mutating func report(into output: inout ProcessorOutput) {}
 }
 
 /// The runtime of a sink that encodes events and writes them to a descriptor.
@@ -40,16 +44,19 @@ final class EncodingSink<Encoder: EventEncoder>: Processor {
 
     func process(_ batch: consuming EventBatch, output: inout ProcessorOutput) throws {
         try beginIfNeeded()
+        defer { encoder.report(into: &output) }
         descriptor.beginBatch()
         let bytesBefore = output.bytesWritten
         do {
             for event in batch.events {
-                encoder.encode(event, into: &buffer)
+                try encoder.encode(event, into: &buffer)
                 if buffer.bytes.count >= Self.flushThreshold { try flush(output: &output) }
             }
             try flush(output: &output)
         } catch {
-            // The engine counts the whole batch as dropped; the descriptor took back what it had written.
+            // The engine counts the whole batch as dropped; the descriptor took back what it had written,
+            // and what is still buffered is never written.
+            buffer.reset()
             if descriptor.takesBackFailedBatches { output.bytesWritten = bytesBefore }
             throw error
         }

@@ -1,15 +1,14 @@
-import SluiceCore
-
-/// Splits CSV records into cells, RFC 4180 style: comma-separated, a field in double quotes may hold
-/// commas, newlines and doubled quotes (`""` for `"`).
+/// Splits CSV records into cells, RFC 4180 style: comma-separated (or another one-byte delimiter), a
+/// field in double quotes may hold delimiters, newlines and doubled quotes (`""` for `"`). Shared by the
+/// `file` source and `parse_csv()`.
 ///
 /// A record is fed one line at a time. When a line ends inside a quoted field the parser keeps its place
 /// (`isOpen`) and the next line continues the field, so a record of many lines costs one pass over its
 /// bytes. Cells are unescaped into one reusable byte buffer, so parsing allocates nothing once the buffers
 /// have grown.
-struct CSVRecordParser {
+package struct CSVRecordParser {
     /// What parsing a line found.
-    enum Result {
+    package enum Result {
         /// The record's cells, now in `cellCount`, `withCell(_:_:)` and `isQuoted(_:)`.
         case complete
         /// A quoted field is still open at the end of the line: the record continues on the next line.
@@ -19,28 +18,35 @@ struct CSVRecordParser {
     }
 
     private static let quote = UInt8(ascii: "\"")
-    private static let comma = UInt8(ascii: ",")
 
-    private var bytes: [UInt8] = []
-    private var cellEnds: [Int] = []
+    /// The byte between cells.
+    package let delimiter: UInt8
+    @usableFromInline var bytes: [UInt8] = []
+    @usableFromInline var cellEnds: [Int] = []
     private var quoted: [Bool] = []
     /// True while a quoted field continues on the next line.
-    private(set) var isOpen = false
+    package private(set) var isOpen = false
+
+    /// A parser of records whose cells are separated by `delimiter`.
+    package init(delimiter: UInt8 = UInt8(ascii: ",")) {
+        self.delimiter = delimiter
+    }
 
     /// The number of cells of the last complete record.
-    var cellCount: Int { cellEnds.count }
+    package var cellCount: Int { cellEnds.count }
 
     /// True when cell `index` was written in quotes.
-    func isQuoted(_ index: Int) -> Bool { quoted[index] }
+    package func isQuoted(_ index: Int) -> Bool { quoted[index] }
 
     /// The unescaped bytes of cell `index`.
-    func withCell<R>(_ index: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+    @inlinable
+    package func withCell<R>(_ index: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
         let start = index == 0 ? 0 : cellEnds[index - 1]
         return bytes.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[start..<cellEnds[index]])) }
     }
 
     /// Forgets a record in progress.
-    mutating func reset() {
+    package mutating func reset() {
         bytes.removeAll(keepingCapacity: true)
         cellEnds.removeAll(keepingCapacity: true)
         quoted.removeAll(keepingCapacity: true)
@@ -48,7 +54,7 @@ struct CSVRecordParser {
     }
 
     /// Parses `line` (without its newline) as a new record, or as the next line of the open one.
-    mutating func parse(_ line: UnsafeRawBufferPointer) -> Result {
+    package mutating func parse(_ line: UnsafeRawBufferPointer) -> Result {
         var inQuotes = isOpen
         if isOpen {
             // The newline between the lines belongs to the quoted field.
@@ -65,14 +71,14 @@ struct CSVRecordParser {
                     index += 1
                     inQuotes = true
                 } else {
-                    while index < line.count && line[index] != Self.comma {
+                    while index < line.count && line[index] != delimiter {
                         bytes.append(line[index])
                         index += 1
                     }
                     quoted.append(false)
                     cellEnds.append(bytes.count)
                     guard index < line.count else { return .complete }
-                    index += 1  // the comma
+                    index += 1  // the delimiter
                     continue
                 }
             }
@@ -81,14 +87,14 @@ struct CSVRecordParser {
                 return .unterminated
             }
             inQuotes = false
-            guard index == line.count || line[index] == Self.comma else {
+            guard index == line.count || line[index] == delimiter else {
                 reset()
                 return .malformed(column: index + 1)
             }
             quoted.append(true)
             cellEnds.append(bytes.count)
             guard index < line.count else { return .complete }
-            index += 1  // the comma
+            index += 1  // the delimiter
         }
     }
 
