@@ -1,6 +1,13 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+/// Swift plugins built into `runner` (docs/plugins.md): each is a target named `module` at `path` (under
+/// plugins/) that depends on SluiceCore alone and defines `public enum Plugin: SwiftPlugin`. Adding a
+/// line here is all it takes: the SwiftPluginList build tool generates the registration list.
+let swiftPlugins: [(module: String, path: String)] = [
+    ("UnitsPlugin", "plugins/units")
+]
+
 let package = Package(
     name: "Sluice",
     products: [
@@ -14,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        // In-process WebAssembly plugins; exact, since the plugin runtime uses its store's resource limiter.
+        .package(url: "https://github.com/swiftwasm/WasmKit.git", exact: "0.4.2"),
     ],
     targets: [
         // A thin extern "C" shim over simdjson (Debian's libsimdjson-dev): one call parses one document
@@ -76,6 +85,17 @@ let package = Package(
         .target(name: "SluiceStorage", dependencies: ["SluiceCore", "CSQLite", "CPostgres"]),
         // The built-in stages, registered exactly as a plugin would be.
         .target(name: "SluiceStages", dependencies: ["SluiceCore", "SluiceStorage"]),
+        // Plugins outside the runner's code (docs/plugins.md): plugin.yaml folders read into registry entries,
+        // process plugins spoken to over NDJSON frames and supervised.
+        .target(
+            name: "SluicePlugins",
+            dependencies: ["SluiceCore", "SluiceConfig", .product(name: "WasmKit", package: "WasmKit")]),
+        // The Swift plugins compiled into the runner, and the list of them that SwiftPluginList generates.
+        .target(
+            name: "SluiceSwiftPlugins",
+            dependencies: ["SluiceCore"] + swiftPlugins.map { .target(name: $0.module) },
+            plugins: ["SwiftPluginList"]),
+        .plugin(name: "SwiftPluginList", capability: .buildTool(), path: "Sources/SwiftPluginList"),
         // What stage and plugin authors test with: configs read from YAML, a processor harness, a source
         // output that collects, test stages (an in-memory source and sink) and YAML run on a real engine.
         .target(name: "SluiceTesting", dependencies: ["SluiceCore", "SluiceConfig", "SluiceGraph", "SluiceEngine"]),
@@ -83,7 +103,8 @@ let package = Package(
             name: "runner",
             dependencies: [
                 "SluiceCore", "SluiceConfig", "SluiceGraph", "SluiceEngine", "SluiceService", "SluiceStages",
-                "SluiceAPI", "SluiceStorage", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "SluiceAPI", "SluiceStorage", "SluicePlugins", "SluiceSwiftPlugins",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -106,11 +127,19 @@ let package = Package(
             dependencies: ["SluiceStages", "SluiceEngine", "SluiceGraph", "SluiceConfig", "SluiceStorage", "SluiceTesting"]),
         .testTarget(name: "SluiceStorageTests", dependencies: ["SluiceStorage"]),
         .testTarget(
+            name: "SluicePluginsTests",
+            dependencies: [
+                "SluicePlugins", "SluiceSwiftPlugins", "UnitsPlugin", "SluiceConfig", "SluiceGraph", "SluiceEngine",
+                "SluiceStages", "SluiceTesting",
+            ]),
+        .testTarget(
             name: "SluiceServiceTests",
             dependencies: ["SluiceService", "SluiceTesting", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
-            name: "RunnerTests", dependencies: ["runner", "SluiceAPI", "SluiceEngine", "SluiceStorage", "SluiceTesting"]),
-    ],
+            name: "RunnerTests",
+            dependencies: ["runner", "SluiceAPI", "SluiceEngine", "SluiceStorage", "SluicePlugins", "SluiceTesting"]),
+    ]
+        + swiftPlugins.map { .target(name: $0.module, dependencies: ["SluiceCore"], path: $0.path) },
     // simdjson's header needs C++17; only the CSimdjson and CRE2 shims are C++.
     cxxLanguageStandard: .cxx17
 )

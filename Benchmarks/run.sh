@@ -16,6 +16,8 @@ build=(swift build -c release)
 bin="$("${build[@]}" --show-bin-path)"
 
 [ -f Benchmarks/data/events.ndjson ] || "$bin/sluice-bench" generate
+# The plugin scenarios use plugins/wasm-tag, whose module is built from its WAT.
+scripts/build-plugins.sh
 
 mkdir -p out/benchmark
 {

@@ -8,9 +8,11 @@
 #   postgresql                    the server scripts/with-postgres.sh starts for the tests (initdb, pg_ctl)
 #   tmux                          drives `runner top` in a terminal in the tests
 #   chromium                      loads the dashboard headless in the tests
+#   wabt, python3                 wat2wasm builds the WebAssembly plugin examples; python3 runs the Python plugin examples
 set -euo pipefail
 
-packages=(libsimdjson-dev libyaml-dev libsqlite3-dev libre2-dev libpq-dev tzdata postgresql prometheus tmux chromium)
+packages=(libsimdjson-dev libyaml-dev libsqlite3-dev libre2-dev libpq-dev tzdata postgresql prometheus tmux chromium
+          wabt python3)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -14,11 +14,11 @@ public struct GraphCompiler: Sendable {
     public func compile(_ definition: PipelineDefinition) -> Result<StageGraph, Diagnostics> {
         var diagnostics = Diagnostics()
         var configs: [String: any StageConfig] = [:]
-        var factories: [String: StageFactory] = [:]
+        var entries: [String: StageRegistry.Entry] = [:]
         for stage in definition.stages {
-            guard let (config, factory) = readConfig(stage, diagnostics: &diagnostics) else { continue }
+            guard let (config, entry) = readConfig(stage, diagnostics: &diagnostics) else { continue }
             configs[stage.id] = config
-            factories[stage.id] = factory
+            entries[stage.id] = entry
         }
         let byId = Dictionary(definition.stages.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var inputs: [String: [StageInput]] = [:]
@@ -30,10 +30,13 @@ public struct GraphCompiler: Sendable {
         let order = topologicalOrder(definition.stages, inputs: inputs, diagnostics: &diagnostics)
         if diagnostics.hasErrors { return .failure(diagnostics) }
         let nodes = order.map { stage in
-            StageNode(
-                id: stage.id, typeName: stage.typeName, config: configs[stage.id]!, factory: factories[stage.id]!,
+            let entry = entries[stage.id]!
+            // A type whose code lives outside the runner (a plugin) folds its revision into the digest, so the
+            // running configuration's hash changes with the plugin's files too.
+            return StageNode(
+                id: stage.id, typeName: stage.typeName, config: configs[stage.id]!, factory: entry.factory,
                 inputs: inputs[stage.id] ?? [], parallelism: stage.parallelism, location: stage.location,
-                options: stage.options, optionsDigest: OptionsDigest.of(stage.options))
+                options: stage.options, optionsDigest: OptionsDigest.of(stage.options, revision: entry.revision))
         }
         diagnostics.append(contentsOf: FieldFlowCheck.warnings(nodes))
         return .success(
@@ -42,10 +45,10 @@ public struct GraphCompiler: Sendable {
                 warnings: diagnostics))
     }
 
-    /// The stage's config and its type's factory; `nil` when the type is unknown or the options invalid.
+    /// The stage's config and its type's entry; `nil` when the type is unknown or the options invalid.
     private func readConfig(
         _ stage: StageDefinition, diagnostics: inout Diagnostics
-    ) -> (config: any StageConfig, factory: StageFactory)? {
+    ) -> (config: any StageConfig, entry: StageRegistry.Entry)? {
         guard let entry = registry.entry(named: stage.typeName, kind: stage.kind) else {
             let names = registry.names(of: stage.kind)
             var message = "unknown \(stage.kind.rawValue) type '\(stage.typeName)'"
@@ -67,7 +70,7 @@ public struct GraphCompiler: Sendable {
                 .invalidValue, "stage type '\(stage.typeName)' keeps global state and cannot run with parallelism > 1",
                 at: stage.options["parallelism"]?.location ?? stage.location, stage: stage.id)
         }
-        return (config, entry.factory)
+        return (config, entry)
     }
 
     private func resolve(

@@ -3,9 +3,11 @@ import SluiceCore
 /// A stable 64-bit digest of a stage's mapping, ignoring positions and comments, so moving a stage
 /// within the file or reformatting it does not count as a change.
 enum OptionsDigest {
-    static func of(_ node: ConfigNode) -> UInt64 {
+    /// The digest of `node`, and of the stage type's `revision` when it has one (a plugin's files).
+    static func of(_ node: ConfigNode, revision: String = "") -> UInt64 {
         var hasher = FNV1a()
         feed(node, into: &hasher)
+        if !revision.isEmpty { hasher.add(revision) }
         return hasher.value
     }
 
@@ -24,20 +26,5 @@ enum OptionsDigest {
                 feed(entry.value, into: &hasher)
             }
         }
-    }
-}
-
-/// The 64-bit FNV-1a hash: stable across runs, unlike Swift's seeded `Hasher`.
-struct FNV1a {
-    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
-
-    mutating func add(_ text: String) {
-        for byte in text.utf8 {
-            value ^= UInt64(byte)
-            value &*= 0x0000_0100_0000_01b3
-        }
-        // A separator so "ab"+"c" and "a"+"bc" differ.
-        value ^= 0xff
-        value &*= 0x0000_0100_0000_01b3
     }
 }

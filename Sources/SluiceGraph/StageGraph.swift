@@ -87,7 +87,7 @@ extension StageGraph {
         var hasher = FNV1a()
         hasher.add(name)
         for node in nodes { hasher.add("\(node.id)@\(hexadecimal(node.optionsDigest))") }
-        return hexadecimal(hasher.value)
+        return hasher.hex
     }
 }
 
@@ -96,12 +96,6 @@ extension StageGraph {
     public static func empty(like graph: StageGraph) -> StageGraph {
         StageGraph(name: graph.name, nameLocation: graph.nameLocation, file: graph.file, nodes: [])
     }
-}
-
-/// `value` as 16 hexadecimal digits.
-func hexadecimal(_ value: UInt64) -> String {
-    let hex = String(value, radix: 16)
-    return String(repeating: "0", count: max(0, 16 - hex.count)) + hex
 }
 
 extension DiagnosticCode {

@@ -16,10 +16,12 @@ import Synchronization
 /// so a file still being written in several writes (an editor, `cp`, a slow network file system) is
 /// not read half-way.
 public final class FileWatcher: @unchecked Sendable {
-    /// What a watched target is: one file, or a folder whose `*.yaml` / `*.yml` files are watched.
+    /// What a watched target is: one file, a folder whose `*.yaml` / `*.yml` files are watched, or a
+    /// folder whose every file, in sub-folders too, is watched (plugins).
     public enum Target: Sendable, Hashable {
         case file(String)
         case folder(String)
+        case tree(String)
     }
 
     /// Files whose content changed, that appeared, and that disappeared since the last report.
@@ -68,7 +70,12 @@ public final class FileWatcher: @unchecked Sendable {
         inotify = usingInotify ? inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC)) : -1
         if inotify >= 0 {
             let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_ATTRIB)
-            for folder in Set(targets.map(Self.folder(of:))) { inotify_add_watch(inotify, folder, mask) }
+            // A tree's sub-folders are watched as they are now; later ones are seen by the periodic rescan.
+            let subfolders = targets.flatMap { target -> [String] in
+                guard case .tree(let path) = target else { return [] }
+                return FolderListing.subfolders(of: path)
+            }
+            for folder in Set(targets.map(Self.folder(of:)) + subfolders) { inotify_add_watch(inotify, folder, mask) }
         }
         known = scan()
     }
@@ -161,6 +168,10 @@ public final class FileWatcher: @unchecked Sendable {
                 for file in PipelineFolder.yamlFiles(in: path) {
                     if let signature = Self.signature(of: file) { result[file] = signature }
                 }
+            case .tree(let path):
+                for file in FolderListing.files(under: path) {
+                    if let signature = Self.signature(of: file) { result[file] = signature }
+                }
             }
         }
         return result
@@ -176,7 +187,7 @@ public final class FileWatcher: @unchecked Sendable {
 
     private static func folder(of target: Target) -> String {
         switch target {
-        case .folder(let path): return path
+        case .folder(let path), .tree(let path): return path
         case .file(let path):
             guard let slash = path.lastIndex(of: "/") else { return "." }
             return slash == path.startIndex ? "/" : String(path[..<slash])
@@ -188,16 +199,8 @@ public final class FileWatcher: @unchecked Sendable {
 public enum PipelineFolder {
     /// The folder's `*.yaml` and `*.yml` files, in name order, as paths under `folder`.
     public static func yamlFiles(in folder: String) -> [String] {
-        guard let directory = opendir(folder) else { return [] }
-        defer { closedir(directory) }
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) {
-                String(cString: $0.bindMemory(to: CChar.self).baseAddress!)
-            }
-            if !name.hasPrefix("."), name.hasSuffix(".yaml") || name.hasSuffix(".yml") { names.append(name) }
-        }
         let prefix = folder.hasSuffix("/") ? folder : folder + "/"
-        return names.sorted().map { prefix + $0 }
+        return FolderListing.names(in: folder).filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
+            .map { prefix + $0 }
     }
 }

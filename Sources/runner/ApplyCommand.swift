@@ -78,6 +78,8 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(help: "Check the files and print what would start, without running anything.")
     var dryRun = false
 
+    @OptionGroup var plugins: PluginOptions
+
     func validate() throws {
         guard (1...Self.maximumWorkers).contains(workers) else {
             throw ValidationError("--workers must be between 1 and \(Self.maximumWorkers)")
@@ -98,9 +100,13 @@ struct ApplyCommand: AsyncParsableCommand {
     func run() async throws {
         RunnerLogHandler.bootstrap(format: logFormat, level: logLevel)
         let logger = Logger(label: "runner")
-        let files = PipelineFiles()
-        // The watcher records the files before they are read, so an edit made while they load is seen.
+        // The watchers record the files before they are read, so an edit made while they load is seen.
         let watcher = watch && !dryRun ? makeWatcher() : nil
+        let pluginWatcher =
+            watch && !dryRun
+            ? FileWatcher(targets: [.tree(plugins.plugins)], debounce: ConfigDuration(parsing: watchDebounce)!) : nil
+        let catalog = try plugins.catalog()
+        let files = PipelineFiles(catalog: catalog)
         let expanded = try files.expand(paths)
         guard let graphs = files.compileAll(expanded) else { throw RunnerExit.invalidPipeline }
         if dryRun {
@@ -134,7 +140,12 @@ struct ApplyCommand: AsyncParsableCommand {
             configuration: .init(
                 services: Self.services(
                     api: apiService, pipelines: pipelines, supervisor: supervisor, watcher: watcher,
-                    removesStop: paths.contains(where: PipelineFiles.isFolder)),
+                    removesStop: paths.contains(where: PipelineFiles.isFolder),
+                    pluginWatch: pluginWatcher.map {
+                        PluginWatchService(
+                            watcher: $0, catalog: catalog, supervisor: supervisor, pipelinesStarted: pipelines.started,
+                            logger: logger)
+                    }),
                 logger: logger))
         // Signals are handled before the pipelines start: building a stage can block (a file sink opening
         // a FIFO), and a stop must still be heard and bounded then.
@@ -174,7 +185,7 @@ struct ApplyCommand: AsyncParsableCommand {
     /// then the watcher stops, and the API, which answers `/ready` with 503 while they drain, goes last.
     private static func services(
         api: APIService?, pipelines: PipelinesService, supervisor: PipelineSupervisor, watcher: FileWatcher?,
-        removesStop: Bool
+        removesStop: Bool, pluginWatch: PluginWatchService?
     ) -> [ServiceGroupConfiguration.ServiceConfiguration] {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let api {
@@ -189,6 +200,12 @@ struct ApplyCommand: AsyncParsableCommand {
             services.append(
                 .init(
                     service: service, successTerminationBehavior: .gracefullyShutdownGroup,
+                    failureTerminationBehavior: .gracefullyShutdownGroup))
+        }
+        if let pluginWatch {
+            services.append(
+                .init(
+                    service: pluginWatch, successTerminationBehavior: .gracefullyShutdownGroup,
                     failureTerminationBehavior: .gracefullyShutdownGroup))
         }
         // The pipelines finishing on their own (finite sources) ends the run: the API must not keep it.

@@ -18,8 +18,10 @@ struct DiffCommand: ParsableCommand {
     @Argument(help: "The changed pipeline file.")
     var new: String
 
+    @OptionGroup var plugins: PluginOptions
+
     func run() throws {
-        let (graphs, failed) = PipelineFiles().compileEach([old, new])
+        let (graphs, failed) = PipelineFiles(catalog: try plugins.catalog()).compileEach([old, new])
         guard !failed else { throw RunnerExit.invalidPipeline }
         print(PlanDiff(from: ExecutionPlan(graphs[0]), to: ExecutionPlan(graphs[1])).description, terminator: "")
     }

@@ -16,6 +16,8 @@ struct GraphCommand: ParsableCommand {
     @Argument(help: "Pipeline files or folders of *.yaml files.")
     var paths: [String]
 
+    @OptionGroup var plugins: PluginOptions
+
     @Option(help: "Output format: text, dot or mermaid.")
     var format: PlanRenderer.Format = .text
 
@@ -27,7 +29,7 @@ struct GraphCommand: ParsableCommand {
     }
 
     func run() throws {
-        let files = PipelineFiles()
+        let files = PipelineFiles(catalog: try plugins.catalog())
         guard let graphs = files.compileAll(try files.expand(paths)) else { throw RunnerExit.invalidPipeline }
         for graph in graphs {
             print(PlanRenderer.render(ExecutionPlan(graph, queueCapacity: queueCapacity), as: format), terminator: "")

@@ -3,7 +3,6 @@ import SluiceConfig
 import SluiceCore
 import SluiceGraph
 import SluiceService
-import SluiceStages
 
 #if canImport(Glibc)
     import Glibc
@@ -12,12 +11,9 @@ import SluiceStages
 /// Turns the paths given on the command line into compiled graphs, printing diagnostics as
 /// `FILE:LINE:COL: error: message`.
 struct PipelineFiles {
-    let registry: StageRegistry
+    /// The stage types, read again when plugins change: each compile uses them as they are then.
+    let catalog: StageCatalog
     let loader = PipelineLoader()
-
-    init(registry: StageRegistry = BuiltinStages.registry) {
-        self.registry = registry
-    }
 
     /// The pipeline files named by `paths`: files as given, folders expanded to their `*.yaml`/`*.yml`
     /// files in name order.
@@ -75,7 +71,7 @@ struct PipelineFiles {
     }
 
     func compile(_ file: String) -> Result<StageGraph, Diagnostics> {
-        GraphCompiler(registry: registry).compile(file: file, loader: loader)
+        GraphCompiler(registry: catalog.registry).compile(file: file, loader: loader)
     }
 
     /// True when `path` names a folder.

@@ -10,15 +10,18 @@ struct StagesCommand: ParsableCommand {
     @Argument(help: "A stage type to describe, e.g. 'filter'.")
     var type: String?
 
-    @Flag(help: "Print the whole reference as Markdown (the source of docs/stages.md).")
+    @Flag(help: "Print the reference of the built-in stages as Markdown (the source of docs/stages.md).")
     var markdown = false
 
+    @OptionGroup var plugins: PluginOptions
+
     func run() throws {
-        let registry = BuiltinStages.registry
         if markdown {
-            print(StageReference.markdown(registry), terminator: "")
+            // docs/stages.md documents what ships with the runner, whatever plugins the folder holds.
+            print(StageReference.markdown(BuiltinStages.registry), terminator: "")
             return
         }
+        let registry = try plugins.catalog().registry
         guard let type else {
             print(StageReference.list(registry), terminator: "")
             return

@@ -9,8 +9,10 @@ struct ValidateCommand: ParsableCommand {
     @Argument(help: "Pipeline files or folders of *.yaml files.")
     var paths: [String]
 
+    @OptionGroup var plugins: PluginOptions
+
     func run() throws {
-        let files = PipelineFiles()
+        let files = PipelineFiles(catalog: try plugins.catalog())
         guard let graphs = files.compileAll(try files.expand(paths)) else { throw RunnerExit.invalidPipeline }
         for graph in graphs {
             print("\(graph.file): ok (pipeline '\(graph.name)', \(graph.nodes.count) stages)")

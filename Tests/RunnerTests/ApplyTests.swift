@@ -19,8 +19,11 @@ import Testing
     @Test func everyExamplePipelineRunsToCompletion() throws {
         let root = RunnerProcess.packageRoot
         let folder = try temporaryFolder()
-        try FileManager.default.copyItem(
-            at: root.appendingPathComponent("pipelines"), to: folder.appendingPathComponent("pipelines"))
+        // The plugins some of them use are found in plugins/ beside them.
+        for name in ["pipelines", "plugins"] {
+            try FileManager.default.copyItem(
+                at: root.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+        }
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("pipelines").path)
             .filter { $0.hasSuffix(".yaml") }.sorted()
         #expect(!files.isEmpty)

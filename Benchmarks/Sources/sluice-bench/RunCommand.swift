@@ -23,6 +23,15 @@ struct Scenario {
         Scenario(
             name: "passthrough", pipeline: "Benchmarks/pipelines/passthrough.yaml",
             summary: "file → blackhole: reading and JSON decoding alone"),
+        Scenario(
+            name: "plugin-builtin", pipeline: "Benchmarks/pipelines/plugin-builtin.yaml",
+            summary: "file → enrich (wasm: true) → blackhole: the built-in twin of the plugin scenarios"),
+        Scenario(
+            name: "plugin-process", pipeline: "Benchmarks/pipelines/plugin-process.yaml",
+            summary: "file → echo (a Python process plugin setting wasm: true) → blackhole"),
+        Scenario(
+            name: "plugin-wasm", pipeline: "Benchmarks/pipelines/plugin-wasm.yaml",
+            summary: "file → wasm_tag (a WebAssembly plugin setting wasm: true) → blackhole"),
     ]
 }
 
@@ -44,7 +53,12 @@ struct RunCommand: ParsableCommand {
     @Option(help: "The events file the pipelines read.")
     var input = "Benchmarks/data/events.ndjson"
 
-    @Option(name: .customLong("scenario"), help: "Run only these scenarios (repeatable): canonical, sliding, session, passthrough.")
+    @Option(
+        name: .customLong("scenario"),
+        help: """
+            Run only these scenarios (repeatable): canonical, sliding, session, passthrough, plugin-builtin, \
+            plugin-process, plugin-wasm.
+            """)
     var scenarioNames: [String] = []
 
     @Option(help: "Runs per scenario.")

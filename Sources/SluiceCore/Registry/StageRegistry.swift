@@ -18,6 +18,10 @@ public struct StageRegistry: Sendable {
         public let readConfig: @Sendable (inout OptionsReader) -> (any StageConfig)?
         /// Builds the runtime from what `readConfig` returned.
         public let factory: StageFactory
+        /// What the type's code is, for types whose code lives outside the runner (a plugin's files): a
+        /// digest that changes when that code changes, so a reload replaces the stages of that type. Empty
+        /// for types compiled into the runner.
+        public let revision: String
 
         /// The section this type belongs in: its factory's kind.
         public var kind: StageKind { factory.kind }
@@ -27,8 +31,10 @@ public struct StageRegistry: Sendable {
         /// what it read; the factory's case is the kind.
         public init(
             typeName: String, summary: String, options: [OptionDoc], example: String,
-            readConfig: @escaping @Sendable (inout OptionsReader) -> (any StageConfig)?, factory: StageFactory
+            readConfig: @escaping @Sendable (inout OptionsReader) -> (any StageConfig)?, factory: StageFactory,
+            revision: String = ""
         ) {
+            self.revision = revision
             self.typeName = typeName
             self.summary = summary
             self.options = options
