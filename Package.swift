@@ -35,6 +35,9 @@ let package = Package(
         .systemLibrary(name: "CYAML", path: "Sources/CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         // The system SQLite (Debian's libsqlite3-dev) through its C API.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // The system librdkafka (Debian's librdkafka-dev) with its mock cluster, for the Kafka stages.
+        .systemLibrary(
+            name: "CRdKafka", path: "Sources/CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         // Events, values, diagnostics, options, expressions, JSON and the stage registry:
         // the API that stages and plugins build on.
         .target(
@@ -72,8 +75,10 @@ let package = Package(
             ]),
         // Databases: SQLite connections, table schemas, batched upserts and read-only queries.
         .target(name: "SluiceStorage", dependencies: ["SluiceCore", "CSQLite"]),
+        // Kafka clients over librdkafka: a group consumer, a producer with delivery reports, the mock cluster.
+        .target(name: "SluiceKafka", dependencies: ["CRdKafka"]),
         // The built-in stages, registered exactly as a plugin would be.
-        .target(name: "SluiceStages", dependencies: ["SluiceCore", "SluiceStorage"]),
+        .target(name: "SluiceStages", dependencies: ["SluiceCore", "SluiceStorage", "SluiceKafka"]),
         // What stage and plugin authors test with: configs read from YAML, a processor harness, a source
         // output that collects, test stages (an in-memory source and sink) and YAML run on a real engine.
         .target(name: "SluiceTesting", dependencies: ["SluiceCore", "SluiceConfig", "SluiceGraph", "SluiceEngine"]),
@@ -103,6 +108,7 @@ let package = Package(
             name: "SluiceStagesTests",
             dependencies: ["SluiceStages", "SluiceEngine", "SluiceGraph", "SluiceConfig", "SluiceStorage", "SluiceTesting"]),
         .testTarget(name: "SluiceStorageTests", dependencies: ["SluiceStorage"]),
+        .testTarget(name: "SluiceKafkaTests", dependencies: ["SluiceKafka", "SluiceTesting"]),
         .testTarget(
             name: "SluiceServiceTests",
             dependencies: ["SluiceService", "SluiceTesting", .product(name: "Logging", package: "swift-log")]),

@@ -2,12 +2,13 @@
 # Installs the system packages Sluice needs that a fresh Debian 12 machine with Swift lacks.
 # Safe to run again: it installs only what is missing.
 #   libsimdjson-dev, libyaml-dev, libsqlite3-dev, libre2-dev  build the runner
+#   librdkafka-dev                the Kafka stages (librdkafka, with its mock cluster for the tests)
 #   tzdata                        the time zones that the expression functions read
 #   prometheus                    promtool, for the alert-rule and /metrics tests (the server is not started)
 #   tmux                          drives `runner top` in a terminal in the tests
 set -euo pipefail
 
-packages=(libsimdjson-dev libyaml-dev libsqlite3-dev libre2-dev tzdata prometheus tmux)
+packages=(libsimdjson-dev libyaml-dev libsqlite3-dev libre2-dev librdkafka-dev tzdata prometheus tmux)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
