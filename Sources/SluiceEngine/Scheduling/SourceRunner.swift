@@ -115,6 +115,10 @@ final class SourceRunner: SourceOutput, QueueSpaceWaiter, @unchecked Sendable {
         if let message { log.warn(counter: counter, message) }
     }
 
+    func recordLag(_ partitions: [PartitionLag]) {
+        metrics.partitionLag.withLock { $0 = partitions }
+    }
+
     func sleep(seconds: Double) {
         wakeup.withLock {
             if !isStopping { wakeup.wait(seconds: seconds) }
