@@ -106,7 +106,10 @@ let package = Package(
         .testTarget(name: "SluiceEngineTests", dependencies: ["SluiceEngine", "SluiceStages", "SluiceTesting"]),
         .testTarget(
             name: "SluiceStagesTests",
-            dependencies: ["SluiceStages", "SluiceEngine", "SluiceGraph", "SluiceConfig", "SluiceStorage", "SluiceTesting"]),
+            dependencies: [
+                "SluiceStages", "SluiceEngine", "SluiceGraph", "SluiceConfig", "SluiceStorage", "SluiceKafka",
+                "SluiceTesting",
+            ]),
         .testTarget(name: "SluiceStorageTests", dependencies: ["SluiceStorage"]),
         .testTarget(name: "SluiceKafkaTests", dependencies: ["SluiceKafka", "SluiceTesting"]),
         .testTarget(

@@ -20,6 +20,7 @@ public enum BuiltinStages {
             FileSink.self,
             BlackholeSink.self,
             SQLiteSink.self,
+            KafkaSink.self,
         ]
     }
 
