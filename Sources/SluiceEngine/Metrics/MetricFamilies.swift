@@ -100,10 +100,3 @@ public enum MetricFamilies {
             virtualMemory, cpuSeconds, openFiles, maxFiles, threads, startTime,
         ] + httpSource
 }
-
-extension DropReason {
-    /// A stage threw an ordinary error while handling the batch: that batch is lost, the stage goes on.
-    public static let stageError: DropReason = "stage_error"
-    /// The stage failed for good (it threw `StageFailure`): what reaches it afterwards is not delivered.
-    public static let stageFailed: DropReason = "stage_failed"
-}

@@ -90,7 +90,10 @@ final class SourceRunner: SourceOutput, QueueSpaceWaiter, @unchecked Sendable {
 
     @discardableResult
     func send(_ batch: consuming EventBatch) -> Bool {
-        guard !batch.isEmpty else { return true }
+        guard !batch.isEmpty else {
+            batch.acknowledgements.take().release()
+            return true
+        }
         let targets = waitForSpace()
         metrics.eventsOut.add(batch.count, ordering: .relaxed)
         metrics.bytesIn.add(batch.byteCount, ordering: .relaxed)

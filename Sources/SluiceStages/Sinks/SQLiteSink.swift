@@ -175,22 +175,23 @@ public struct SQLiteSinkConfig: ProcessorConfig {
 /// Events are buffered and written when `max_events` are waiting, every `timeout`, and at the end, each
 /// batch in one transaction (`SQLiteTableWriter`; docs/storage.md has the type mapping). A row that cannot
 /// be stored is dropped with its reason (`wrong_type`, `missing_key`, `invalid_column`,
-/// `rejected_by_database`) and logged; the other rows are written. A locked database (another writer) or a
-/// full disk is retried with backoff until it succeeds or the shutdown limit passes; that, and a permanent
-/// error (a read-only file, a corrupt database), throws `StageFailure`.
+/// `rejected_by_database`) and logged; the other rows are written. The rows' acknowledgements are held
+/// until their transaction commits (or released as failed when the stage fails). A locked database
+/// (another writer) or a full disk is retried with backoff until it succeeds or the shutdown limit passes;
+/// that, and a permanent error (a read-only file, a corrupt database), throws `StageFailure`.
 final class SQLiteSink: Processor {
     private let writer: SQLiteTableWriter
     private let maxEvents: Int
     private let log: StageLog
     private let shutdown: ShutdownSignal
     private var pending: [Event] = []
+    /// The acknowledgements of the pending rows, released when their transaction commits.
+    private var pendingAcknowledgements = AckSet()
     private var folderReady = false
     let tickInterval: ConfigDuration?
 
     /// The longest wait between two attempts at a locked database.
     static let longestBackoffSeconds = 2.0
-    /// Rows buffered when the stage fails for good: the engine counts the batch in hand itself.
-    private static let unwritten: DropReason = "stage_failed"
     /// Counts the attempts that found the database locked (or the disk full) and waited.
     static let writeRetries: StageCounter = "write_retries"
 
@@ -204,6 +205,7 @@ final class SQLiteSink: Processor {
 
     func process(_ batch: consuming EventBatch, output: inout ProcessorOutput) throws {
         let inHand = batch.count
+        pendingAcknowledgements.merge(output.holdAcknowledgements())
         if pending.isEmpty {
             // Taken over, not copied: the engine handed over its only reference.
             pending = batch.events
@@ -235,6 +237,7 @@ final class SQLiteSink: Processor {
                     output.drop(1, reason: rejection.reason.dropReason, message: rejection.message)
                 }
                 pending.removeAll(keepingCapacity: true)
+                pendingAcknowledgements.take().release()
                 return
             } catch  where error.isTransient {
                 attempt += 1
@@ -267,9 +270,14 @@ final class SQLiteSink: Processor {
     /// The stage's end: counts the buffered rows the engine does not know about as dropped, and
     /// returns the failure to throw.
     private func fail(_ message: String, output: inout ProcessorOutput, _ countedByEngine: Int) -> StageFailure {
-        output.drop(pending.count - countedByEngine, reason: Self.unwritten)
+        // Rows buffered when the stage fails for good; the engine counts the batch in hand itself.
+        output.drop(pending.count - countedByEngine, reason: .stageFailed)
         pending.removeAll()
         writer.close()
-        return StageFailure("cannot write to table '\(writer.target.table)' of '\(writer.target.path)': \(message)")
+        let failure = StageFailure(
+            "cannot write to table '\(writer.target.table)' of '\(writer.target.path)': \(message)")
+        pendingAcknowledgements.take().release(
+            .failed(AckFailure(stage: log.stage, reason: .stageFailed, message: failure.message)))
+        return failure
     }
 }
