@@ -9,6 +9,7 @@ public enum BuiltinStages {
             FileSource.self,
             StdinSource.self,
             GenerateSource.self,
+            KafkaSource.self,
             CleanTransform.self,
             EnrichTransform.self,
             FilterTransform.self,

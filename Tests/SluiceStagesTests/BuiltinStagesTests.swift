@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func everyStageExampleCompiles() {
-        #expect(registry.all.count == 15)
+        #expect(registry.all.count == 16)
         for entry in registry.all {
             let result = PipelineLoader(environment: [:]).load(text: entry.example, file: "\(entry.typeName).yaml")
                 .flatMap { GraphCompiler(registry: registry).compile($0) }
