@@ -116,7 +116,8 @@ let package = Package(
             name: "SluiceServiceTests",
             dependencies: ["SluiceService", "SluiceTesting", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
-            name: "RunnerTests", dependencies: ["runner", "SluiceAPI", "SluiceEngine", "SluiceStorage", "SluiceTesting"]),
+            name: "RunnerTests",
+            dependencies: ["runner", "SluiceAPI", "SluiceEngine", "SluiceStorage", "SluiceKafka", "SluiceTesting"]),
     ],
     // simdjson's header needs C++17; only the CSimdjson and CRE2 shims are C++.
     cxxLanguageStandard: .cxx17
