@@ -65,7 +65,7 @@ let package = Package(
         .target(
             name: "SluiceAPI",
             dependencies: [
-                "SluiceCore", "SluiceGraph", "SluiceEngine", "SluiceService",
+                "SluiceCore", "SluiceGraph", "SluiceEngine", "SluiceService", "SluiceStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

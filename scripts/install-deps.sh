@@ -6,9 +6,10 @@
 #   tzdata                        the time zones that the expression functions read
 #   prometheus                    promtool, for the alert-rule and /metrics tests (the server is not started)
 #   tmux                          drives `runner top` in a terminal in the tests
+#   chromium                      loads the dashboard headless in the tests
 set -euo pipefail
 
-packages=(libsimdjson-dev libyaml-dev libsqlite3-dev libre2-dev librdkafka-dev tzdata prometheus tmux)
+packages=(libsimdjson-dev libyaml-dev libsqlite3-dev libre2-dev librdkafka-dev tzdata prometheus tmux chromium)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

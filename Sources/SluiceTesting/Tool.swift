@@ -20,9 +20,10 @@ public enum Tool {
     }
 
     /// Runs `tool arguments...` to completion, with `input` on standard input; returns its exit status
-    /// (-1 when it could not start or ran past `deadline` seconds) and its standard output and error.
+    /// (-1 when it could not start or ran past `deadline` seconds) and its standard output, followed by its
+    /// standard error unless `keepsErrors` is false (then they are thrown away: a browser's noise, say).
     public static func run(
-        _ tool: String, _ arguments: [String], input: String? = nil, deadline: Double = 60
+        _ tool: String, _ arguments: [String], input: String? = nil, deadline: Double = 60, keepsErrors: Bool = true
     ) -> (status: Int32, output: String) {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("tool-\(UUID().uuidString)")
         let inputPath = scratch.path + ".in"
@@ -38,7 +39,11 @@ public enum Tool {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, inputPath, O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        if keepsErrors {
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        }
         _ = addCloseFrom?(&actions, 3)
 
         let argv = ([tool] + arguments).map { strdup($0) } + [nil]

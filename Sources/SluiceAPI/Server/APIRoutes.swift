@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import SluiceCore
 import SluiceEngine
+import SluiceStorage
 
 /// The routes of the runner's API.
 enum APIRoutes {
@@ -35,6 +36,24 @@ enum APIRoutes {
                 throw HTTPError(.notFound, message: "no pipeline named '\(name)'")
             }
             return try json(status)
+        }
+        let tables = TableCatalog(supervisor: monitor.supervisor)
+        router.get("/api/tables") { _, _ in try json(tables.entries()) }
+        router.get("/api/query") { request, _ in
+            let query = request.uri.queryParameters
+            guard let sql = query["sql"].map(String.init), !sql.isEmpty else {
+                throw HTTPError(.badRequest, message: "give the statement to run as ?sql=")
+            }
+            let limit = try query["limit"].map { try positive(Int($0), "limit", $0) } ?? TableCatalog.defaultLimit
+            do throws(TableCatalog.Refusal) {
+                let result = try tables.query(
+                    sql, database: query["db"].map(String.init), limit: min(limit, TableCatalog.maxLimit))
+                return Response(
+                    status: .ok, headers: [.contentType: "application/json"],
+                    body: .init(byteBuffer: ByteBuffer(string: result.apiJSON)))
+            } catch {
+                throw HTTPError(.init(code: error.status), message: error.message)
+            }
         }
         router.get("/api/pipelines/:name/tap/:stage") { request, context in
             let name = try context.parameters.require("name")

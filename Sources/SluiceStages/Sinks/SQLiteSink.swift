@@ -281,3 +281,8 @@ final class SQLiteSink: Processor {
         return failure
     }
 }
+
+extension SQLiteSinkConfig: StoresTable {
+    /// The table, for the runner's `/api/tables` and `/api/query`.
+    public var storedTable: StoredTable { StoredTable(databasePath: target.path, table: target.table.name) }
+}
