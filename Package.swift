@@ -46,6 +46,9 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // libpq, PostgreSQL's own C client (Debian's libpq-dev); docs/ARCHITECTURE.md says why not postgres-nio.
         .systemLibrary(name: "CPostgres", path: "Sources/CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // The system librdkafka (Debian's librdkafka-dev) with its mock cluster, for the Kafka stages.
+        .systemLibrary(
+            name: "CRdKafka", path: "Sources/CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         // Events, values, diagnostics, options, expressions, JSON and the stage registry:
         // the API that stages and plugins build on.
         .target(
@@ -83,8 +86,10 @@ let package = Package(
             ]),
         // Databases: SQLite and PostgreSQL connections, table schemas, batched upserts and read-only queries.
         .target(name: "SluiceStorage", dependencies: ["SluiceCore", "CSQLite", "CPostgres"]),
+        // Kafka clients over librdkafka: a group consumer, a producer with delivery reports, the mock cluster.
+        .target(name: "SluiceKafka", dependencies: ["CRdKafka"]),
         // The built-in stages, registered exactly as a plugin would be.
-        .target(name: "SluiceStages", dependencies: ["SluiceCore", "SluiceStorage"]),
+        .target(name: "SluiceStages", dependencies: ["SluiceCore", "SluiceStorage", "SluiceKafka"]),
         // Plugins outside the runner's code (docs/plugins.md): plugin.yaml folders read into registry entries,
         // process plugins spoken to over NDJSON frames and supervised.
         .target(
@@ -113,7 +118,7 @@ let package = Package(
             name: "sluice-bench",
             dependencies: [
                 "SluiceCore", "SluiceEngine", "SluiceGraph", "SluiceConfig", "SluiceStages", "SluiceStorage",
-                "SluiceTesting",
+                "SluiceKafka", "SluiceTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/Sources/sluice-bench"
@@ -124,8 +129,12 @@ let package = Package(
         .testTarget(name: "SluiceEngineTests", dependencies: ["SluiceEngine", "SluiceStages", "SluiceTesting"]),
         .testTarget(
             name: "SluiceStagesTests",
-            dependencies: ["SluiceStages", "SluiceEngine", "SluiceGraph", "SluiceConfig", "SluiceStorage", "SluiceTesting"]),
+            dependencies: [
+                "SluiceStages", "SluiceEngine", "SluiceGraph", "SluiceConfig", "SluiceStorage", "SluiceKafka",
+                "SluiceTesting",
+            ]),
         .testTarget(name: "SluiceStorageTests", dependencies: ["SluiceStorage"]),
+        .testTarget(name: "SluiceKafkaTests", dependencies: ["SluiceKafka", "SluiceTesting"]),
         .testTarget(
             name: "SluicePluginsTests",
             dependencies: [
@@ -137,7 +146,9 @@ let package = Package(
             dependencies: ["SluiceService", "SluiceTesting", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "RunnerTests",
-            dependencies: ["runner", "SluiceAPI", "SluiceEngine", "SluiceStorage", "SluicePlugins", "SluiceTesting"]),
+            dependencies: [
+                "runner", "SluiceAPI", "SluiceEngine", "SluiceStorage", "SluicePlugins", "SluiceKafka", "SluiceTesting",
+            ]),
     ]
         + swiftPlugins.map { .target(name: $0.module, dependencies: ["SluiceCore"], path: $0.path) },
     // simdjson's header needs C++17; only the CSimdjson and CRE2 shims are C++.

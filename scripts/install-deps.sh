@@ -2,6 +2,7 @@
 # Installs the system packages Sluice needs that a fresh Debian 12 machine with Swift lacks.
 # Safe to run again: it installs only what is missing.
 #   libsimdjson-dev, libyaml-dev, libsqlite3-dev, libre2-dev  build the runner
+#   librdkafka-dev                the Kafka stages (librdkafka, with its mock cluster for the tests)
 #   tzdata                        the time zones that the expression functions read
 #   prometheus                    promtool, for the alert-rule and /metrics tests (the server is not started)
 #   libpq-dev                     PostgreSQL's C client library, for the postgres sink and sql source
@@ -11,8 +12,8 @@
 #   wabt, python3                 wat2wasm builds the WebAssembly plugin examples; python3 runs the Python plugin examples
 set -euo pipefail
 
-packages=(libsimdjson-dev libyaml-dev libsqlite3-dev libre2-dev libpq-dev tzdata postgresql prometheus tmux chromium
-          wabt python3)
+packages=(libsimdjson-dev libyaml-dev libsqlite3-dev libre2-dev libpq-dev librdkafka-dev tzdata postgresql prometheus
+          tmux chromium wabt python3)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -10,6 +10,7 @@ public enum BuiltinStages {
             StdinSource.self,
             GenerateSource.self,
             SQLSource.self,
+            KafkaSource.self,
             CleanTransform.self,
             EnrichTransform.self,
             FilterTransform.self,
@@ -22,6 +23,7 @@ public enum BuiltinStages {
             BlackholeSink.self,
             SQLiteSink.self,
             PostgresSink.self,
+            KafkaSink.self,
         ]
     }
 

@@ -19,6 +19,10 @@ extension TestSink: SinkStage {
         OptionDoc(
             "retry_until_abandoned", "bool", default: "false",
             "Block each batch until the shutdown limit passes, then fail."),
+        OptionDoc("error_batches", "int", default: "0", "Throw an ordinary error for this many first batches."),
+        OptionDoc(
+            "commit_every", "int", default: "every batch",
+            "Hold the batches' acknowledgements and release them every this many batches, and at finish."),
     ]
     public static let example = TestSource.example
 }
@@ -31,6 +35,8 @@ public struct TestSinkConfig: ProcessorConfig {
     var failAfter: Int?
     var hold: String?
     var retryUntilAbandoned: Bool
+    var errorBatches: Int
+    var commitEvery: Int?
 
     public init?(reading reader: inout OptionsReader) {
         probe = reader.string("probe")
@@ -39,6 +45,8 @@ public struct TestSinkConfig: ProcessorConfig {
         failAfter = reader.int("fail_after", minimum: 0)
         hold = reader.string("hold")
         retryUntilAbandoned = reader.bool("retry_until_abandoned") ?? false
+        errorBatches = reader.int("error_batches", minimum: 0) ?? 0
+        commitEvery = reader.int("commit_every", minimum: 1)
     }
 
     public func makeProcessor(context: StageContext) throws -> any Processor {
@@ -51,7 +59,9 @@ public struct TestSinkConfig: ProcessorConfig {
 /// `watch` names a `test_source` probe whose backlog (sent − received) it records at every batch.
 /// To test failures: `fail_after` throws `StageFailure` at the first batch after that many events,
 /// `hold` blocks every batch while the test holds that name (`TestSink.hold`), and `retry_until_abandoned`
-/// blocks every batch like a sink retrying a full disk until the pipeline is abandoned, then fails.
+/// blocks every batch like a sink retrying a full disk until the pipeline is abandoned, then fails;
+/// `error_batches` throws an ordinary error (the batch is lost, the stage goes on) for that many first
+/// batches. `commit_every` holds acknowledgements like a sink that commits every few batches.
 public final class TestSink: Processor {
     private struct Store {
         var events: [String: [Event]] = [:]
@@ -109,6 +119,9 @@ public final class TestSink: Processor {
     let shutdown: ShutdownSignal
     private var received = 0
     private var finished = false
+    private var batches = 0
+    private var uncommitted = AckSet()
+    private var uncommittedBatches = 0
 
     init(config: TestSinkConfig, probe: String, shutdown: ShutdownSignal) {
         self.config = config
@@ -123,6 +136,13 @@ public final class TestSink: Processor {
             throw StageFailure("test sink '\(probe)' gave up after \(failAfter) events")
         }
         try block()
+        batches += 1
+        if batches <= config.errorBatches { throw TestSinkError(batch: batches) }
+        if let commitEvery = config.commitEvery {
+            uncommitted.merge(output.holdAcknowledgements())
+            uncommittedBatches += 1
+            if uncommittedBatches >= commitEvery { commit() }
+        }
         if config.delay > 0 { usleep(UInt32(config.delay * 1000)) }
         received += batch.count
         let backlog = config.watch.map { TestSource.sent($0) - received }
@@ -134,8 +154,15 @@ public final class TestSink: Processor {
 
     /// Records that the sink was finished.
     public func finish(output: inout ProcessorOutput) throws {
+        commit()
         finished = true
         Self.store.withLock { $0.finishes[probe, default: 0] += 1 }
+    }
+
+    /// Releases the held acknowledgements: what they stand for is "committed".
+    private func commit() {
+        uncommitted.take().release()
+        uncommittedBatches = 0
     }
 
     /// Blocks while the test holds `hold`, or (`retry_until_abandoned`) until the pipeline is
@@ -150,4 +177,11 @@ public final class TestSink: Processor {
         while !shutdown.isAbandoned { shutdown.sleep(seconds: 1) }
         throw StageFailure("test sink '\(probe)' gave up retrying: the shutdown limit passed")
     }
+}
+
+/// The ordinary error a `test_sink` with `error_batches` throws: it costs the batch, not the stage.
+public struct TestSinkError: Error, CustomStringConvertible {
+    /// The batch number (from 1) that failed.
+    public let batch: Int
+    public var description: String { "test sink error on batch \(batch)" }
 }

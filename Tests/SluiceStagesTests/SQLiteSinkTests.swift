@@ -352,6 +352,41 @@ import Testing
         #expect(output.takeDrops() == ["stage_failed": 2])
     }
 
+    // MARK: Acknowledgements
+
+    @Test func rowsAreAcknowledgedOnlyWhenTheirTransactionCommits() throws {
+        let recorder = AcknowledgementRecorder()
+        let harness = try ProcessorHarness(try config("table: t\nmax_events: 3"))
+        try harness.run([recorder.batch([Event(["id": 1]), Event(["id": 2])], number: 0)], finishing: false)
+        #expect(recorder.all.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: database))
+        // The third row reaches max_events: one transaction writes both batches.
+        try harness.run([recorder.batch([Event(["id": 3])], number: 1)], finishing: false)
+        #expect(recorder.all == [0: .delivered, 1: .delivered])
+        #expect(try query("SELECT count(*) FROM t") == [[3]])
+        try harness.run([recorder.batch([Event(["id": 4])], number: 2)], finishing: false)
+        #expect(recorder.outcome(2) == nil)
+        try harness.run([])
+        #expect(recorder.outcome(2) == .delivered)
+    }
+
+    @Test func rowsHeldWhenTheStageFailsForGoodAreAcknowledgedAsFailed() throws {
+        let recorder = AcknowledgementRecorder()
+        let notADatabase = try directory.write("notes.db", String(repeating: "not a database\n", count: 200))
+        let harness = try ProcessorHarness(try config("table: t\nmax_events: 5", path: notADatabase))
+        try harness.run([recorder.batch([Event(["id": 1]), Event(["id": 2])], number: 0)], finishing: false)
+        #expect(throws: StageFailure.self) {
+            try harness.run([recorder.batch((3...5).map { Event(["id": .int($0)]) }, number: 1)], finishing: false)
+        }
+        for number in [0, 1] {
+            guard case .failed(let failure)? = recorder.outcome(number) else {
+                Issue.record("batch \(number) settled as \(String(describing: recorder.outcome(number)))")
+                continue
+            }
+            #expect(failure.reason == .stageFailed)
+        }
+    }
+
     // MARK: Options
 
     @Test func reportsEveryOptionProblemWithItsPosition() {

@@ -20,6 +20,8 @@ final class AggregateHarness {
     private(set) var routedLate: [Event] = []
     /// The stage counters so far, by name.
     private(set) var counters: [StageCounter: Int] = [:]
+    /// The holds the emitted batches carried, as a sink would have them until it commits.
+    private var emittedAcknowledgements = AckSet()
 
     /// A harness for the valid options `yaml`; `clock` is the processing-time clock.
     init(_ yaml: String, clock: @escaping @Sendable () -> Int64 = { 0 }) throws {
@@ -32,8 +34,21 @@ final class AggregateHarness {
 
     /// Processes one batch of `events` and returns the events emitted by it.
     func process(_ events: [Event]) throws -> [Event] {
-        try processor.process(EventBatch(events: events), output: &output)
+        try process(EventBatch(events: events))
+    }
+
+    /// Processes `batch` as the engine would, acknowledgements included, and returns the events emitted by it.
+    func process(_ batch: EventBatch) throws -> [Event] {
+        var batch = batch
+        let call = output.beginCall(acknowledging: batch.acknowledgements.take())
+        try processor.process(batch, output: &output)
+        output.endCall(call)
         return collect()
+    }
+
+    /// Releases the holds of everything emitted so far, as a sink does when it has written it.
+    func commit() {
+        emittedAcknowledgements.take().release()
     }
 
     /// Lets the processor's clock tick to `now` and returns what it emitted.
@@ -51,7 +66,12 @@ final class AggregateHarness {
     private func collect() -> [Event] {
         drops.merge(output.takeDrops(), uniquingKeysWith: +)
         counters.merge(output.takeCounters(), uniquingKeysWith: +)
-        let batches = output.takeBatches()
+        var batches = output.takeBatches()
+        for port in batches.indices {
+            for index in batches[port].indices {
+                emittedAcknowledgements.merge(batches[port][index].acknowledgements.take())
+            }
+        }
         if batches.count > 1 { routedLate += batches[1].flatMap(\.events) }
         return batches[0].flatMap(\.events)
     }

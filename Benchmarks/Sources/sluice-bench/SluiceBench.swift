@@ -10,7 +10,7 @@ struct SluiceBench: ParsableCommand {
         discussion: "Run from the repository root; paths are relative to it. Benchmarks/README.md explains each mode.",
         subcommands: [
             GenerateCommand.self, RunCommand.self, QueueCommand.self, ReloadCommand.self, FuzzCommand.self,
-            SQLiteCommand.self, PostgresCommand.self,
+            SQLiteCommand.self, PostgresCommand.self, KafkaCommand.self,
         ]
     )
 }

@@ -1,17 +1,22 @@
 /// The unit of work that crosses a queue: a run of events (hundreds to thousands) moved together.
 ///
 /// Queues, metrics and backpressure count events, so a batch carries its event count implicitly and
-/// the number of input bytes it was decoded from, for the bytes-in metric.
+/// the number of input bytes it was decoded from, for the bytes-in metric. It carries the
+/// acknowledgements of the input its events came from (usually none); the engine passes them on to
+/// whatever a stage emits from the batch (docs/writing-stages.md, Acknowledgements).
 public struct EventBatch: Sendable {
     /// The events, in arrival order.
     public var events: [Event]
     /// The size of the raw input these events were decoded from, when known (0 otherwise).
     public var byteCount: Int
+    /// The holds on the acknowledgements of the input these events came from.
+    public var acknowledgements: AckSet
 
     @inlinable
-    public init(events: [Event] = [], byteCount: Int = 0) {
+    public init(events: [Event] = [], byteCount: Int = 0, acknowledgements: AckSet = AckSet()) {
         self.events = events
         self.byteCount = byteCount
+        self.acknowledgements = acknowledgements
     }
 
     /// An empty batch with room for `capacity` events.
@@ -20,6 +25,7 @@ public struct EventBatch: Sendable {
         events = []
         events.reserveCapacity(capacity)
         byteCount = 0
+        acknowledgements = AckSet()
     }
 
     @inlinable

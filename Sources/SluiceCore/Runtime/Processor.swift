@@ -40,15 +40,32 @@ public struct ProcessorOutput {
     public var bytesWritten = 0
     /// Where to log rejected input.
     public let log: StageLog
+    /// The acknowledgements of the batch being processed, until the stage holds them or the call ends.
+    private var inputAcknowledgements = AckSet()
 
     public init(portCount: Int, log: StageLog) {
         batches = Array(repeating: [], count: max(1, portCount))
         self.log = log
     }
 
-    /// Emits a batch on `port`.
+    /// Emits a batch on `port`. What is emitted while a batch is processed carries that batch's
+    /// acknowledgements (the engine attaches them when the call returns), besides any the batch carries.
     public mutating func emit(_ batch: consuming EventBatch, port: Int = 0) {
-        if !batch.isEmpty { batches[port].append(batch) }
+        if !batch.isEmpty {
+            batches[port].append(batch)
+        } else if !batch.acknowledgements.isEmpty {
+            // Nothing carries the holds on: the events they stand for ended here.
+            batch.acknowledgements.take().release()
+        }
+    }
+
+    /// Hands the stage the acknowledgements of the batch being processed, for a stage that keeps events
+    /// across calls: the engine then neither passes them on nor releases them. The stage attaches them
+    /// to what it emits later (`EventBatch.acknowledgements`; an aggregate: to the rows of the windows
+    /// the events fell in) or releases them once the events are durable (a batching sink, at commit) or
+    /// lost (`release(.failed(...))`, before it throws `StageFailure`). Empty when the batch has none.
+    public mutating func holdAcknowledgements() -> AckSet {
+        inputAcknowledgements.take()
     }
 
     /// Counts events dropped for `reason`; `message`, if given, is logged (rate-limited).
@@ -83,6 +100,34 @@ public struct ProcessorOutput {
         defer { drops.removeAll() }
         return drops
     }
+
+    /// Starts a call that processes a batch holding `acknowledgements`: the stage may hold them
+    /// (`holdAcknowledgements`) until `endCall`. Nil, at no cost, when the batch holds none.
+    package mutating func beginCall(acknowledging acknowledgements: consuming AckSet) -> AcknowledgedCall? {
+        guard !acknowledgements.isEmpty else { return nil }
+        inputAcknowledgements = acknowledgements
+        return AcknowledgedCall(emittedBefore: batches.map(\.count))
+    }
+
+    /// Ends `call`: unless the stage held them, the batch's acknowledgements go with every batch the call
+    /// emitted, and the batch's own hold is released — as failed with `failure` when the call lost it.
+    package mutating func endCall(_ call: AcknowledgedCall?, failure: AckFailure? = nil) {
+        guard let call else { return }
+        let acknowledgements = inputAcknowledgements.take()
+        guard !acknowledgements.isEmpty else { return }
+        for port in batches.indices {
+            for index in call.emittedBefore[port]..<batches[port].count {
+                batches[port][index].acknowledgements.merge(acknowledgements.retained())
+            }
+        }
+        acknowledgements.release(failure.map(AckOutcome.failed) ?? .delivered)
+    }
+}
+
+/// A call in progress on a batch that holds acknowledgements: how many batches each port had emitted
+/// before it, so what the call emits can be told apart.
+package struct AcknowledgedCall {
+    let emittedBefore: [Int]
 }
 
 /// Why events were dropped or rejected; the `reason` label of the drop metric.
@@ -101,6 +146,10 @@ public struct DropReason: RawRepresentable, Sendable, Hashable, ExpressibleByStr
     public static let late: DropReason = "late"
     public static let missingTime: DropReason = "missing_time"
     public static let unmatched: DropReason = "unmatched"
+    /// A stage threw an ordinary error while handling the batch: that batch is lost, the stage goes on.
+    public static let stageError: DropReason = "stage_error"
+    /// The stage failed for good (it threw `StageFailure`): what reaches it afterwards is not delivered.
+    public static let stageFailed: DropReason = "stage_failed"
 }
 
 /// The name of a stage-specific counter; the `name` label of `sluice_stage_counter_total`.

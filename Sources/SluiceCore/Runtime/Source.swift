@@ -29,6 +29,26 @@ public protocol SourceOutput: AnyObject, Sendable {
     func count(_ counter: StageCounter, _ amount: Int, message: String?)
     /// Waits up to `seconds` or until stopping, whichever comes first (for polling and rate limits).
     func sleep(seconds: Double)
+    /// Records how far behind its input a source that reads partitioned logs is (a `kafka` source), per
+    /// partition it owns; each report replaces the one before, so a partition given up disappears.
+    func recordLag(_ partitions: [PartitionLag])
+}
+
+/// How far a source is behind one partition of a partitioned log: the records after its committed
+/// position. The engine exports it as `sluice_source_partition_lag_records`.
+public struct PartitionLag: Sendable, Equatable {
+    /// The topic (or stream) the partition belongs to.
+    public var topic: String
+    /// The partition's number.
+    public var partition: Int
+    /// Records after the committed position, up to the partition's end as last seen.
+    public var records: Int
+
+    public init(topic: String, partition: Int, records: Int) {
+        self.topic = topic
+        self.partition = partition
+        self.records = records
+    }
 }
 
 extension SourceOutput {

@@ -39,6 +39,10 @@ public enum MetricFamilies {
     public static let stageFailed = MetricFamily(
         "sluice_stage_failed", .gauge, labels: stage, help: "1 once the stage has failed for good, else 0.")
 
+    public static let partitionLag = MetricFamily(
+        "sluice_source_partition_lag_records", .gauge, labels: stage + ["topic", "partition"],
+        help: "Records of a partition after the source's committed position (a kafka source's consumer lag).")
+
     // MARK: Pipelines
 
     public static let pipelineUp = MetricFamily(
@@ -92,14 +96,7 @@ public enum MetricFamilies {
     /// Every family, in the order `/metrics` exports them.
     public static let all: [MetricFamily] =
         StageMeasure.all.map(\.family) + [
-            busyRatio, stageInfo, stageFailed, pipelineUp, reloads, configInfo, reloadPause, residentMemory,
+            partitionLag, busyRatio, stageInfo, stageFailed, pipelineUp, reloads, configInfo, reloadPause, residentMemory,
             virtualMemory, cpuSeconds, openFiles, maxFiles, threads, startTime,
         ] + httpSource
-}
-
-extension DropReason {
-    /// A stage threw an ordinary error while handling the batch: that batch is lost, the stage goes on.
-    public static let stageError: DropReason = "stage_error"
-    /// The stage failed for good (it threw `StageFailure`): what reaches it afterwards is not delivered.
-    public static let stageFailed: DropReason = "stage_failed"
 }

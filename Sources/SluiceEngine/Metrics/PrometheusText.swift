@@ -20,12 +20,19 @@ public enum PrometheusText {
 
     /// Every stage's counters, with their families' headers.
     public static func render(_ snapshots: [StageMetricsSnapshot]) -> String {
-        render(stageSamples(snapshots), families: StageMeasure.all.map(\.family))
+        render(stageSamples(snapshots), families: StageMeasure.all.map(\.family) + [MetricFamilies.partitionLag])
     }
 
-    /// The samples of every per-stage measure of `snapshots`.
+    /// The samples of every per-stage measure of `snapshots`, and the lag of partitioned sources.
     public static func stageSamples(_ snapshots: [StageMetricsSnapshot]) -> [MetricSample] {
         StageMeasure.all.flatMap { measure in snapshots.flatMap(measure.samples) }
+            + snapshots.flatMap { snapshot in
+                snapshot.partitionLag.map { lag in
+                    MetricSample(
+                        MetricFamilies.partitionLag,
+                        [snapshot.pipeline, snapshot.stage, lag.topic, String(lag.partition)], lag.records)
+                }
+            }
     }
 
     private static func labels(_ sample: MetricSample) -> String {

@@ -21,6 +21,8 @@ public final class StageMetrics: Sendable {
     let busyNanoseconds = Atomic<UInt64>(0)
     private let drops = Mutex<[DropReason: Int]>([:])
     private let counters = Mutex<[StageCounter: Int]>([:])
+    /// The last lag a source reported per partition (`SourceOutput.recordLag`); empty for other stages.
+    let partitionLag = Mutex<[PartitionLag]>([])
 
     init(pipeline: String, stage: String, kind: StageKind, typeName: String) {
         self.pipeline = pipeline
@@ -57,7 +59,8 @@ public final class StageMetrics: Sendable {
             errors: errors.load(ordering: .relaxed), drops: drops.withLock { $0 },
             counters: counters.withLock { $0 },
             queueDepth: queueDepth.load(ordering: .relaxed), queueCapacity: queueCapacity.load(ordering: .relaxed),
-            busySeconds: Double(busyNanoseconds.load(ordering: .relaxed)) / 1e9)
+            busySeconds: Double(busyNanoseconds.load(ordering: .relaxed)) / 1e9,
+            partitionLag: partitionLag.withLock { $0 })
     }
 }
 
@@ -78,6 +81,8 @@ public struct StageMetricsSnapshot: Sendable, Equatable {
     public var queueDepth: Int
     public var queueCapacity: Int
     public var busySeconds: Double
+    /// A partitioned source's lag per partition (a `kafka` source); empty for other stages.
+    public var partitionLag: [PartitionLag] = []
 
     /// All drops, whatever the reason.
     public var dropped: Int { drops.values.reduce(0, +) }

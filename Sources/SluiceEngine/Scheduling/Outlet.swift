@@ -25,6 +25,14 @@ struct Outlet: Sendable {
                 for field in fields { hasher.combine(event.value(at: field)) }
                 parts[Int(UInt(bitPattern: hasher.finalize()) % UInt(copies.count))].append(event)
             }
+            // Each part carries the whole batch's acknowledgements: a hold per part.
+            let acknowledgements = batch.acknowledgements.take()
+            if !acknowledgements.isEmpty {
+                for index in parts.indices where !parts[index].isEmpty {
+                    parts[index].acknowledgements = acknowledgements.retained()
+                }
+                acknowledgements.release()
+            }
             // Released before the parts go out, so each event is referenced by its part alone.
             _ = consume batch
             for index in parts.indices where !parts[index].isEmpty {
@@ -36,10 +44,18 @@ struct Outlet: Sendable {
 
 extension [Outlet] {
     /// Sends `batch` to every outlet; the last one gets the caller's reference, so a single consumer
-    /// holds the only one.
+    /// holds the only one. Each further consumer takes its own holds on the batch's acknowledgements;
+    /// with no consumer at all the events end here and their holds are released.
     func send(_ batch: consuming EventBatch, turn: inout Int) {
-        guard let last else { return }
-        for outlet in dropLast() { outlet.send(copy batch, turn: &turn) }
+        guard let last else {
+            batch.acknowledgements.take().release()
+            return
+        }
+        for outlet in dropLast() {
+            var copied = copy batch
+            if !copied.acknowledgements.isEmpty { copied.acknowledgements = copied.acknowledgements.retained() }
+            outlet.send(copied, turn: &turn)
+        }
         last.send(consume batch, turn: &turn)
     }
 }

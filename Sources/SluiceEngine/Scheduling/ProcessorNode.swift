@@ -105,6 +105,10 @@ final class ProcessorNode: QueueSpaceWaiter, @unchecked Sendable {
             return true
         }
         if wake { pool.schedule(self) }
+        if case .batch(var refused)? = pending.take(), !refused.acknowledgements.isEmpty {
+            refused.acknowledgements.take().release(
+                .failed(AckFailure(stage: name, reason: .stageFailed, message: "the node was replaced by a reload")))
+        }
     }
 
     /// Makes the node refuse every later message; a reload calls it on the nodes it replaces.
@@ -243,13 +247,15 @@ final class ProcessorNode: QueueSpaceWaiter, @unchecked Sendable {
         let started = SystemClock.monotonicNanoseconds()
         var batches = batches
         for position in batches.indices {
-            let batch = batches[position].take()
+            var batch = batches[position].take()
             let count = batch.count
             link.metrics.eventsIn.add(count, ordering: .relaxed)
             link.metrics.bytesIn.add(batch.byteCount, ordering: .relaxed)
-            invoke(link, consume batch, output: &output) { processor, batch, output in
+            let call = output.beginCall(acknowledging: batch.acknowledgements.take())
+            let failure = invoke(link, consume batch, output: &output) { processor, batch, output in
                 try processor.process(batch, output: &output)
             }
+            output.endCall(call, failure: failure)
         }
         switch extra {
         case .none: break
@@ -276,36 +282,43 @@ final class ProcessorNode: QueueSpaceWaiter, @unchecked Sendable {
 
     /// Calls `body` on `link`'s stage with `batch` (empty for a tick or a finish) and accounts for what it
     /// throws: an ordinary error costs the batch, `StageFailure` fails the stage for good. A stage that
-    /// failed for good is never called again: what reaches it is counted, not lost silently.
+    /// failed for good is never called again: what reaches it is counted, not lost silently. Returns why
+    /// the batch was lost, or nil when the call succeeded.
+    @discardableResult
     private func invoke(
         _ link: StageCopy, _ batch: consuming EventBatch, output: inout ProcessorOutput,
         _ body: (any Processor, consuming EventBatch, inout ProcessorOutput) throws -> Void
-    ) {
+    ) -> AckFailure? {
         let events = batch.count
         guard !link.hasFailed else {
             link.metrics.addDrop(events, reason: .stageFailed)
-            return
+            return AckFailure(stage: link.log.stage, reason: .stageFailed, message: "the stage had failed for good")
         }
         link.callStarts()
         defer { link.callEnded() }
         do {
             try body(link.processor, consume batch, &output)
+            return nil
         } catch let failure as StageFailure {
             link.metrics.errors.add(1, ordering: .relaxed)
             link.metrics.addDrop(events, reason: .stageFailed)
             if link.markFailed() { onStageFailed?(link, failure) }
+            return AckFailure(stage: link.log.stage, reason: .stageFailed, message: failure.message)
         } catch {
             link.metrics.errors.add(1, ordering: .relaxed)
             link.metrics.addDrop(events, reason: .stageError)
             link.log.error("\(error)")
+            return AckFailure(stage: link.log.stage, reason: .stageError, message: "\(error)")
         }
     }
 
     private func deliver(_ produced: consuming [[EventBatch]]) {
         var produced = produced
-        for port in produced.indices where port < outlets.count {
+        for port in produced.indices {
+            // An output nobody reads ends its events here: `[Outlet].send` releases their holds.
+            let consumers = port < outlets.count ? outlets[port] : []
             for position in produced[port].indices {
-                outlets[port].send(produced[port][position].take(), turn: &roundRobinTurn)
+                consumers.send(produced[port][position].take(), turn: &roundRobinTurn)
             }
         }
     }

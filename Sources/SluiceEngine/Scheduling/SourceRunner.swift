@@ -90,7 +90,10 @@ final class SourceRunner: SourceOutput, QueueSpaceWaiter, @unchecked Sendable {
 
     @discardableResult
     func send(_ batch: consuming EventBatch) -> Bool {
-        guard !batch.isEmpty else { return true }
+        guard !batch.isEmpty else {
+            batch.acknowledgements.take().release()
+            return true
+        }
         let targets = waitForSpace()
         metrics.eventsOut.add(batch.count, ordering: .relaxed)
         metrics.bytesIn.add(batch.byteCount, ordering: .relaxed)
@@ -113,6 +116,10 @@ final class SourceRunner: SourceOutput, QueueSpaceWaiter, @unchecked Sendable {
         guard amount > 0 else { return }
         metrics.addCounters([counter: amount])
         if let message { log.warn(counter: counter, message) }
+    }
+
+    func recordLag(_ partitions: [PartitionLag]) {
+        metrics.partitionLag.withLock { $0 = partitions }
     }
 
     func sleep(seconds: Double) {

@@ -286,7 +286,8 @@ final class WindowedAggregation: Processor {
     }
 
     func process(_ batch: consuming EventBatch, output: inout ProcessorOutput) throws {
-        aggregator.process(batch, output: &output)
+        // The events stay in windows after this call: the windows hold their acknowledgements.
+        aggregator.process(batch, acknowledgements: output.holdAcknowledgements(), output: &output)
     }
 
     func tick(nowMilliseconds: Int64, output: inout ProcessorOutput) throws {

@@ -44,6 +44,7 @@ public final class CollectingSourceOutput: SourceOutput {
         var notes: [Note] = []
         var sleeps: [Double] = []
         var counters: [StageCounter: Int] = [:]
+        var lag: [PartitionLag] = []
         var isStopping = false
     }
 
@@ -101,6 +102,14 @@ public final class CollectingSourceOutput: SourceOutput {
             if let message { state.notes.append(Note(count: amount, counter: counter, message: message)) }
         }
     }
+
+    /// Keeps the report, replacing the one before.
+    public func recordLag(_ partitions: [PartitionLag]) {
+        state.withLock { $0.lag = partitions }
+    }
+
+    /// The last lag the source reported.
+    public var lag: [PartitionLag] { state.withLock { $0.lag } }
 
     /// Every counted amount that came with a message, in order.
     public var notes: [Note] { state.withLock { $0.notes } }

@@ -18,6 +18,8 @@ public struct ProcessorRun: Sendable {
 }
 
 /// Drives a `Processor` as the engine would, without the engine: `process` per batch, then `finish`.
+/// Acknowledgements travel as in the engine: what a call emits carries its batch's, unless the stage
+/// holds them.
 ///
 /// ```swift
 /// let run = try ProcessorHarness(config).run([Event(["value": 1])])
@@ -54,7 +56,18 @@ public final class ProcessorHarness {
     @discardableResult
     public func run(_ batches: [EventBatch], finishing: Bool = true) throws -> ProcessorRun {
         var output = ProcessorOutput(portCount: portCount, log: log)
-        for batch in batches { try processor.process(batch, output: &output) }
+        for var batch in batches {
+            // As the engine does: what the call emits carries the batch's acknowledgements.
+            let call = output.beginCall(acknowledging: batch.acknowledgements.take())
+            do {
+                try processor.process(batch, output: &output)
+            } catch {
+                let reason: DropReason = error is StageFailure ? .stageFailed : .stageError
+                output.endCall(call, failure: AckFailure(stage: log.stage, reason: reason, message: "\(error)"))
+                throw error
+            }
+            output.endCall(call)
+        }
         if finishing { try processor.finish(output: &output) }
         return ProcessorRun(
             batches: output.takeBatches(), drops: output.takeDrops(), counters: output.takeCounters(),

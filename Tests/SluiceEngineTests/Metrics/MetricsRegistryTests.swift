@@ -20,6 +20,20 @@ import Testing
         #expect(text.split(separator: "\n").allSatisfy { $0.hasPrefix("#") || $0.hasPrefix("sluice_") })
     }
 
+    @Test func aPartitionedSourcesLagIsOneGaugePerPartition() {
+        var source = snapshot
+        source.stage = "orders"
+        source.partitionLag = [
+            PartitionLag(topic: "orders", partition: 0, records: 42),
+            PartitionLag(topic: "orders", partition: 3, records: 0),
+        ]
+        let text = PrometheusText.render([source])
+        #expect(text.contains("# TYPE sluice_source_partition_lag_records gauge\n"))
+        let labels = #"pipeline="clicks \"eu\"",stage="orders",topic="orders""#
+        #expect(text.contains("sluice_source_partition_lag_records{\(labels),partition=\"0\"} 42\n"))
+        #expect(text.contains("sluice_source_partition_lag_records{\(labels),partition=\"3\"} 0\n"))
+    }
+
     @Test func everyStageFamilyIsOneTableColumnAndOneExportedFamily() {
         let text = PrometheusText.render([snapshot])
         let header = StatsTable.render([snapshot]).split(separator: "\n")[0]

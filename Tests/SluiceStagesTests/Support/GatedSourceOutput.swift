@@ -62,6 +62,8 @@ final class GatedSourceOutput: SourceOutput {
 
     func sleep(seconds: Double) { inner.sleep(seconds: seconds) }
 
+    func recordLag(_ partitions: [PartitionLag]) { inner.recordLag(partitions) }
+
     /// Polls until `condition` holds, for at most 20 seconds; returns whether it held.
     func wait(until condition: () -> Bool) -> Bool {
         var polls = 0

@@ -88,6 +88,9 @@ struct WindowGroups {
     private(set) var keys: [GroupKey] = []
     /// The accumulators, `metricCount` per slot.
     var accumulators: [Accumulator] = []
+    /// Holds on the acknowledgements of the events counted here, until the rows of every window this
+    /// pane belongs to have been emitted.
+    var acknowledgements = AckSet()
     private let emptyAccumulators: [Accumulator]
 
     init(bounds: WindowBounds, emptyAccumulators: [Accumulator]) {
@@ -202,6 +205,8 @@ struct SessionStore {
         var emitted = false
         /// True when it absorbed an emitted session, so its row on close replaces that one (`is_update`).
         var replacesEmitted = false
+        /// Holds on the acknowledgements of its events until its row is emitted.
+        var acknowledgements = AckSet()
     }
 
     /// What `add` did with an event.
@@ -235,14 +240,17 @@ struct SessionStore {
     /// Adds an event at `time` to its session of `key`, merging the sessions it touches or bridges: open ones,
     /// and emitted ones still within `retention` of `watermark`. Returns `.late` (changing nothing) when it
     /// touches none and `[time, time + gap)` ended `retention` or more before the watermark. `update` adds the
-    /// event to the session's accumulators.
+    /// event to the session's accumulators. An open session takes a hold on `acknowledgements` (the event's);
+    /// a complete one does not: its corrected row, due now, carries them.
     mutating func add(
         _ key: GroupKey, at time: Int64, gap: Int64, watermark: Int64, retention: Int64,
-        _ update: (inout [Accumulator]) -> Void
+        acknowledgements: borrowing AckSet, _ update: (inout [Accumulator]) -> Void
     ) -> Addition {
         var bounds = WindowBounds(start: time, end: time.saturatingAdding(gap))
         func touches(_ session: Session) -> Bool {
-            let held = session.emitted ? session.bounds.end.saturatingAdding(retention) > watermark
+            let held =
+                session.emitted
+                ? session.bounds.end.saturatingAdding(retention) > watermark
                 : session.bounds.end > watermark
             return held && session.bounds.start <= bounds.end && session.bounds.end >= time
         }
@@ -270,12 +278,14 @@ struct SessionStore {
                 for metric in other.accumulators.indices {
                     session!.accumulators[metric].merge(other.accumulators[metric])
                 }
+                session!.acknowledgements.merge(other.acknowledgements)
             }
         }
         var merged = session ?? Session(bounds: bounds, accumulators: emptyAccumulators.map(\.fresh))
         merged.bounds = bounds
         update(&merged.accumulators)
         let complete = bounds.end <= watermark
+        if !complete, !acknowledgements.isEmpty { merged.acknowledgements.merge(acknowledgements.retained()) }
         merged.emitted = complete
         merged.replacesEmitted = !complete && absorbedEmitted
         list.insert(merged, at: list.firstIndex { $0.bounds.start > bounds.start } ?? list.endIndex)
@@ -285,8 +295,8 @@ struct SessionStore {
     }
 
     /// Takes the sessions ending at or before `limit` that were not emitted yet, by start, end, then group key,
-    /// each with the kind of its row; keeps them for `retention` past their end, and frees the sessions whose
-    /// retention has passed.
+    /// each with the kind of its row and the holds on its acknowledgements; keeps them for `retention` past
+    /// their end, and frees the sessions whose retention has passed.
     mutating func takeComplete(through limit: Int64, retention: Int64) -> [(GroupKey, Session, RowKind)] {
         guard limit >= nextDue else { return [] }
         var complete: [(GroupKey, Session, RowKind)] = []
@@ -297,6 +307,8 @@ struct SessionStore {
                 if !session.emitted, session.bounds.end <= limit {
                     complete.append((key, session, session.replacesEmitted ? .update : .final))
                     session.emitted = true
+                    // The holds went with the row; the session kept for updates holds none.
+                    session.acknowledgements = AckSet()
                 }
                 if session.emitted, session.bounds.end.saturatingAdding(retention) <= limit { continue }
                 kept.append(session)
@@ -307,9 +319,16 @@ struct SessionStore {
         return complete.sorted { Self.precedes(($0.0, $0.1), ($1.0, $1.1)) }
     }
 
-    /// The sessions not emitted yet, by start, end, then group key.
+    /// The sessions not emitted yet, by start, end, then group key, without their acknowledgements (which
+    /// stay with the sessions).
     func openSessions() -> [(GroupKey, Session)] {
-        sessions.flatMap { key, list in list.filter { !$0.emitted }.map { (key, $0) } }.sorted(by: Self.precedes)
+        sessions.flatMap { key, list in
+            list.filter { !$0.emitted }.map { session in
+                var copy = session
+                copy.acknowledgements = AckSet()
+                return (key, copy)
+            }
+        }.sorted(by: Self.precedes)
     }
 
     private static func due(_ session: Session, retention: Int64) -> Int64 {

@@ -85,6 +85,12 @@ struct WindowedAggregator {
     private var sequence: Int64 = 0
     private var lateEvents: [Event] = []
     private var pending: [Event] = []
+    /// The acknowledgements of the batch being processed: every window its events fall in takes a hold.
+    private var batchAcknowledgements = AckSet()
+    /// The pane that last took a hold on `batchAcknowledgements`, so consecutive events of one pane take one.
+    private var lastHoldingPane: WindowBounds?
+    /// Holds that go with the pending rows: those of the windows (or sessions) emitted.
+    private var pendingAcknowledgements = AckSet()
     private var pendingUpdates = 0
     private let windowStartName = FieldName("window_start")
     private let windowEndName = FieldName("window_end")
@@ -117,7 +123,11 @@ struct WindowedAggregator {
         budget = MemoryBudget(limit: rules.maxMemory)
     }
 
-    mutating func process(_ batch: EventBatch, output: inout ProcessorOutput) {
+    /// Adds the events of `batch`; every window they fall in holds `acknowledgements` (the batch's) until its
+    /// rows are emitted, and the rows carry them on.
+    mutating func process(_ batch: EventBatch, acknowledgements: consuming AckSet, output: inout ProcessorOutput) {
+        batchAcknowledgements = acknowledgements
+        lastHoldingPane = nil
         switch timeSource {
         case .event(let field, _, _):
             let now = idle == nil ? 0 : clock()
@@ -148,12 +158,14 @@ struct WindowedAggregator {
         }
         if !lateEvents.isEmpty {
             output.count(.lateRouted, lateEvents.count)
-            output.emit(EventBatch(events: lateEvents), port: 1)
+            output.emit(EventBatch(events: lateEvents, acknowledgements: batchAcknowledgements.retained()), port: 1)
             lateEvents.removeAll(keepingCapacity: true)
         }
         emitComplete()
         flush(&output)
         output.countTypeMismatches(in: &context)
+        // Every window the batch's events fell in holds its own; dropped events end here.
+        batchAcknowledgements.take().release()
     }
 
     mutating func tick(nowMilliseconds now: Int64, output: inout ProcessorOutput) {
@@ -173,7 +185,7 @@ struct WindowedAggregator {
     mutating func finish(output: inout ProcessorOutput) {
         switch assignment {
         case .global:
-            append(store.removeAll(), as: .final)
+            append(passingOnAcknowledgements(store.removeAll()), as: .final)
         case .aligned(let windows):
             emitAligned(windows, through: .max)
         case .sessions:
@@ -207,6 +219,7 @@ struct WindowedAggregator {
             let window = store.index(of: .global)
             guard admits(key, toPane: window, of: nil, output: &output) else { return }
             update(window, key, stamp)
+            holdAcknowledgements(inPane: window)
         case .aligned(let windows):
             let lastEnd = windows.lastWindowEnd(containing: time)
             guard !watermark.hasPassed(lastEnd.saturatingAdding(rules.updateRetention)) else {
@@ -227,8 +240,13 @@ struct WindowedAggregator {
             }
             guard admits(key, toPane: pane, of: windows, output: &output) else { return }
             update(pane, key, stamp)
+            // A pane none of whose windows is left to emit holds nothing: its update rows carry the holds.
+            if windows.lastWindowEnd(containing: paneBounds.end - 1) > emittedThrough {
+                holdAcknowledgements(inPane: pane)
+            }
             if rules.latePolicy == .emitUpdate, watermark.hasPassed(paneBounds.end) {
                 appendUpdates(of: key, covering: paneBounds, windows)
+                if !batchAcknowledgements.isEmpty { pendingAcknowledgements.merge(batchAcknowledgements.retained()) }
             }
         case .sessions(let gap):
             let key = prepare(event)
@@ -247,7 +265,8 @@ struct WindowedAggregator {
             }
             let groups = sessions.groupCount
             let addition = sessions.add(
-                key, at: time, gap: gap, watermark: watermark.current, retention: rules.updateRetention
+                key, at: time, gap: gap, watermark: watermark.current, retention: rules.updateRetention,
+                acknowledgements: batchAcknowledgements
             ) { accumulators in
                 inputs.forEachArgument { metric, argument in accumulators[metric].add(argument, stamp: stamp) }
             }
@@ -255,9 +274,18 @@ struct WindowedAggregator {
             switch addition {
             case .late: late(event, at: time, windowEnd: eventEnd, output: &output)
             case .added: break
-            case .updated(let session): appendSessions([(key, session, .update)])
+            case .updated(let session):
+                appendSessions([(key, session, .update)])
+                if !batchAcknowledgements.isEmpty { pendingAcknowledgements.merge(batchAcknowledgements.retained()) }
             }
         }
+    }
+
+    /// Makes the pane (or window) at `index` hold the batch's acknowledgements, once per run of events in it.
+    private mutating func holdAcknowledgements(inPane index: Int) {
+        guard !batchAcknowledgements.isEmpty, lastHoldingPane != store.windows[index].bounds else { return }
+        lastHoldingPane = store.windows[index].bounds
+        store.windows[index].acknowledgements.merge(batchAcknowledgements.retained())
     }
 
     /// Adds the current event (its arguments are evaluated in `inputs`) to `key`'s group in the window (or
@@ -386,15 +414,44 @@ struct WindowedAggregator {
             let ends = unemittedWindowEnds(windows).filter { $0 <= limit }
             append(ends.map { store.merged(into: windows.window(endingAt: $0)) }, as: .final)
         }
+        passOnAcknowledgements(windows, emittedAfter: emittedThrough, through: limit)
         emittedThrough = limit
-        let removed = store.removeWindows {
-            windows.lastWindowEnd(containing: $0 - 1).saturatingAdding(retention) <= limit
-        }
+        let removed = passingOnAcknowledgements(
+            store.removeWindows { windows.lastWindowEnd(containing: $0 - 1).saturatingAdding(retention) <= limit })
         if !removed.isEmpty { budget.freed() }
         if !windowGroupCounts.isEmpty {
             windowGroupCounts = windowGroupCounts.filter { $0.key.saturatingAdding(retention) > limit }
         }
         alignedDue = unemittedWindowEnds(windows).first ?? .max
+    }
+
+    /// Gives the rows of the windows emitted now (ending after `previous`, at or before `limit`) the holds
+    /// of their panes: a pane whose last window is among them hands its holds over, one that later windows
+    /// still need gives new ones.
+    private mutating func passOnAcknowledgements(
+        _ windows: AlignedWindows, emittedAfter previous: Int64, through limit: Int64
+    ) {
+        lastHoldingPane = nil
+        for index in store.windows.indices where !store.windows[index].acknowledgements.isEmpty {
+            let pane = store.windows[index].bounds
+            if windows.lastWindowEnd(containing: pane.end - 1) <= limit {
+                pendingAcknowledgements.merge(store.windows[index].acknowledgements.take())
+                continue
+            }
+            var emittedNow = false
+            windows.forEachWindowEnd(covering: pane) { end in
+                if end > previous && end <= limit { emittedNow = true }
+            }
+            if emittedNow { pendingAcknowledgements.merge(store.windows[index].acknowledgements.retained()) }
+        }
+    }
+
+    /// Takes the holds of windows leaving the store for the pending rows, and returns the windows.
+    private mutating func passingOnAcknowledgements(_ removed: [WindowGroups]) -> [WindowGroups] {
+        for var window in removed where !window.acknowledgements.isEmpty {
+            pendingAcknowledgements.merge(window.acknowledgements.take())
+        }
+        return removed
     }
 
     /// The ends of the windows not emitted yet that hold an open pane, in increasing order.
@@ -452,15 +509,16 @@ struct WindowedAggregator {
     private mutating func appendSessions(_ rows: [(GroupKey, SessionStore.Session, RowKind)]) {
         for (key, session, kind) in rows {
             pending.append(result(session.bounds, key, session.accumulators, base: 0, kind))
+            if !session.acknowledgements.isEmpty { pendingAcknowledgements.merge(session.acknowledgements) }
         }
     }
 
-    /// Writes the pending rows as one batch.
+    /// Writes the pending rows as one batch, carrying the holds of the windows they came from.
     private mutating func flush(_ output: inout ProcessorOutput) {
-        guard !pending.isEmpty else { return }
+        guard !pending.isEmpty || !pendingAcknowledgements.isEmpty else { return }
         output.count(.lateUpdates, pendingUpdates)
         pendingUpdates = 0
-        output.emit(EventBatch(events: pending))
+        output.emit(EventBatch(events: pending, acknowledgements: pendingAcknowledgements.take()))
         pending.removeAll(keepingCapacity: true)
     }
 

@@ -10,6 +10,8 @@ import SluiceStorage
 /// logged; the other rows are written. An error that may pass is retried with backoff, the whole batch
 /// again (its transaction never committed), while the sink blocks and backpressure holds the pipeline,
 /// until it succeeds or the shutdown limit passes; that, and a permanent error, throws `StageFailure`.
+/// The rows' acknowledgements are held until their transaction commits, or released as failed when the
+/// stage fails.
 class TableSink: Processor {
     private let writer: any TableWriter
     private let maxEvents: Int
@@ -19,13 +21,13 @@ class TableSink: Processor {
     /// the stage.
     private var prepare: (() throws(StageFailure) -> Void)?
     private var pending: [Event] = []
+    /// The acknowledgements of the pending rows, released when their transaction commits.
+    private var pendingAcknowledgements = AckSet()
     private var reconnectsCounted = 0
     let tickInterval: ConfigDuration?
 
     /// 50 ms, doubling up to 2 s: quick when a lock is short, quiet when an outage is long.
     static let retryPolicy = WriteRetryPolicy(firstDelay: 0.05, longestDelay: 2.0)
-    /// Rows buffered when the stage fails for good: the engine counts the batch in hand itself.
-    private static let unwritten: DropReason = "stage_failed"
     /// Counts the connections opened again after the database went away.
     static let reconnectsCounter: StageCounter = "reconnects"
 
@@ -43,6 +45,7 @@ class TableSink: Processor {
 
     func process(_ batch: consuming EventBatch, output: inout ProcessorOutput) throws {
         let inHand = batch.count
+        pendingAcknowledgements.merge(output.holdAcknowledgements())
         if pending.isEmpty {
             // Taken over, not copied: the engine handed over its only reference.
             pending = batch.events
@@ -84,6 +87,7 @@ class TableSink: Processor {
                 }
                 outage?.recovered("writing \(pending.count) rows to \(writer.destination)", log: log)
                 pending.removeAll(keepingCapacity: true)
+                pendingAcknowledgements.take().release()
                 return
             } catch  where error.isTransient {
                 output.count(.writeRetries)
@@ -110,9 +114,13 @@ class TableSink: Processor {
     /// The stage's end: counts the buffered rows the engine does not know about as dropped, and
     /// returns the failure to throw.
     private func fail(_ message: String, output: inout ProcessorOutput, _ countedByEngine: Int) -> StageFailure {
-        output.drop(pending.count - countedByEngine, reason: Self.unwritten)
+        // Rows buffered when the stage fails for good; the engine counts the batch in hand itself.
+        output.drop(pending.count - countedByEngine, reason: .stageFailed)
         pending.removeAll()
         writer.close()
-        return StageFailure("cannot write to \(writer.destination): \(message)")
+        let failure = StageFailure("cannot write to \(writer.destination): \(message)")
+        pendingAcknowledgements.take().release(
+            .failed(AckFailure(stage: log.stage, reason: .stageFailed, message: failure.message)))
+        return failure
     }
 }

@@ -1,17 +1,15 @@
-import SluiceCore
-
 #if canImport(Glibc)
     import Glibc
 #endif
 
 /// A mutex with a condition variable, for threads that must sleep until another thread changes state
-/// (workers waiting for work, sources waiting for queue space).
-final class ConditionLock: @unchecked Sendable {
+/// (workers waiting for work, sources waiting for queue space, a Kafka source's sender waiting for batches).
+package final class ConditionLock: @unchecked Sendable {
     // The pthread objects live in their own allocations so their addresses never move.
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
-    init() {
+    package init() {
         pthread_mutex_init(mutex, nil)
         var attributes = pthread_condattr_t()
         pthread_condattr_init(&attributes)
@@ -27,14 +25,14 @@ final class ConditionLock: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    func withLock<T>(_ body: () throws -> T) rethrows -> T {
+    package func withLock<T>(_ body: () throws -> T) rethrows -> T {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         return try body()
     }
 
     /// Waits for a signal or until `seconds` pass; call with the lock held (inside `withLock`).
-    func wait(seconds: Double) {
+    package func wait(seconds: Double) {
         var deadline = timespec()
         clock_gettime(CLOCK_MONOTONIC, &deadline)
         let nanoseconds = Int(deadline.tv_nsec) + Int(SystemClock.nanoseconds(clamping: seconds))
@@ -44,15 +42,15 @@ final class ConditionLock: @unchecked Sendable {
     }
 
     /// Waits for a signal; call with the lock held.
-    func wait() {
+    package func wait() {
         pthread_cond_wait(condition, mutex)
     }
 
-    func signal() {
+    package func signal() {
         pthread_cond_signal(condition)
     }
 
-    func broadcast() {
+    package func broadcast() {
         pthread_cond_broadcast(condition)
     }
 }
