@@ -6,5 +6,7 @@ scripts/install-deps.sh
 swift build -c release --product runner
 .build/release/runner apply pipelines/quickstart.yaml --stats
 echo
-echo "results: out/quickstart/by_category.ndjson"
-head -n 5 out/quickstart/by_category.ndjson
+echo "results, stored in SQLite (out/quickstart/analytics.db) and as NDJSON (out/quickstart/by_category.ndjson):"
+.build/release/runner query --db out/quickstart/analytics.db --limit 10 \
+    "SELECT datetime(window_start / 1000, 'unixepoch') AS window_start, category, count, round(total, 2) AS total
+     FROM category_stats ORDER BY window_start, category"

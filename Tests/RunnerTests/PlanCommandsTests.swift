@@ -27,10 +27,10 @@ import Testing
                 + kept_out  (added)
                 - out  (removed; drained first)
                 ~ valid  (changed: condition; drained and replaced)
-                = events, clean, stamp, by_category  (kept, with their state)
+                = events, clean, stamp, by_category, store  (kept, with their state)
                 + node kept_out  (new queue)
                 - node out  (queue removed)
-                = nodes clean+stamp+valid+by_category  (same queues)
+                = nodes clean+stamp+valid+by_category, store  (same queues)
 
                 """)
     }
@@ -53,7 +53,7 @@ import Testing
         let new = try quickstart(in: folder, as: "new.yaml") { $0.replacing("type: filter", with: "type: fliter") }
         let result = try RunnerProcess.run(["diff", old.path, new.path])
         #expect(result.status == 1)
-        #expect(result.stderr.contains("\(new.path):22:11: error: stage 'valid': unknown transform type 'fliter'"))
+        #expect(result.stderr.contains("\(new.path):24:11: error: stage 'valid': unknown transform type 'fliter'"))
         #expect(result.stdout.isEmpty)
     }
 
@@ -62,15 +62,17 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         #expect(
             result.stdout == """
-                pipeline quickstart (pipelines/quickstart.yaml): 6 stages in 1 source and 2 nodes with 2 queues
+                pipeline quickstart (pipelines/quickstart.yaml): 7 stages in 1 source and 3 nodes with 3 queues
                   events (source file) → n1
-                  n1: 1 queue of 500 events; ends after 1 producer → n2
+                  n1: 1 queue of 500 events; ends after 1 producer → n2, n3
                     clean (transform clean) ← events
                     stamp (transform enrich) ← clean
                     valid (transform filter) ← stamp
                     by_category (aggregation aggregate) ← valid
                   n2: 1 queue of 500 events; ends after 1 producer
                     out (sink file) ← by_category
+                  n3: 1 queue of 500 events; ends after 1 producer
+                    store (sink sqlite) ← by_category
 
                 """)
     }
@@ -83,7 +85,7 @@ import Testing
         #expect(result.status == 1)
         #expect(
             result.stderr.contains(
-                "\(second.path):4:7: error: pipeline name 'quickstart' is already used by \(first.path); give this "
+                "\(second.path):6:7: error: pipeline name 'quickstart' is already used by \(first.path); give this "
                     + "file its own 'name:' [duplicate-pipeline]"), "\(result.stderr)")
     }
 }
