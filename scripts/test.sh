@@ -5,5 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+# The house format (.swift-format): 4-space indent, 120 columns; `swift format -i -r Sources Tests Benchmarks
+# plugins` fixes most of what this finds.
+swift format lint --strict -r Sources Tests Benchmarks plugins
 swift build --build-tests
 scripts/with-postgres.sh swift test --skip-build

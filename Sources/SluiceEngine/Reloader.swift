@@ -133,7 +133,8 @@ struct Reloader {
             waited += limit
             let busy = pipeline.unfinishedWork().map(\.summary).joined(separator: "; ")
             let seconds = NumberText.fixed(waited, decimals: 1)
-            let message = "a reload has waited \(seconds) s for retired stages to drain; its sources stay paused until "
+            let message =
+                "a reload has waited \(seconds) s for retired stages to drain; its sources stay paused until "
                 + "they do (\(busy))"
             Logger(label: "sluice").error("\(message)", metadata: ["pipeline": "\(pipeline.graph.name)"])
         }

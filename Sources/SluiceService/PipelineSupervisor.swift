@@ -264,14 +264,16 @@ public final class PipelineSupervisor: @unchecked Sendable {
     private func removeOne(_ file: String, thenStarting next: [String] = []) {
         // Moved to `leaving` in the same step, so `waitAll` never misses the pipeline while it drains;
         // pipelines that left earlier and have finished are let go.
-        guard let (managed, gone) = lock.withLock({ state -> (Managed, [RunningPipeline])? in
-            guard let managed = state.byFile.removeValue(forKey: file) else { return nil }
-            state.starting.formUnion(next)
-            let gone = state.leaving.filter(\.isFinished)
-            state.leaving.removeAll(where: \.isFinished)
-            state.leaving.append(managed.pipeline)
-            return (managed, gone)
-        }) else { return }
+        guard
+            let (managed, gone) = lock.withLock({ state -> (Managed, [RunningPipeline])? in
+                guard let managed = state.byFile.removeValue(forKey: file) else { return nil }
+                state.starting.formUnion(next)
+                let gone = state.leaving.filter(\.isFinished)
+                state.leaving.removeAll(where: \.isFinished)
+                state.leaving.append(managed.pipeline)
+                return (managed, gone)
+            })
+        else { return }
         for pipeline in gone { engine.forget(pipeline) }
         logger.info("'\(file)' was removed; draining and stopping pipeline '\(managed.pipeline.graph.name)'")
         managed.pipeline.stop()

@@ -69,7 +69,9 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-api"), help: "Do not start the HTTP API.")
     var noAPI = false
 
-    @Option(help: "The least important log messages printed: trace, debug, info, notice, warning, error, critical.")
+    @Option(
+        help: "The least important log messages printed: trace, debug, info, notice, warning, error, critical.",
+        transform: parseLogLevel)
     var logLevel: Logger.Level = .info
 
     @Option(help: "How log lines look on standard error: text, or json (one object per line).")
@@ -245,4 +247,12 @@ enum StatsFormat: String, ExpressibleByArgument, CaseIterable {
 }
 
 extension LogFormat: ExpressibleByArgument {}
-extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// Reads `--log-level`: one of swift-log's level names.
+func parseLogLevel(_ text: String) throws -> Logger.Level {
+    guard let level = Logger.Level(rawValue: text) else {
+        let names = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
+        throw ValidationError("'\(text)' is not a log level: use one of \(names)")
+    }
+    return level
+}

@@ -30,25 +30,30 @@ import Testing
         // The benchmark pipeline reads a million generated events by default; here, the sample data.
         let environment = ["BENCH_INPUT": "pipelines/data/clickstream.ndjson"]
         for file in files {
-            let result = try RunnerProcess.run(["apply", "--stats", "pipelines/\(file)"], in: folder, environment: environment)
+            let result = try RunnerProcess.run(
+                ["apply", "--stats", "pipelines/\(file)"], in: folder, environment: environment)
             #expect(result.status == 0, "\(file): \(result.stderr)")
             #expect(result.stderr.contains("events in"), "\(file): no stats table")
             #expect(!result.stderr.contains("warning:"), "\(file): \(result.stderr)")
         }
         let quickstart = try String(
             contentsOf: folder.appendingPathComponent("out/quickstart/by_category.ndjson"), encoding: .utf8)
-        let rows = quickstart.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        let rows = quickstart.split(separator: "\n").map {
+            try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
         #expect(!rows.isEmpty)
         let categories = Set(rows.compactMap { $0["category"] as? String })
         #expect(categories == ["books", "games", "music", "garden", "toys"])
         let counted = rows.reduce(0) { $0 + ($1["count"] as? Int ?? 0) }
-        let sample = try String(contentsOf: root.appendingPathComponent("pipelines/data/clickstream.ndjson"), encoding: .utf8)
+        let sample = try String(
+            contentsOf: root.appendingPathComponent("pipelines/data/clickstream.ndjson"), encoding: .utf8)
         let kept = sample.split(separator: "\n").filter {
             ((try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any])["value"] as! Double) >= 1
         }
         #expect(counted == kept.count)
         for row in rows {
-            let start = row["window_start"] as! Int, end = row["window_end"] as! Int
+            let start = row["window_start"] as! Int
+            let end = row["window_end"] as! Int
             #expect(end - start == 10_000 && start % 10_000 == 0)
         }
     }
@@ -61,22 +66,23 @@ import Testing
         bytes += Array(#"{"n":2"#.utf8) + [10]  // malformed: line 2
         bytes += Array(#"{"n":3,"s":""#.utf8) + [0xFF, 0xFE] + Array(#""}"#.utf8) + [10]  // invalid UTF-8: line 3
         bytes += Array("[1,2]".utf8) + [10]  // not an object: line 4
-        bytes += Array(#"{"n":5,"pad":""#.utf8) + Array(repeating: UInt8(ascii: "x"), count: 300) + Array(#""}"#.utf8) + [10]
+        bytes +=
+            Array(#"{"n":5,"pad":""#.utf8) + Array(repeating: UInt8(ascii: "x"), count: 300) + Array(#""}"#.utf8) + [10]
         bytes += Array(#"{"n":6}"#.utf8) + [10]
         try Data(bytes).write(to: input)
         let pipeline = folder.appendingPathComponent("bad.yaml")
         try """
-            sources:
-              lines:
-                type: file
-                path: \(input.path)
-                max_line_bytes: 200
-            sinks:
-              out:
-                type: file
-                inputs: [lines]
-                path: \(folder.path)/out.ndjson
-            """.write(to: pipeline, atomically: true, encoding: .utf8)
+        sources:
+          lines:
+            type: file
+            path: \(input.path)
+            max_line_bytes: 200
+        sinks:
+          out:
+            type: file
+            inputs: [lines]
+            path: \(folder.path)/out.ndjson
+        """.write(to: pipeline, atomically: true, encoding: .utf8)
         let result = try RunnerProcess.run(["apply", "--stats", pipeline.path])
         #expect(result.status == 0, "\(result.stderr)")
         let output = try String(contentsOf: folder.appendingPathComponent("out.ndjson"), encoding: .utf8)
@@ -135,13 +141,13 @@ import Testing
         try "{\"n\":1}\nnot json\n{\"n\":2}\n{\"n\":3}\n".write(to: input, atomically: true, encoding: .utf8)
         let pipeline = folder.appendingPathComponent("streams.yaml")
         try """
-            sources:
-              lines: { type: stdin }
-            transforms:
-              odd: { type: filter, inputs: [lines], condition: n % 2 == 1 }
-            sinks:
-              out: { type: stdout, inputs: [odd] }
-            """.write(to: pipeline, atomically: true, encoding: .utf8)
+        sources:
+          lines: { type: stdin }
+        transforms:
+          odd: { type: filter, inputs: [lines], condition: n % 2 == 1 }
+        sinks:
+          out: { type: stdout, inputs: [odd] }
+        """.write(to: pipeline, atomically: true, encoding: .utf8)
         let result = try RunnerProcess.run(["apply", pipeline.path], stdin: input)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "{\"n\":1}\n{\"n\":3}\n")

@@ -14,20 +14,23 @@ import Testing
         let folder = try temporaryFolder()
         let file = folder.appendingPathComponent("broken.yaml")
         try """
-            sources:
-              events:
-                type: fiel
-                path: x.ndjson
-            sinks:
-              out:
-                type: blackhole
-                inputs: [evnts]
-            """.write(to: file, atomically: true, encoding: .utf8)
+        sources:
+          events:
+            type: fiel
+            path: x.ndjson
+        sinks:
+          out:
+            type: blackhole
+            inputs: [evnts]
+        """.write(to: file, atomically: true, encoding: .utf8)
         let result = try RunnerProcess.run(["validate", file.path])
         #expect(result.status == 1)
         let lines = result.stderr.split(separator: "\n").map(String.init)
         #expect(lines.count == 2, "\(result.stderr)")
-        #expect(lines.first == "\(file.path):3:11: error: stage 'events': unknown source type 'fiel'; did you mean 'file'? [unknown-type]")
+        #expect(
+            lines.first
+                == "\(file.path):3:11: error: stage 'events': unknown source type 'fiel'; did you mean 'file'? [unknown-type]"
+        )
         #expect(lines.last?.hasPrefix("\(file.path):8:14: error: stage 'out': input 'evnts' is not a stage") == true)
     }
 
@@ -63,15 +66,22 @@ import Testing
     @Test func finalCountersInPrometheusTextFormat() throws {
         let folder = try temporaryFolder()
         try FileManager.default.copyItem(
-            at: RunnerProcess.packageRoot.appendingPathComponent("pipelines"), to: folder.appendingPathComponent("pipelines"))
+            at: RunnerProcess.packageRoot.appendingPathComponent("pipelines"),
+            to: folder.appendingPathComponent("pipelines"))
         let result = try RunnerProcess.run(
             ["apply", "--stats", "--stats-format", "prometheus", "pipelines/quickstart.yaml"], in: folder)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("sluice_stage_events_in_total{pipeline=\"quickstart\",stage=\"valid\"} 300\n"))
-        #expect(result.stderr.contains("sluice_stage_dropped_events_total{pipeline=\"quickstart\",stage=\"valid\",reason=\"filtered\"} 10\n"))
-        #expect(result.stderr.contains("sluice_pipeline_reloads_total{pipeline=\"quickstart\",outcome=\"applied\"} 0\n"))
+        #expect(
+            result.stderr.contains(
+                "sluice_stage_dropped_events_total{pipeline=\"quickstart\",stage=\"valid\",reason=\"filtered\"} 10\n"))
+        #expect(
+            result.stderr.contains("sluice_pipeline_reloads_total{pipeline=\"quickstart\",outcome=\"applied\"} 0\n"))
         #expect(result.stderr.contains("sluice_pipeline_config_info{pipeline=\"quickstart\",hash=\""))
-        for family in ["events_out_total", "bytes_in_total", "bytes_out_total", "errors_total", "queue_events", "queue_capacity_events", "busy_seconds_total"] {
+        for family in [
+            "events_out_total", "bytes_in_total", "bytes_out_total", "errors_total", "queue_events",
+            "queue_capacity_events", "busy_seconds_total",
+        ] {
             #expect(result.stderr.contains("# TYPE sluice_stage_\(family) "), "\(family) missing")
         }
     }

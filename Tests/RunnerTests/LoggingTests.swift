@@ -9,17 +9,19 @@ import Testing
             to: folder.appendingPathComponent("in.ndjson"), atomically: true, encoding: .utf8)
         let file = folder.appendingPathComponent("bad.yaml")
         try """
-            name: bad
-            sources:
-              lines: { type: file, path: \(folder.path)/in.ndjson }
-            sinks:
-              out: { type: blackhole, inputs: [lines] }
-            """.write(to: file, atomically: true, encoding: .utf8)
+        name: bad
+        sources:
+          lines: { type: file, path: \(folder.path)/in.ndjson }
+        sinks:
+          out: { type: blackhole, inputs: [lines] }
+        """.write(to: file, atomically: true, encoding: .utf8)
         return file
     }
 
     @Test func jsonLogsAreOneObjectPerLineWithTheStageAndReason() throws {
-        let result = try RunnerProcess.run(["apply", "--no-watch", "--log-format", "json", try pipelineWithABadLine().path])
+        let result = try RunnerProcess.run([
+            "apply", "--no-watch", "--log-format", "json", try pipelineWithABadLine().path,
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         let objects = try result.stderr.split(separator: "\n").map { line in
             try #require((try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: String], "\(line)")
@@ -31,7 +33,9 @@ import Testing
     }
 
     @Test func theLogLevelHidesLessImportantMessages() throws {
-        let result = try RunnerProcess.run(["apply", "--no-watch", "--log-level", "error", try pipelineWithABadLine().path])
+        let result = try RunnerProcess.run([
+            "apply", "--no-watch", "--log-level", "error", try pipelineWithABadLine().path,
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.isEmpty, "\(result.stderr)")
     }

@@ -91,7 +91,8 @@ import Testing
         }.sorted()
         #expect(pauses.count == expected.applied)
         if !pauses.isEmpty {
-            let p50 = pauses[pauses.count / 2], p99 = pauses[min(pauses.count - 1, pauses.count * 99 / 100)]
+            let p50 = pauses[pauses.count / 2]
+            let p99 = pauses[min(pauses.count - 1, pauses.count * 99 / 100)]
             print("reload pauses over \(pauses.count) reloads: p50 \(p50) ms, p99 \(p99) ms, max \(pauses.last!) ms")
         }
     }
@@ -175,23 +176,27 @@ import Testing
         try pipeline("first", output: "first.ndjson").write(
             to: folder.appendingPathComponent("first.yaml"), atomically: true, encoding: .utf8)
         let runner = try RunnerProcess(["apply", "--watch-debounce", "10ms", folder.path])
-        #expect(eventually { FileManager.default.fileExists(atPath: folder.appendingPathComponent("first.ndjson").path) })
+        #expect(
+            eventually { FileManager.default.fileExists(atPath: folder.appendingPathComponent("first.ndjson").path) })
 
         try pipeline("second", output: "second.ndjson").write(
             to: folder.appendingPathComponent("second.yaml"), atomically: true, encoding: .utf8)
         #expect(eventually { runner.stderrSoFar.contains("started pipeline 'second'") })
-        #expect(eventually { FileManager.default.fileExists(atPath: folder.appendingPathComponent("second.ndjson").path) })
+        #expect(
+            eventually { FileManager.default.fileExists(atPath: folder.appendingPathComponent("second.ndjson").path) })
 
         try FileManager.default.removeItem(at: folder.appendingPathComponent("first.yaml"))
         #expect(eventually { runner.stderrSoFar.contains("draining and stopping pipeline 'first'") })
         // The first pipeline drained: its output stops growing, and what it wrote is complete.
         var sizes: [UInt64] = []
-        #expect(eventually {
-            let size = (try? FileManager.default.attributesOfItem(
-                atPath: folder.appendingPathComponent("first.ndjson").path)[.size] as? UInt64) ?? nil
-            sizes.append(size ?? 0)
-            return sizes.count > 10 && Set(sizes.suffix(10)).count == 1
-        })
+        #expect(
+            eventually {
+                let size =
+                    (try? FileManager.default.attributesOfItem(
+                        atPath: folder.appendingPathComponent("first.ndjson").path)[.size] as? UInt64) ?? nil
+                sizes.append(size ?? 0)
+                return sizes.count > 10 && Set(sizes.suffix(10)).count == 1
+            })
         runner.send(SIGTERM)
         let result = runner.wait()
         #expect(result.status == 0, "\(result.stderr)")

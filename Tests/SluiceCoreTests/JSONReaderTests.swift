@@ -86,7 +86,8 @@ import Testing
     @Test func countsTheIntegersOutsideInt64OfEachText() throws {
         var reader = JSONReader()
         _ = try reader.readEvent(
-            #"{"a":9223372036854775808,"b":[123456789012345678901234567890,-99999999999999999999],"c":1,"d":"99999999999999999999"}"#)
+            #"{"a":9223372036854775808,"b":[123456789012345678901234567890,-99999999999999999999],"c":1,"d":"99999999999999999999"}"#
+        )
         #expect(reader.inexactIntegers == 3)
         _ = try reader.readEvent(#"{"a":9223372036854775807,"b":1e30,"c":-9223372036854775808}"#)
         #expect(reader.inexactIntegers == 0)

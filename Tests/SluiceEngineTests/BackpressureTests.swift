@@ -7,7 +7,8 @@ import Testing
 @Suite struct BackpressureTests {
     @Test func slowSinkBoundsTheBacklogBetweenSourceAndSink() throws {
         let probe = "slow-\(UInt64.random(in: 0...UInt64.max))"
-        let capacity = 200, batch = 50
+        let capacity = 200
+        let batch = 50
         try PipelineHarness().run(
             """
             sources:

@@ -25,7 +25,8 @@ import Testing
     }
 
     @Test func changingAMiddleTransformLosesAndRepeatsNothing() throws {
-        let sink = probe("middle"), source = probe("middle-src")
+        let sink = probe("middle")
+        let source = probe("middle-src")
         func yaml(_ field: String) -> String {
             """
             sources:
@@ -90,7 +91,9 @@ import Testing
     }
 
     @Test func changingOnlyTheSinkKeepsTheAggregatesOpenWindow() throws {
-        let first = probe("agg-first"), second = probe("agg-second"), source = probe("agg-src")
+        let first = probe("agg-first")
+        let second = probe("agg-second")
+        let source = probe("agg-src")
         let report = try reloadWhileCounting(
             counting(source: source, sink: first), counting(source: source, sink: second), source: source)
         #expect(report.diff.changed.map(\.id) == ["out"])
@@ -151,7 +154,8 @@ import Testing
     }
 
     @Test func removingAStageDeliversWhatWasQueuedForIt() throws {
-        let sink = probe("removed"), source = probe("removed-src")
+        let sink = probe("removed")
+        let source = probe("removed-src")
         let before = """
             sources:
               numbers: { type: test_source, batch: 20, probe: \(source) }
@@ -187,7 +191,8 @@ import Testing
     }
 
     @Test func aStageThatCannotStartLeavesTheOldGraphRunning() throws {
-        let sink = probe("rollback"), source = probe("rollback-src")
+        let sink = probe("rollback")
+        let source = probe("rollback-src")
         let good = """
             sources:
               numbers: { type: test_source, batch: 50, probe: \(source) }
@@ -215,7 +220,8 @@ import Testing
     }
 
     @Test func aFinishedStageFedAgainIsBuiltAgainNotReopened() throws {
-        let sinkA = probe("fin-a"), sourceB = probe("fin-b")
+        let sinkA = probe("fin-a")
+        let sourceB = probe("fin-b")
         func yaml(_ count: Int) -> String {
             """
             sources:
@@ -270,7 +276,8 @@ import Testing
         try waitUntilSent(source, 4000)
         pipeline.stop()
         try pipeline.waitFinished()
-        let text = try #require(String(validatingUTF8: TextFile.readBytes(path).get().map { CChar(bitPattern: $0) } + [0]))
+        let text = try #require(
+            String(validatingUTF8: TextFile.readBytes(path).get().map { CChar(bitPattern: $0) } + [0]))
         let lines = text.split(separator: "\n")
         #expect(!text.contains("\0"))
         #expect(lines.count == TestSource.sent(source))
@@ -280,7 +287,9 @@ import Testing
     /// A reload waits for the pipeline to drain on a condition, with a limit: a stage stuck in a call
     /// makes it give up with nothing changed, instead of hanging the reload (and SIGHUP) for ever.
     @Test(.timeLimit(.minutes(1))) func aReloadThatCannotDrainGivesUpAndChangesNothing() throws {
-        let sink = probe("stuck"), source = probe("stuck-src"), gate = probe("gate")
+        let sink = probe("stuck")
+        let source = probe("stuck-src")
+        let gate = probe("gate")
         func yaml(_ field: String) -> String {
             """
             sources:

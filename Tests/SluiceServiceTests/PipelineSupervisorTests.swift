@@ -120,7 +120,8 @@ import Testing
             let lines = Lines()
             self.lines = lines
             supervisor = PipelineSupervisor(
-                engine: engine, compile: { file in harness.compile(text, file: file) }, logger: CapturingLogHandler.logger { lines.add($0) })
+                engine: engine, compile: { file in harness.compile(text, file: file) },
+                logger: CapturingLogHandler.logger { lines.add($0) })
             try supervisor.start([(file: "a.yaml", graph: try harness.compile(text, file: "a.yaml").get())])
         }
 

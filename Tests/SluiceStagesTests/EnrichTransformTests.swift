@@ -19,7 +19,9 @@ import Testing
             ("size", .plain("if(total > 10, \"large\", \"small\")")),
             ("price", .plain("price + 1")),
         ])
-        let run = try ProcessorHarness(config).run([Event(["price": 4, "quantity": 3]), Event(["price": 1, "quantity": 2])])
+        let run = try ProcessorHarness(config).run([
+            Event(["price": 4, "quantity": 3]), Event(["price": 1, "quantity": 2]),
+        ])
         let events = run.events()
         #expect(events[0] == Event(["price": 5, "quantity": 3, "total": 12, "size": "large"]))
         #expect(events[1] == Event(["price": 2, "quantity": 2, "total": 2, "size": "small"]))

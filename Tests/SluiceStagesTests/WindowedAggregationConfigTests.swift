@@ -79,7 +79,9 @@ import Testing
               size: 10s
             metrics: { n: count() }
             """)
-        #expect(message.hasPrefix("test.yaml:2:9: error: stage 'agg': option 'type' must be one of tumbling, sliding, session, global"))
+        #expect(
+            message.hasPrefix(
+                "test.yaml:2:9: error: stage 'agg': option 'type' must be one of tumbling, sliding, session, global"))
         #expect(message.hasSuffix("did you mean 'tumbling'? [invalid-value]"))
     }
 

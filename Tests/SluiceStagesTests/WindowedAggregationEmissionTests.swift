@@ -41,8 +41,12 @@ import Testing
     }
 
     @Test func idleTimeoutNeedsEventTime() {
-        let (_, diagnostics) = readAggregateConfig("window: { type: tumbling, size: 1s, idle_timeout: 5s }\nmetrics: { n: count() }")
-        #expect(diagnostics.all.map(\.message) == ["option 'idle_timeout' needs 'time_field' (without it windows use processing time)"])
+        let (_, diagnostics) = readAggregateConfig(
+            "window: { type: tumbling, size: 1s, idle_timeout: 5s }\nmetrics: { n: count() }")
+        #expect(
+            diagnostics.all.map(\.message) == [
+                "option 'idle_timeout' needs 'time_field' (without it windows use processing time)"
+            ])
     }
 
     @Test func emitEveryWritesPartialRowsOfOpenWindowsAndMarksTheCloseFinal() throws {
@@ -68,9 +72,10 @@ import Testing
                 Event(["category": "a", "window_start": 0, "window_end": 10_000, "n": 1, "final": true]),
                 Event(["category": "b", "window_start": 0, "window_end": 10_000, "n": 2, "final": true]),
             ])
-        #expect(try harness.tick(10_100) == [
-            Event(["category": "a", "window_start": 10_000, "window_end": 20_000, "n": 1, "final": false]),
-        ])
+        #expect(
+            try harness.tick(10_100) == [
+                Event(["category": "a", "window_start": 10_000, "window_end": 20_000, "n": 1, "final": false])
+            ])
         #expect(try harness.finish().map { $0["final"] } == [true])
     }
 
@@ -83,12 +88,14 @@ import Testing
         #expect(rows.map { $0["window_start"] } == [0, 10_000])
         #expect(rows.map { $0["n"] } == [2, 1])
         let sessions = try AggregateHarness(
-            "group_by: [category]\nwindow: { type: session, gap: 5s, time_field: ts }\nemit: every 1s\nmetrics: { n: count() }")
+            "group_by: [category]\nwindow: { type: session, gap: 5s, time_field: ts }\nemit: every 1s\nmetrics: { n: count() }"
+        )
         _ = try sessions.process([timed(0, "a"), timed(2_000, "a"), timed(1_000, "b")])
         _ = try sessions.tick(0)
-        #expect(try sessions.tick(1_000).map { [$0["category"]!, $0["window_end"]!, $0["final"]!] } == [
-            ["a", 7_000, false], ["b", 6_000, false],
-        ])
+        #expect(
+            try sessions.tick(1_000).map { [$0["category"]!, $0["window_end"]!, $0["final"]!] } == [
+                ["a", 7_000, false], ["b", 6_000, false],
+            ])
         let global = try AggregateHarness("emit: every 1s\nmetrics: { n: count() }")
         _ = try global.process([Event(), Event()])
         _ = try global.tick(0)
@@ -106,13 +113,17 @@ import Testing
             """)
         #expect(
             try harness.process([timed(1_000, "a", value: 1), timed(12_000, "b", value: 5)]) == [
-                Event(["category": "a", "window_start": 0, "window_end": 10_000, "n": 1, "total": 1, "is_update": false]),
+                Event([
+                    "category": "a", "window_start": 0, "window_end": 10_000, "n": 1, "total": 1, "is_update": false,
+                ])
             ])
         // Late, within the default retention (the window's size): the full corrected row of that group.
         #expect(
             try harness.process([timed(3_000, "a", value: 2), timed(4_000, "c", value: 7)]) == [
-                Event(["category": "a", "window_start": 0, "window_end": 10_000, "n": 2, "total": 3, "is_update": true]),
-                Event(["category": "c", "window_start": 0, "window_end": 10_000, "n": 1, "total": 7, "is_update": true]),
+                Event(["category": "a", "window_start": 0, "window_end": 10_000, "n": 2, "total": 3, "is_update": true]
+                ),
+                Event(["category": "c", "window_start": 0, "window_end": 10_000, "n": 1, "total": 7, "is_update": true]
+                ),
             ])
         #expect(harness.counters == [.lateUpdates: 2])
         // 21 s closes [10 s, 20 s) and ends the retention of [0, 10 s): later events for it are dropped.
@@ -130,22 +141,23 @@ import Testing
             """)
         #expect(
             try harness.process([timed(0), timed(25_000)]) == [
-                Event(["window_start": 0, "window_end": 10_000, "n": 1, "is_update": false]),
+                Event(["window_start": 0, "window_end": 10_000, "n": 1, "is_update": false])
             ])
         // [9 s, 19 s) touches the emitted [0, 10 s): the merged session is complete; its row is written now.
         #expect(
             try harness.process([timed(9_000)]) == [
-                Event(["window_start": 0, "window_end": 19_000, "n": 2, "is_update": true]),
+                Event(["window_start": 0, "window_end": 19_000, "n": 2, "is_update": true])
             ])
         // [18 s, 28 s) bridges the retained [0, 19 s) and the open [25 s, 35 s): the merged session is open
         // again, and its row on close replaces the rows written for [0, ...).
         #expect(try harness.process([timed(18_000)]) == [])
         #expect(
             try harness.process([timed(40_000)]) == [
-                Event(["window_start": 0, "window_end": 35_000, "n": 4, "is_update": true]),
+                Event(["window_start": 0, "window_end": 35_000, "n": 4, "is_update": true])
             ])
         #expect(harness.counters == [.lateUpdates: 2])
-        #expect(try harness.finish() == [Event(["window_start": 40_000, "window_end": 50_000, "n": 1, "is_update": false])])
+        #expect(
+            try harness.finish() == [Event(["window_start": 40_000, "window_end": 50_000, "n": 1, "is_update": false])])
     }
 
     @Test func maxGroupsDropsNewGroupsOfAFullWindowAndKeepsTheOthersCounting() throws {
@@ -163,7 +175,8 @@ import Testing
         #expect(closed.map { [$0["category"]!, $0["n"]!] } == [["a", 2], ["b", 1]])
         #expect(try harness.finish().map { $0["category"] } == ["c"])
         let sessions = try AggregateHarness(
-            "group_by: [category]\nwindow: { type: session, gap: 5s, time_field: ts }\nmax_groups: 1\nmetrics: { n: count() }")
+            "group_by: [category]\nwindow: { type: session, gap: 5s, time_field: ts }\nmax_groups: 1\nmetrics: { n: count() }"
+        )
         _ = try sessions.process([timed(0, "a"), timed(1_000, "b"), timed(2_000, "a")])
         #expect(sessions.drops == [.maxGroups: 1])
         #expect(try sessions.finish().map { $0["n"] } == [2])
@@ -179,7 +192,8 @@ import Testing
     @Test func rejectsMisplacedOrMalformedEmissionOptions() {
         func messages(_ yaml: String) -> [String] { readAggregateConfig(yaml + "\n").diagnostics.all.map(\.message) }
         #expect(
-            messages("window: { type: tumbling, size: 1s, time_field: ts }\nupdate_retention: 5s\nmetrics: { n: count() }")
+            messages(
+                "window: { type: tumbling, size: 1s, time_field: ts }\nupdate_retention: 5s\nmetrics: { n: count() }")
                 == ["option 'update_retention' needs 'on_late: emit_update'"])
         #expect(
             messages("emit: every five\nmetrics: { n: count() }")

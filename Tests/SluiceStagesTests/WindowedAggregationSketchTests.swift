@@ -60,7 +60,9 @@ import Testing
         var random = SplitMix64(seed: 5)
         // Three heavy values among 5,000 rare ones: far more distinct values than the 100 counters.
         for index in 0..<60_000 {
-            let value: Value = index % 4 == 0 ? .string(["a", "b", "c"][index % 3]) : .int(Int64.random(in: 0..<5_000, using: &random))
+            let value: Value =
+                index % 4 == 0
+                ? .string(["a", "b", "c"][index % 3]) : .int(Int64.random(in: 0..<5_000, using: &random))
             truth[value, default: 0] += 1
             frequent.add(value)
         }

@@ -34,10 +34,14 @@ import Testing
             ]) == [])
         #expect(
             try harness.process([timed(100_000, "c", value: 0)]) == [
-                Event(["category": "a", "window_start": 0, "window_end": 28_000, "n": 3, "first_value": 1,
-                       "last_value": 3]),
-                Event(["category": "b", "window_start": 4_000, "window_end": 14_000, "n": 1, "first_value": 9,
-                       "last_value": 9]),
+                Event([
+                    "category": "a", "window_start": 0, "window_end": 28_000, "n": 3, "first_value": 1,
+                    "last_value": 3,
+                ]),
+                Event([
+                    "category": "b", "window_start": 4_000, "window_end": 14_000, "n": 1, "first_value": 9,
+                    "last_value": 9,
+                ]),
             ])
         #expect(try harness.finish().map { $0["category"] } == ["c"])
     }
@@ -52,14 +56,18 @@ import Testing
         _ = try harness.process([timed(1_000), timed(12_000), timed(3_000, "late")])
         #expect(harness.routedLate == [timed(3_000, "late")])
         #expect(harness.drops.isEmpty)
-        let config = try #require(readAggregateConfig("window: { type: session, gap: 1s }\non_late: route\nmetrics: { n: count() }").config)
+        let config = try #require(
+            readAggregateConfig("window: { type: session, gap: 1s }\non_late: route\nmetrics: { n: count() }").config)
         #expect(config.namedOutputs == ["late"])
     }
 
     @Test func rejectsASlideLongerThanTheSizeAndOptionsOfOtherWindowTypes() {
-        let (_, slide) = readAggregateConfig("window: { type: sliding, size: 10s, slide: 20s }\nmetrics: { n: count() }")
+        let (_, slide) = readAggregateConfig(
+            "window: { type: sliding, size: 10s, slide: 20s }\nmetrics: { n: count() }")
         #expect(
-            slide.all.map(\.message) == ["option 'slide' (20s) must not be longer than 'size' (10s); windows would leave gaps"])
+            slide.all.map(\.message) == [
+                "option 'slide' (20s) must not be longer than 'size' (10s); windows would leave gaps"
+            ])
         let (_, gap) = readAggregateConfig("window: { type: tumbling, size: 10s, gap: 1s }\nmetrics: { n: count() }")
         #expect(gap.all.map(\.message) == ["option 'gap' does not apply to a tumbling window"])
         let (_, panes) = readAggregateConfig("window: { type: sliding, size: 1h, slide: 7ms }\nmetrics: { n: count() }")

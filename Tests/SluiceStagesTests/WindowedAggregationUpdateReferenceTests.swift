@@ -35,7 +35,8 @@ import Testing
 
     static let scenarios = [
         Scenario(window: "type: tumbling, size: 10s", lateness: 2_000, retention: 40_000, explicitRetention: true),
-        Scenario(window: "type: sliding, size: 30s, slide: 10s", lateness: 0, retention: 20_000, explicitRetention: true),
+        Scenario(
+            window: "type: sliding, size: 30s, slide: 10s", lateness: 0, retention: 20_000, explicitRetention: true),
         Scenario(window: "type: sliding, size: 10s, slide: 4s", lateness: 1_000, retention: 10_000),
         Scenario(window: "type: session, gap: 5s", lateness: 1_000, retention: 38_000, explicitRetention: true),
         Scenario(window: "type: session, gap: 20s", lateness: 0, retention: 45_000, explicitRetention: true),
@@ -56,12 +57,14 @@ import Testing
         var offset = 0
         while offset < events.count {
             let size = Int.random(in: 1...64, using: &random)
-            emitted += try harness.process(events[offset..<min(offset + size, events.count)].map(WindowedAggregationReferenceTests.event))
+            emitted += try harness.process(
+                events[offset..<min(offset + size, events.count)].map(WindowedAggregationReferenceTests.event))
             offset += size
         }
         emitted += try harness.finish()
 
-        let window = WindowedAggregationReferenceTests.Scenario(window: scenario.window, lateness: scenario.lateness, onLate: "drop")
+        let window = WindowedAggregationReferenceTests.Scenario(
+            window: scenario.window, lateness: scenario.lateness, onLate: "drop")
         let reference = AggregateReference(windows: window.reference, lateness: scenario.lateness)
             .emissions(events, retention: scenario.retention ?? 0, maxGroups: scenario.maxGroups)
         let updates = reference.emissions.filter(\.isUpdate).count

@@ -38,7 +38,7 @@ import Testing
                 Event([
                     "category": "books", "window_start": 10_000, "window_end": 20_000, "count": 1, "total": 7,
                     "avg_value": 7.0, "smallest": 7, "largest": 7,
-                ]),
+                ])
             ])
     }
 

@@ -66,7 +66,9 @@ struct KafkaCommand: ParsableCommand {
             produced.append(production)
             consumed.append(consumption)
         }
-        var table = TextTable(["phase", "events", "seconds", "events/s", "runner CPU s", "events per CPU s", "peak RSS MiB"])
+        var table = TextTable([
+            "phase", "events", "seconds", "events/s", "runner CPU s", "events per CPU s", "peak RSS MiB",
+        ])
         for (phase, runs) in [("produce", produced), ("consume", consumed)] {
             let middle = runs.sorted { $0.wallSeconds < $1.wallSeconds }[runs.count / 2]
             let cpu = middle.userSeconds + middle.systemSeconds
@@ -80,13 +82,17 @@ struct KafkaCommand: ParsableCommand {
         print()
         print(table.render())
         print()
-        print("consume seconds run from the runner's start (the group join takes about 3 s of them) to the commit of the last record")
+        print(
+            "consume seconds run from the runner's start (the group join takes about 3 s of them) to the commit of the last record"
+        )
     }
 
     /// Runs the consuming runner until group `bench-repetition` has committed every record, then stops it.
     private func consume(_ arguments: [String], _ cluster: KafkaMockCluster, _ repetition: Int) throws -> ChildUsage {
         let observer = try KafkaConsumer(
-            settings: KafkaSettings([("bootstrap.servers", cluster.bootstrapServers), ("group.id", "bench-\(repetition)")]),
+            settings: KafkaSettings([
+                ("bootstrap.servers", cluster.bootstrapServers), ("group.id", "bench-\(repetition)"),
+            ]),
             log: { _ in }, rebalance: { _ in }, committed: { _, _ in })
         let topic = (0..<Int32(partitions)).map { TopicPartition("bench", $0) }
         let started = monotonicSeconds()

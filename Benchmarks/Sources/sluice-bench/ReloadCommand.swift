@@ -34,7 +34,9 @@ struct ReloadCommand: ParsableCommand {
             throw ValidationError("no runner at \(runnerPath): build it (swift build -c release) or pass --runner")
         }
         try makeParentDirectories(of: folder + "/x")
-        let pipeline = folder + "/numbered.yaml", output = folder + "/out.ndjson", log = folder + "/runner.log"
+        let pipeline = folder + "/numbered.yaml"
+        let output = folder + "/out.ndjson"
+        let log = folder + "/runner.log"
         unlink(output)
         try write(Self.pipeline(multiplier: 1, threshold: 500, output: output), to: pipeline)
         let started = monotonicSeconds()
@@ -42,7 +44,8 @@ struct ReloadCommand: ParsableCommand {
         // The file sink creates its file once the pipeline runs; the watcher is watching by then.
         while access(output, F_OK) != 0 && monotonicSeconds() < started + 30 { usleep(2_000) }
         for round in 0..<reloads {
-            let text = round % 2 == 0
+            let text =
+                round % 2 == 0
                 ? Self.pipeline(multiplier: round + 2, threshold: 500, output: output)
                 : Self.pipeline(multiplier: round + 2, threshold: round % 1000, output: output)
             try write(text, to: pipeline)
@@ -63,7 +66,8 @@ struct ReloadCommand: ParsableCommand {
             "sources paused: p50 \(format(measured[measured.count / 2], decimals: 2)) ms, "
                 + "p99 \(format(measured[max(0, measured.count * 99 / 100 - 1)], decimals: 2)) ms, "
                 + "max \(format(measured.last!, decimals: 2)) ms")
-        print("events written: \(grouped(Int64(ids.count))); ids 0..<\(ids.count) without gaps or repeats: \(contiguous)")
+        print(
+            "events written: \(grouped(Int64(ids.count))); ids 0..<\(ids.count) without gaps or repeats: \(contiguous)")
         if !contiguous || usage.status != 0 { throw ExitCode(1) }
     }
 

@@ -23,9 +23,11 @@ struct TextTable {
             }
             return "| " + padded.joined(separator: " | ") + " |"
         }
-        let rule = "|" + widths.enumerated().map { column, width in
-            String(repeating: "-", count: width + 1) + (column == 0 ? "-" : ":")
-        }.joined(separator: "|") + "|"
+        let rule =
+            "|"
+            + widths.enumerated().map { column, width in
+                String(repeating: "-", count: width + 1) + (column == 0 ? "-" : ":")
+            }.joined(separator: "|") + "|"
         return ([line(header), rule] + rows.map(line)).joined(separator: "\n")
     }
 }

@@ -90,7 +90,8 @@ public struct Diagnostics: Sendable, Error, CustomStringConvertible {
         _ code: DiagnosticCode, _ message: String, at location: SourceLocation?, stage: String? = nil,
         suggestion: String? = nil
     ) {
-        append(Diagnostic(.error, code: code, message: message, location: location, stage: stage, suggestion: suggestion))
+        append(
+            Diagnostic(.error, code: code, message: message, location: location, stage: stage, suggestion: suggestion))
     }
 
     /// Adds a warning: reported, but the pipeline still runs.
@@ -102,7 +103,12 @@ public struct Diagnostics: Sendable, Error, CustomStringConvertible {
 
     /// Every diagnostic with `stage` set where it was not yet.
     public func attributed(to stage: String) -> Diagnostics {
-        Diagnostics(all.map { var d = $0; d.stage = d.stage ?? stage; return d })
+        Diagnostics(
+            all.map {
+                var d = $0
+                d.stage = d.stage ?? stage
+                return d
+            })
     }
 
     /// The diagnostics sorted by file, line and column, one per line.
@@ -113,9 +119,10 @@ public struct Diagnostics: Sendable, Error, CustomStringConvertible {
     /// The diagnostics in file order.
     public var sorted: [Diagnostic] {
         all.enumerated().sorted { a, b in
-            let l = a.element.location, r = b.element.location
+            let l = a.element.location
+            let r = b.element.location
             switch (l, r) {
-            case let (l?, r?):
+            case (let l?, let r?):
                 if l.file != r.file { return l.file < r.file }
                 if l.line != r.line { return l.line < r.line }
                 if l.column != r.column { return l.column < r.column }

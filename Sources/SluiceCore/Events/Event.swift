@@ -77,7 +77,9 @@ public struct Event: Sendable, Hashable {
             return
         }
         var nested: Event
-        if case .object(let existing) = self[path.head] { nested = existing } else {
+        if case .object(let existing) = self[path.head] {
+            nested = existing
+        } else {
             guard value != nil else { return }
             nested = Event()
         }

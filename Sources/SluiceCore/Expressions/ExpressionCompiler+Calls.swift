@@ -8,7 +8,7 @@ extension ExpressionCompiler {
             error(
                 offset, "unknown function '\(name)'",
                 suggestion: reported ? Suggestion.closest(to: name, among: functions.names) : nil)
-            argumentSyntax.forEach { _ = compile($0) }
+            for argument in argumentSyntax { _ = compile(argument) }
             return CompiledNode(type: .any) { _, _ in .null }
         }
         if function.isGenerator && !functions.allowsGenerators {
@@ -17,7 +17,7 @@ extension ExpressionCompiler {
         guard function.accepts(argumentCount: argumentSyntax.count) else {
             let hint = function.arityHint.map { "; \($0)" } ?? ""
             error(offset, "\(name)() takes \(function.arityDescription), found \(argumentSyntax.count)\(hint)")
-            argumentSyntax.forEach { _ = compile($0) }
+            for argument in argumentSyntax { _ = compile(argument) }
             // The result type may depend on arguments that are not there: leave it open.
             return CompiledNode(type: .any) { _, _ in .null }
         }

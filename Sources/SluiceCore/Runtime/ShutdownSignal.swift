@@ -1,8 +1,8 @@
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #endif
-
-import Synchronization
 
 /// Tells long-running stage code how the pipeline is stopping, so that work which blocks or retries
 /// (a sink retrying a full disk, a source polling) can end in time.

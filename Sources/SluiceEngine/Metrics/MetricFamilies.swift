@@ -96,7 +96,8 @@ public enum MetricFamilies {
     /// Every family, in the order `/metrics` exports them.
     public static let all: [MetricFamily] =
         StageMeasure.all.map(\.family) + [
-            partitionLag, busyRatio, stageInfo, stageFailed, pipelineUp, reloads, configInfo, reloadPause, residentMemory,
+            partitionLag, busyRatio, stageInfo, stageFailed, pipelineUp, reloads, configInfo, reloadPause,
+            residentMemory,
             virtualMemory, cpuSeconds, openFiles, maxFiles, threads, startTime,
         ] + httpSource
 }

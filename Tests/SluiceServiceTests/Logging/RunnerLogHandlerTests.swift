@@ -10,7 +10,8 @@ import Testing
         let line = RunnerLogHandler.text(
             level: .warning, message: "line 3: not JSON",
             metadata: ["pipeline": "p", "stage": "events", "reason": "malformed_json", "suppressed": "4"])
-        let expected = "warning: pipeline 'p' stage 'events': line 3: not JSON [malformed_json] "
+        let expected =
+            "warning: pipeline 'p' stage 'events': line 3: not JSON [malformed_json] "
             + "(4 similar messages suppressed)"
         #expect(line == expected)
         #expect(RunnerLogHandler.text(level: .info, message: "started", metadata: [:]) == "runner: started")

@@ -125,7 +125,8 @@ enum ReferenceMetrics {
         var counts: [String: Int] = [:]
         for case .string(let text) in values { counts[text, default: 0] += 1 }
         let sorted = counts.sorted {
-            $0.value != $1.value ? $0.value > $1.value : $0.key.unicodeScalars.lexicographicallyPrecedes($1.key.unicodeScalars)
+            $0.value != $1.value
+                ? $0.value > $1.value : $0.key.unicodeScalars.lexicographicallyPrecedes($1.key.unicodeScalars)
         }
         return Array(sorted.prefix(k))
     }
@@ -191,7 +192,9 @@ extension AggregateReference {
                 outcome.late.append(index)
                 continue
             }
-            if let maxGroups, held.contains(where: { windows[$0]?[event.key] == nil && (windows[$0]?.count ?? 0) >= maxGroups }) {
+            if let maxGroups,
+                held.contains(where: { windows[$0]?[event.key] == nil && (windows[$0]?.count ?? 0) >= maxGroups })
+            {
                 outcome.capped.append(index)
                 continue
             }
@@ -253,7 +256,8 @@ extension AggregateReference {
                 merged.emitted = true
                 outcome.emissions.append(Emission(row: merged.row, isUpdate: true))
             }
-            sessions[event.key] = list.filter { session in !touching.contains { $0.row.start == session.row.start } }
+            sessions[event.key] =
+                list.filter { session in !touching.contains { $0.row.start == session.row.start } }
                 + [merged]
         }
         close(through: .max)

@@ -56,7 +56,11 @@ struct MetricInputs {
     func forEachArgument(_ body: (Int, Value) -> Void) {
         for metric in argumentIndex.indices {
             if let condition = conditionIndex[metric], !conditionResults[condition] { continue }
-            if let argument = argumentIndex[metric] { body(metric, argumentValues[argument]) } else { body(metric, .null) }
+            if let argument = argumentIndex[metric] {
+                body(metric, argumentValues[argument])
+            } else {
+                body(metric, .null)
+            }
         }
     }
 }

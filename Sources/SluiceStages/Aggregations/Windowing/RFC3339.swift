@@ -89,8 +89,12 @@ private struct ByteScanner {
     mutating func sign() -> Int64? {
         guard position < bytes.count else { return nil }
         switch bytes[position] {
-        case UInt8(ascii: "+"): position += 1; return 1
-        case UInt8(ascii: "-"): position += 1; return -1
+        case UInt8(ascii: "+"):
+            position += 1
+            return 1
+        case UInt8(ascii: "-"):
+            position += 1
+            return -1
         default: return nil
         }
     }
