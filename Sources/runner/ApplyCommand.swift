@@ -103,10 +103,9 @@ struct ApplyCommand: AsyncParsableCommand {
         RunnerLogHandler.bootstrap(format: logFormat, level: logLevel)
         let logger = Logger(label: "runner")
         // The watchers record the files before they are read, so an edit made while they load is seen.
-        let watcher = watch && !dryRun ? makeWatcher() : nil
-        let pluginWatcher =
-            watch && !dryRun
-            ? FileWatcher(targets: [.tree(plugins.plugins)], debounce: ConfigDuration(parsing: watchDebounce)!) : nil
+        let watches = watch && !dryRun
+        let watcher = watches ? makeWatcher(targets: pipelineTargets) : nil
+        let pluginWatcher = watches ? makeWatcher(targets: [.tree(plugins.plugins)]) : nil
         let catalog = try plugins.catalog()
         let files = PipelineFiles(catalog: catalog)
         let expanded = try files.expand(paths)
@@ -232,11 +231,14 @@ struct ApplyCommand: AsyncParsableCommand {
             "\(failures.count) stage\(failures.count == 1 ? "" : "s") failed for good; exit status 3:\n\(list)")
     }
 
-    private func makeWatcher() -> FileWatcher {
-        let targets = paths.map { path -> FileWatcher.Target in
-            PipelineFiles.isFolder(path) ? .folder(path) : .file(path)
-        }
-        return FileWatcher(targets: targets, debounce: ConfigDuration(parsing: watchDebounce)!)
+    /// The pipeline files and folders named on the command line, as the watcher follows them.
+    private var pipelineTargets: [FileWatcher.Target] {
+        paths.map { PipelineFiles.isFolder($0) ? .folder($0) : .file($0) }
+    }
+
+    /// A watcher of `targets` with `--watch-debounce` (checked by `validate`).
+    private func makeWatcher(targets: [FileWatcher.Target]) -> FileWatcher {
+        FileWatcher(targets: targets, debounce: ConfigDuration(parsing: watchDebounce)!)
     }
 }
 
